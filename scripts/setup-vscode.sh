@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Installs what the real-VS-Code test tiers need (test:integration, test:ui), idempotently:
+#   - Debian packages (build deps of code-server's native modules, ripgrep, chromium, xvfb);
+#   - code-server (= the VS Code workbench + Node extension host) into .cache/code-server/,
+#     its own package folder, never the project's node_modules.
+# Quiet unless failing: the full log goes to .cache/code-server-setup.log.
+# A marker file makes reruns take well under a second.
+# See /work/shared/notes/real-vscode-testing.md for why each step is needed.
+set -euo pipefail
+
+CS_VERSION="4.100.3"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="$ROOT/.cache"
+DIR="$CACHE/code-server"
+PKG="$DIR/node_modules/code-server"
+NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
+MARKER="$DIR/.setup-complete"
+MARKER_CONTENT="code-server@$CS_VERSION node$NODE_MAJOR $(uname -m)"
+LOG="$CACHE/code-server-setup.log"
+
+# Debian packages: native builds (kerberos, node-pty, spdlog, argon2...), ripgrep (instead of the
+# @vscode/ripgrep download from GitHub), the browser that Playwright drives, and xvfb to watch it headed.
+APT_PKGS=(libkrb5-dev ripgrep pkg-config libx11-dev libxkbfile-dev libsecret-1-dev chromium xvfb
+          python3 make g++ git ca-certificates)
+
+missing_apt() {
+    local p out=()
+    for p in "${APT_PKGS[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || out+=("$p")
+    done
+    echo "${out[@]:-}"
+}
+
+if [[ -f "$MARKER" && "$(cat "$MARKER")" == "$MARKER_CONTENT" && -z "$(missing_apt)" ]]; then
+    exit 0
+fi
+
+mkdir -p "$CACHE"
+: > "$LOG"
+START=$(date +%s)
+STEP="start"
+on_error() {
+    local rc=$?
+    echo "setup-vscode: FAILED at step '$STEP' (exit $rc). Last lines of $LOG:" >&2
+    tail -n 40 "$LOG" >&2 || true
+    exit "$rc"
+}
+trap on_error ERR
+step() { STEP="$1"; echo "== $1" >> "$LOG"; }
+
+# --- 1. Debian packages -----------------------------------------------------------------------
+MISSING="$(missing_apt)"
+if [[ -n "$MISSING" ]]; then
+    step "apt-get install $MISSING"
+    SUDO=""
+    if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    # shellcheck disable=SC2086
+    $SUDO apt-get update -qq >> "$LOG" 2>&1
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq --no-install-recommends $MISSING >> "$LOG" 2>&1
+fi
+
+# --- 2. code-server into its own package folder -------------------------------------------------
+export npm_config_unsafe_perm=true      # code-server's postinstall refuses to run as root otherwise
+export npm_config_yes=true              # node-pty runs `npx node-gyp`; the machine npmrc says yes=false
+export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+export npm_config_loglevel=warn
+# node-gyp would download Node's headers from nodejs.org: use the local ones when they are there.
+if [[ -z "${npm_config_nodedir:-}" && -f /usr/include/node/common.gypi ]]; then
+    export npm_config_nodedir=/usr
+fi
+
+rm -f "$MARKER"
+mkdir -p "$DIR"
+cd "$DIR"
+if [[ ! -f package.json ]]; then
+    echo '{"name": "code-server-cache", "private": true, "description": "code-server for the test tiers (scripts/setup-vscode.sh)"}' > package.json
+fi
+
+if [[ "$(node -p "try{require('./node_modules/code-server/package.json').version}catch{''}" 2>/dev/null)" != "$CS_VERSION" ]]; then
+    step "npm install code-server@$CS_VERSION --ignore-scripts"
+    npm install --save-exact --ignore-scripts --no-package-lock "code-server@$CS_VERSION" >> "$LOG" 2>&1
+fi
+
+# code-server's own native dependency (its postinstall is replaced by the steps below).
+step "npm rebuild argon2"
+npm rebuild argon2 >> "$LOG" 2>&1
+
+# code-server's postinstall.sh, step by step (it would let @vscode/ripgrep download from GitHub).
+cd "$PKG/lib/vscode"
+step "lib/vscode: npm install --omit=dev --ignore-scripts"
+npm install --omit=dev --ignore-scripts >> "$LOG" 2>&1
+
+step "lib/vscode: link Debian's rg into @vscode/ripgrep"
+mkdir -p node_modules/@vscode/ripgrep/bin
+ln -sfn "$(command -v rg)" node_modules/@vscode/ripgrep/bin/rg
+
+step "lib/vscode: npm rebuild (native modules)"
+npm rebuild >> "$LOG" 2>&1
+# Whatever the ripgrep postinstall did, the binary must be the working Debian one.
+ln -sfn "$(command -v rg)" node_modules/@vscode/ripgrep/bin/rg
+
+step "lib/vscode: node_modules.asar and bin script links"
+rm -rf node_modules.asar && ln -s node_modules node_modules.asar
+(cd bin/remote-cli && rm -f code-server && ln -s code-linux.sh code-server)
+(cd bin/helpers && rm -f browser.sh && ln -s browser-linux.sh browser.sh)
+
+step "lib/vscode/extensions: npm install --omit=dev"
+cd extensions
+npm install --omit=dev >> "$LOG" 2>&1
+
+# --- 3. check it starts at all --------------------------------------------------------------------
+step "check: code-server --version"
+CHECK_HOME="$(mktemp -d)"
+HOME="$CHECK_HOME" XDG_CONFIG_HOME="$CHECK_HOME" XDG_DATA_HOME="$CHECK_HOME" node "$PKG/out/node/entry.js" --version >> "$LOG" 2>&1
+rm -rf "$CHECK_HOME"
+
+echo "$MARKER_CONTENT" > "$MARKER"
+echo "setup-vscode: code-server $CS_VERSION ready in $(( $(date +%s) - START ))s ($DIR)"
