@@ -1,0 +1,55 @@
+// `npm run package [-- --target <platform>] [-- --cuda]`: builds a VSIX for one platform with @vscode/vsce,
+// holding node-llama-cpp and only that platform's prebuilt binaries, and prints its size.
+import {execFileSync} from "node:child_process";
+import {existsSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {join} from "node:path";
+import {fileURLToPath} from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const args = process.argv.slice(2);
+const arg = (name) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+};
+
+/** The node-llama-cpp binary packages each VS Code platform target needs. */
+const binaries = {
+    "linux-x64": {base: ["linux-x64", "linux-x64-vulkan"], cuda: ["linux-x64-cuda", "linux-x64-cuda-ext"]},
+    "linux-arm64": {base: ["linux-arm64"], cuda: []},
+    "linux-armhf": {base: ["linux-armv7l"], cuda: []},
+    "darwin-arm64": {base: ["mac-arm64-metal"], cuda: []},
+    "darwin-x64": {base: ["mac-x64"], cuda: []},
+    "win32-x64": {base: ["win-x64", "win-x64-vulkan"], cuda: ["win-x64-cuda", "win-x64-cuda-ext"]},
+    "win32-arm64": {base: ["win-arm64"], cuda: []}
+};
+
+const current = `${process.platform}-${process.arch === "arm" ? "armhf" : process.arch}`;
+const target = arg("--target") ?? current;
+const cuda = args.includes("--cuda");
+if (!(target in binaries)) {
+    console.error(`Unknown target "${target}". Known: ${Object.keys(binaries).join(", ")}`);
+    process.exit(2);
+}
+const wanted = [...binaries[target].base, ...(cuda ? binaries[target].cuda : [])];
+const missing = wanted.filter((p) => !existsSync(join(root, "node_modules/@node-llama-cpp", p)));
+if (missing.length > 0) {
+    console.error(`The binaries for ${target} are not installed here: ${missing.map((m) => "@node-llama-cpp/" + m).join(", ")}.\n`
+        + `npm installs only this machine's platform packages; package ${target} on a ${target} machine (or in its CI job).`);
+    process.exit(1);
+}
+
+execFileSync("node", ["scripts/build.mjs", "--production"], {cwd: root, stdio: "inherit"});
+
+const ignoreFile = join(root, ".vscodeignore.package");
+const base = readFileSync(join(root, ".vscodeignore"), "utf8");
+writeFileSync(ignoreFile, base + "\n# added for " + target + "\n" + wanted.map((p) => `!node_modules/@node-llama-cpp/${p}/**`).join("\n") + "\n");
+const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+const out = join(root, `elastic-math-tutor-${target}${cuda ? "-cuda" : ""}-${version}.vsix`);
+try {
+    execFileSync("npx", ["vsce", "package", "--target", target, "--ignoreFile", ignoreFile, "--out", out, "--allow-missing-repository",
+        "--skip-license"], {cwd: root, stdio: "inherit"});
+} finally {
+    rmSync(ignoreFile, {force: true});
+}
+const size = statSync(out).size;
+console.log(`VSIX ${out}\n  target ${target}${cuda ? " (with CUDA)" : ""}, node-llama-cpp binaries: ${wanted.join(", ")}\n  size ${(size / 1024 / 1024).toFixed(1)} MB`);

@@ -1,0 +1,53 @@
+import * as vscode from "vscode";
+import type {SolveResult} from "./core/types";
+import type {HostToPanelMessage} from "./protocol/messages";
+import {BudgetPicker} from "./vscode/budgetPicker";
+import {CommandIds} from "./vscode/commandIds";
+import {solveProblem, type SolveProblemArgs} from "./vscode/commands/solveProblem";
+import {useModelFile} from "./vscode/commands/useModelFile";
+import {EngineService} from "./vscode/engineService";
+import {SolveController} from "./vscode/solveController";
+import {ModelStatusBar} from "./vscode/statusBar";
+
+/** What the extension exports (`vscode.extensions.getExtension(...).exports`): used by scripts and the integration tests. */
+export interface ElasticMathApi {
+    solve(args: SolveProblemArgs): Promise<SolveResult | undefined>;
+    /** The messages posted to the solution panel so far (newest last). */
+    readonly panelMessages: readonly HostToPanelMessage[];
+}
+
+export function activate(context: vscode.ExtensionContext): ElasticMathApi {
+    const engines = new EngineService();
+    const picker = new BudgetPicker(context.globalState);
+    const controller = new SolveController(context.extensionUri, engines);
+    const statusBar = new ModelStatusBar(engines);
+    context.subscriptions.push(engines, controller, statusBar);
+
+    const deps = {context, engines, picker, controller};
+    const solve = async (args?: SolveProblemArgs) => {
+        const result = await solveProblem(deps, args);
+        if (result != null) statusBar.setDevice(result.device);
+        return result;
+    };
+    context.subscriptions.push(
+        vscode.commands.registerCommand(CommandIds.solveProblem, solve),
+        vscode.commands.registerCommand(CommandIds.stop, () => {
+            if (controller.stop() === 0) vscode.window.setStatusBarMessage("Elastic Math: nothing is running", 2000);
+        }),
+        vscode.commands.registerCommand(CommandIds.showPanel, () => controller.panel.show(false)),
+        vscode.commands.registerCommand(CommandIds.useModelFile, useModelFile),
+        vscode.commands.registerCommand(CommandIds.chooseBudget, async () => {
+            const picked = await picker.pick(engines.settings);
+            if (picked != null) vscode.window.setStatusBarMessage(`Elastic Math: budget ${picked.label} will be offered first`, 3000);
+        })
+    );
+    const problems = engines.settings.presetProblems;
+    if (problems.length > 0)
+        void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
+
+    return {solve, get panelMessages() { return controller.posted; }};
+}
+
+export function deactivate(): void {
+    // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,13 @@
+/** Every command id of the extension, in one place (package.json declares them with the "Elastic Math" category). */
+export const CommandIds = {
+    solveProblem: "elasticMath.solveProblem",
+    stop: "elasticMath.stop",
+    showPanel: "elasticMath.showPanel",
+    useModelFile: "elasticMath.useModelFile",
+    chooseBudget: "elasticMath.chooseBudget"
+} as const;
+
+/** Context key set while a request is generating (enables Stop). */
+export const generatingContextKey = "elasticMath.generating";
+
+export const solutionPanelViewType = "elasticMath.solution";

@@ -1,0 +1,64 @@
+import * as vscode from "vscode";
+import {budgetFromJson} from "../../core/budgets";
+import type {SolveResult} from "../../core/types";
+import type {BudgetPicker, PickedBudget} from "../budgetPicker";
+import type {EngineService} from "../engineService";
+import type {SolveController} from "../solveController";
+import {ensureModel} from "./useModelFile";
+
+const lastProblemKey = "elasticMath.lastProblem";
+
+/** Arguments for scripted use (`executeCommand("elasticMath.solveProblem", args)`), all optional. */
+export interface SolveProblemArgs {
+    readonly problem?: string;
+    /** A budget ({mode: "elastic", thinkTokens, answerTokens} or {mode: "unconstrained"}) skips the pick. */
+    readonly budget?: unknown;
+    readonly budgetLabel?: string;
+}
+
+/** Elastic Math: Solve Problem... — asks for a problem and a budget, then streams the solution into the panel. */
+export async function solveProblem(
+    deps: {context: vscode.ExtensionContext; engines: EngineService; picker: BudgetPicker; controller: SolveController},
+    args?: SolveProblemArgs
+): Promise<SolveResult | undefined> {
+    if (!(await ensureModel(deps.engines))) return undefined;
+
+    let problem = typeof args?.problem === "string" ? args.problem : undefined;
+    if (problem == null) {
+        problem = await vscode.window.showInputBox({
+            title: "Elastic Math: solve a problem",
+            prompt: "Type a math problem (plain text or LaTeX, e.g. What is $\\frac{1}{2}+\\frac{1}{3}$?)",
+            placeHolder: "Find all real x such that x^2 - 5x + 6 = 0.",
+            value: deps.context.workspaceState.get<string>(lastProblemKey, ""),
+            ignoreFocusOut: true,
+            validateInput: (v) => (v.trim() === "" ? "Type a problem to solve." : undefined)
+        });
+        if (problem == null) return undefined;
+    }
+    problem = problem.trim();
+    if (problem === "") {
+        void vscode.window.showWarningMessage("Elastic Math: the problem is empty.");
+        return undefined;
+    }
+    await deps.context.workspaceState.update(lastProblemKey, problem);
+
+    let picked: PickedBudget | undefined;
+    const given = budgetFromJson(args?.budget);
+    if (args?.budget != null && given == null) {
+        void vscode.window.showErrorMessage("Elastic Math: the budget given to Solve Problem is not valid.");
+        return undefined;
+    }
+    if (given != null) picked = {budget: given, label: args?.budgetLabel ?? "Custom"};
+    else picked = await deps.picker.budgetForRequest(deps.engines.settings);
+    if (picked == null) return undefined;
+
+    try {
+        return await deps.controller.solve({problem, picked});
+    } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const choice = await vscode.window.showErrorMessage(`Elastic Math: ${message}`, "Use a GGUF File...", "Open Settings");
+        if (choice === "Use a GGUF File...") await vscode.commands.executeCommand("elasticMath.useModelFile");
+        else if (choice === "Open Settings") await vscode.commands.executeCommand("workbench.action.openSettings", "elasticMath");
+        return undefined;
+    }
+}

@@ -1,0 +1,114 @@
+import * as path from "node:path";
+import * as vscode from "vscode";
+import {ElasticEngine} from "../core";
+import type {BudgetSpec, SolveEvent, SolveResult} from "../core/types";
+import {Disposable} from "./disposable";
+import {readSettings, settingsSection, type Settings} from "./settings";
+
+export interface EngineSolveOptions {
+    readonly problem: string;
+    readonly budget: BudgetSpec;
+    readonly signal: AbortSignal;
+    readonly onEvent: (event: SolveEvent) => void;
+}
+
+/** What the rest of the VS Code layer sees of the engine: the model's name and solve. */
+export interface EngineHandle {
+    readonly modelPath: string;
+    readonly modelName: string;
+    solve(options: EngineSolveOptions): Promise<SolveResult>;
+}
+
+/**
+ * Owns the one engine (one model in memory). The engine is created on first use, so activation stays instant
+ * and node-llama-cpp is only loaded when a request needs it. When the model or engine settings change, the
+ * engine is replaced as soon as no request is using it.
+ */
+export class EngineService extends Disposable {
+    private engine: ElasticEngine | undefined;
+    private engineKey = "";
+    private inFlight = 0;
+    private readonly retired: ElasticEngine[] = [];
+    private readonly changed = this._register(new vscode.EventEmitter<void>());
+    /** Fires when the configured model or engine settings change. */
+    public readonly onDidChange = this.changed.event;
+
+    public constructor() {
+        super();
+        this._register(vscode.workspace.onDidChangeConfiguration((e) => {
+            if (e.affectsConfiguration(`${settingsSection}.model`) || e.affectsConfiguration(`${settingsSection}.engine`)
+                || e.affectsConfiguration(`${settingsSection}.sampling`))
+                this.changed.fire();
+        }));
+    }
+
+    public get settings(): Settings {
+        return readSettings();
+    }
+
+    public get hasModel(): boolean {
+        return this.settings.modelPath !== "";
+    }
+
+    /** The engine for the current settings (created lazily). */
+    public current(): EngineHandle {
+        const settings = this.settings;
+        const modelPath = settings.modelPath;
+        return {
+            modelPath,
+            modelName: modelPath === "" ? "no model" : path.basename(modelPath).replace(/\.gguf$/i, ""),
+            solve: (options) => this.solveWith(settings, options)
+        };
+    }
+
+    private engineFor(settings: Settings): ElasticEngine {
+        const key = JSON.stringify([settings.modelPath, settings.threads, settings.gpu, settings.contextSize]);
+        if (this.engine != null && this.engineKey === key) return this.engine;
+        if (this.engine != null) this.retire(this.engine);
+        this.engine = new ElasticEngine({
+            modelPath: settings.modelPath,
+            threads: settings.threads > 0 ? settings.threads : undefined,
+            gpu: settings.gpu === "cpu" ? false : settings.gpu,
+            contextSize: settings.contextSize > 0 ? settings.contextSize : undefined
+        });
+        this.engineKey = key;
+        return this.engine;
+    }
+
+    /** An engine replaced while requests still run on it is disposed when they are done. */
+    private retire(engine: ElasticEngine): void {
+        this.retired.push(engine);
+        this.disposeRetiredWhenIdle();
+    }
+
+    private disposeRetiredWhenIdle(): void {
+        if (this.inFlight > 0) return;
+        for (const engine of this.retired.splice(0)) void engine.dispose();
+    }
+
+    private async solveWith(settings: Settings, options: EngineSolveOptions): Promise<SolveResult> {
+        if (settings.modelPath === "")
+            throw new Error("No model is configured. Run \"Elastic Math: Use a GGUF Model File on Disk...\" or set elasticMath.model.path.");
+        const engine = this.engineFor(settings);
+        this.inFlight++;
+        try {
+            return await engine.solve({
+                problem: options.problem,
+                budget: options.budget,
+                sampling: settings.sampling,
+                signal: options.signal,
+                onEvent: options.onEvent
+            });
+        } finally {
+            this.inFlight--;
+            this.disposeRetiredWhenIdle();
+        }
+    }
+
+    public override dispose(): void {
+        super.dispose();
+        if (this.engine != null) void this.engine.dispose();
+        this.engine = undefined;
+        for (const engine of this.retired.splice(0)) void engine.dispose();
+    }
+}

@@ -1,0 +1,45 @@
+import * as vscode from "vscode";
+import {normalizePresets, type BudgetPreset} from "../core/budgets";
+import type {SamplingOptions} from "../core/types";
+
+/** The extension's settings, read in one place. */
+export interface Settings {
+    readonly modelPath: string;
+    readonly askBudgetEveryTime: boolean;
+    readonly defaultBudgetLabel: string;
+    readonly presets: readonly BudgetPreset[];
+    readonly presetProblems: readonly string[];
+    readonly threads: number;
+    readonly gpu: "auto" | "cpu" | "cuda" | "vulkan" | "metal";
+    readonly contextSize: number;
+    readonly sampling: SamplingOptions;
+}
+
+export const settingsSection = "elasticMath";
+
+export function readSettings(): Settings {
+    const c = vscode.workspace.getConfiguration(settingsSection);
+    const {presets, problems} = normalizePresets(c.get<unknown>("budget.presets"));
+    const seed = c.get<number | null>("sampling.seed", null);
+    const gpu = c.get<string>("engine.gpu", "auto");
+    return {
+        modelPath: expandHome(c.get<string>("model.path", "").trim()),
+        askBudgetEveryTime: c.get<boolean>("budget.askEveryTime", true),
+        defaultBudgetLabel: c.get<string>("budget.default", "Balanced"),
+        presets,
+        presetProblems: problems,
+        threads: Math.max(0, Math.floor(c.get<number>("engine.threads", 0))),
+        gpu: (["auto", "cpu", "cuda", "vulkan", "metal"].includes(gpu) ? gpu : "auto") as Settings["gpu"],
+        contextSize: Math.max(0, Math.floor(c.get<number>("engine.contextSize", 0))),
+        sampling: {
+            temperature: c.get<number>("sampling.temperature", 0.6),
+            topP: c.get<number>("sampling.topP", 0.95),
+            seed: typeof seed === "number" && Number.isInteger(seed) ? seed : undefined
+        }
+    };
+}
+
+function expandHome(p: string): string {
+    if (p.startsWith("~/") && process.env.HOME) return process.env.HOME + p.slice(1);
+    return p;
+}

@@ -1,0 +1,287 @@
+import * as vscode from "vscode";
+import {describeBudget} from "../core/budgets";
+import {markdownToLatex} from "../core/latexExport";
+import type {BudgetSpec, SolveEvent, SolveResult} from "../core/types";
+import type {BudgetView, HostToPanelMessage, PanelToHostMessage, RequestRecord, RequestStatus} from "../protocol/messages";
+import {assertNever} from "../protocol/messages";
+import {renderMarkdown, StreamingRenderer} from "../render";
+import {generatingContextKey} from "./commandIds";
+import {Disposable} from "./disposable";
+import type {EngineService} from "./engineService";
+import type {PickedBudget} from "./budgetPicker";
+import {SolutionPanel} from "./solutionPanel";
+
+/** How often streamed text is rendered and posted (ms): fast enough to look live, slow enough not to flood. */
+const flushIntervalMs = 40;
+/** Finished requests kept for copying and for the panel's saved state. */
+const keptRecords = 20;
+
+interface ActiveRequest {
+    readonly id: string;
+    readonly controller: AbortController;
+}
+
+export interface SolveRequestOptions {
+    readonly problem: string;
+    readonly picked: PickedBudget;
+    /** Cancels the request from outside (a VS Code CancellationToken adapted to a signal). */
+    readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs solve requests against the engine and streams them into the solution panel.
+ * Each request has an id and its own AbortController; the panel's Stop sends the id back.
+ */
+export class SolveController extends Disposable {
+    public readonly panel: SolutionPanel;
+    private readonly active = new Map<string, ActiveRequest>();
+    private readonly records = new Map<string, RequestRecord>();
+    private nextId = 1;
+    /** Every message posted to the panel, newest last (bounded): the extension's exported API shows it to tests. */
+    public readonly posted: HostToPanelMessage[] = [];
+
+    public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService) {
+        super();
+        this.panel = this._register(new SolutionPanel(extensionUri, {
+            onMessage: (m) => this.onPanelMessage(m),
+            restore: (records) => this.restoreMessage(records)
+        }));
+    }
+
+    public get generating(): boolean {
+        return this.active.size > 0;
+    }
+
+    private post(message: HostToPanelMessage): void {
+        this.posted.push(message);
+        if (this.posted.length > 2000) this.posted.splice(0, this.posted.length - 2000);
+        this.panel.post(message);
+    }
+
+    /** Stops one request by id, or every running and queued request. Returns how many were stopped. */
+    public stop(id?: string): number {
+        let count = 0;
+        for (const request of this.active.values()) {
+            if (id != null && request.id !== id) continue;
+            request.controller.abort();
+            count++;
+        }
+        return count;
+    }
+
+    public async solve(options: SolveRequestOptions): Promise<SolveResult | undefined> {
+        const id = `r${Date.now().toString(36)}-${this.nextId++}`;
+        const controller = new AbortController();
+        const onOuterAbort = () => controller.abort();
+        options.signal?.addEventListener("abort", onOuterAbort);
+        const request: ActiveRequest = {id, controller};
+        this.active.set(id, request);
+        void this.updateContext();
+
+        const budget = options.picked.budget;
+        const budgetView = toBudgetView(budget, options.picked.label);
+        const engine = this.engines.current();
+        this.panel.show(true);
+        this.post({type: "request", id, problemHtml: renderMarkdown(options.problem).html, budget: budgetView, model: engine.modelName});
+
+        const stream = new PhaseStreams(id, (m) => this.post(m));
+        let status: RequestStatus = "queued";
+        const setStatus = (next: RequestStatus, extra: {position?: number; detail?: string} = {}) => {
+            status = next;
+            this.post({type: "status", id, status: next, ...extra});
+        };
+        const onEvent = (event: SolveEvent) => {
+            switch (event.type) {
+                case "queued":
+                    setStatus("queued", {position: event.position});
+                    break;
+                case "loading":
+                    setStatus("loading", {detail: event.model});
+                    break;
+                case "started":
+                    this.post({type: "started", id, model: event.model, device: event.device, promptTokens: event.promptTokens});
+                    setStatus("thinking");
+                    break;
+                case "delta":
+                    stream.push(event.phase, event.text, event.thinkingTokens, event.solutionTokens);
+                    break;
+                case "cut":
+                    stream.flush();
+                    this.post({type: "cut", id, thinkingTokens: event.thinkingTokens});
+                    break;
+                case "phase":
+                    stream.flush();
+                    if (event.phase === "solution" && status !== "answering") setStatus("answering");
+                    break;
+                default:
+                    assertNever(event);
+            }
+        };
+
+        try {
+            const result = await engine.solve({problem: options.problem, budget, signal: controller.signal, onEvent});
+            stream.finish();
+            const record: RequestRecord = {
+                id, problem: options.problem, budget: budgetView, thinking: result.thinking, solution: result.solution,
+                answer: result.answer, status: result.stop === "abort" ? "stopped" : "done", stats: {
+                    thinkingTokens: result.thinkingTokens, solutionTokens: result.solutionTokens, thinkingCut: result.thinkingCut,
+                    stop: result.stop, promptTokens: result.promptTokens, timeToFirstTokenMs: result.timings.timeToFirstTokenMs,
+                    tokensPerSecond: result.timings.tokensPerSecond, totalMs: result.timings.totalMs, model: result.model, device: result.device
+                }, error: null
+            };
+            this.keep(record);
+            this.post({type: "done", id, stats: record.stats!, answerHtml: answerHtml(result.answer), record});
+            return result;
+        } catch (err) {
+            stream.finish();
+            const message = err instanceof Error ? err.message : String(err);
+            const record: RequestRecord = {
+                id, problem: options.problem, budget: budgetView, thinking: stream.text("thinking"), solution: stream.text("solution"),
+                answer: null, status: "error", stats: null, error: message
+            };
+            this.keep(record);
+            this.post({type: "error", id, message, record});
+            throw err;
+        } finally {
+            options.signal?.removeEventListener("abort", onOuterAbort);
+            this.active.delete(id);
+            void this.updateContext();
+        }
+    }
+
+    private keep(record: RequestRecord): void {
+        this.records.set(record.id, record);
+        while (this.records.size > keptRecords) this.records.delete(this.records.keys().next().value!);
+    }
+
+    private async updateContext(): Promise<void> {
+        await vscode.commands.executeCommand("setContext", generatingContextKey, this.generating);
+    }
+
+    private onPanelMessage(message: PanelToHostMessage): void {
+        switch (message.type) {
+            case "ready":
+                break;
+            case "stop":
+                this.stop(message.id);
+                break;
+            case "copy":
+                void this.copy(message.id, message.what);
+                break;
+            case "openLink":
+                void openLink(message.href);
+                break;
+            case "clear":
+                for (const id of [...this.records.keys()]) if (!this.active.has(id)) this.records.delete(id);
+                break;
+            default:
+                assertNever(message);
+        }
+    }
+
+    private async copy(id: string, what: "answer" | "markdown" | "latex"): Promise<void> {
+        const record = this.records.get(id);
+        if (record == null) {
+            void vscode.window.showWarningMessage("Elastic Math: that solution is no longer available to copy.");
+            return;
+        }
+        const text = what === "answer" ? (record.answer ?? "") : what === "markdown" ? record.solution : markdownToLatex(record.solution);
+        if (text === "") {
+            void vscode.window.showWarningMessage("Elastic Math: this solution has no final boxed answer to copy.");
+            return;
+        }
+        await vscode.env.clipboard.writeText(text);
+        vscode.window.setStatusBarMessage(`Elastic Math: copied the ${what === "answer" ? "final answer" : `solution as ${what === "markdown" ? "Markdown" : "LaTeX"}`}`, 3000);
+    }
+
+    private restoreMessage(records: readonly RequestRecord[]): HostToPanelMessage | null {
+        if (records.length === 0) return null;
+        for (const r of records) this.keep(r);
+        return {
+            type: "restore",
+            items: records.map((record) => ({
+                record,
+                problemHtml: renderMarkdown(record.problem).html,
+                thinkingHtml: renderMarkdown(record.thinking).html,
+                solutionHtml: renderMarkdown(record.solution).html,
+                answerHtml: answerHtml(record.answer)
+            }))
+        };
+    }
+}
+
+function toBudgetView(budget: BudgetSpec, label: string): BudgetView {
+    if (budget.mode === "elastic") return {mode: "elastic", thinkTokens: budget.thinkTokens, answerTokens: budget.answerTokens, label};
+    return {mode: "unconstrained", maxTokens: budget.maxTokens ?? 0, label: label || describeBudget(budget)};
+}
+
+function answerHtml(answer: string | null): string | null {
+    if (answer == null) return null;
+    return renderMarkdown(`$${answer}$`).html;
+}
+
+async function openLink(href: string): Promise<void> {
+    let uri: vscode.Uri;
+    try {
+        uri = vscode.Uri.parse(href, true);
+    } catch {
+        return;
+    }
+    if (!["https", "http", "mailto"].includes(uri.scheme)) return;
+    if (uri.scheme !== "https") {
+        const choice = await vscode.window.showWarningMessage(
+            `Open this link from the model's output?\n${href}`, {modal: true}, "Open");
+        if (choice !== "Open") return;
+    }
+    await vscode.env.openExternal(uri);
+}
+
+/** Coalesces streamed text per phase, renders it incrementally and posts the changes. */
+class PhaseStreams {
+    private readonly renderers = {thinking: new StreamingRenderer(), solution: new StreamingRenderer()};
+    private readonly buffers = {thinking: "", solution: ""};
+    private readonly texts = {thinking: "", solution: ""};
+    private counts = {thinkingTokens: 0, solutionTokens: 0};
+    private timer: ReturnType<typeof setTimeout> | undefined;
+    private finished = false;
+
+    public constructor(private readonly id: string, private readonly post: (m: HostToPanelMessage) => void) {}
+
+    public text(phase: "thinking" | "solution"): string {
+        return this.texts[phase] + this.buffers[phase];
+    }
+
+    public push(phase: "thinking" | "solution", text: string, thinkingTokens: number, solutionTokens: number): void {
+        if (this.finished) return;
+        this.buffers[phase] += text;
+        this.counts = {thinkingTokens, solutionTokens};
+        this.timer ??= setTimeout(() => this.flush(), flushIntervalMs);
+    }
+
+    public flush(final = false): void {
+        if (this.timer != null) {
+            clearTimeout(this.timer);
+            this.timer = undefined;
+        }
+        for (const phase of ["thinking", "solution"] as const) {
+            const delta = this.buffers[phase];
+            if (delta === "" && !final) continue;
+            this.buffers[phase] = "";
+            this.texts[phase] += delta;
+            const renderer = this.renderers[phase];
+            const update = final ? mergeUpdates(renderer.append(delta), renderer.finish()) : renderer.append(delta);
+            if (final && this.texts[phase] === "") continue;
+            this.post({type: "render", id: this.id, phase, chunk: {committed: update.committed, pending: update.pending}, ...this.counts});
+        }
+    }
+
+    public finish(): void {
+        if (this.finished) return;
+        this.flush(true);
+        this.finished = true;
+    }
+}
+
+function mergeUpdates(a: {committed: readonly string[]; pending: string}, b: {committed: readonly string[]; pending: string}) {
+    return {committed: [...a.committed, ...b.committed], pending: b.pending};
+}

@@ -1,0 +1,43 @@
+import * as vscode from "vscode";
+import {CommandIds} from "./commandIds";
+import {Disposable} from "./disposable";
+import type {EngineService} from "./engineService";
+
+/** The status bar item: the model and the device it runs on; clicking it chooses a model file. */
+export class ModelStatusBar extends Disposable {
+    private readonly item = this._register(vscode.window.createStatusBarItem("elasticMath.model", vscode.StatusBarAlignment.Right, 100));
+    private device: string | null = null;
+
+    public constructor(private readonly engines: EngineService) {
+        super();
+        this.item.name = "Elastic Math model";
+        this.item.command = CommandIds.useModelFile;
+        this._register(engines.onDidChange(() => {
+            this.device = null;
+            this.update();
+        }));
+        this.update();
+        this.item.show();
+    }
+
+    public setDevice(device: string): void {
+        this.device = device;
+        this.update();
+    }
+
+    private update(): void {
+        const engine = this.engines.current();
+        if (engine.modelPath === "") {
+            this.item.text = "$(circle-slash) Elastic Math: no model";
+            this.item.tooltip = "No model is configured. Click to choose a GGUF file.";
+            return;
+        }
+        this.item.text = `$(symbol-numeric) ${engine.modelName}${this.device != null ? ` · ${shortDevice(this.device)}` : ""}`;
+        this.item.tooltip = new vscode.MarkdownString(
+            `**Elastic Math model**\n\n${engine.modelPath}\n\nDevice: ${this.device ?? "not loaded yet"}\n\nClick to choose another GGUF file.`);
+    }
+}
+
+function shortDevice(device: string): string {
+    return device.split(" (")[0];
+}
