@@ -55,10 +55,12 @@ export async function solveProblem(
     try {
         return await deps.controller.solve({problem, picked});
     } catch (err) {
+        // The message is not awaited: the command finishes now, and the user may act on it whenever.
         const message = err instanceof Error ? err.message : String(err);
-        const choice = await vscode.window.showErrorMessage(`Elastic Math: ${message}`, "Use a GGUF File...", "Open Settings");
-        if (choice === "Use a GGUF File...") await vscode.commands.executeCommand("elasticMath.useModelFile");
-        else if (choice === "Open Settings") await vscode.commands.executeCommand("workbench.action.openSettings", "elasticMath");
+        void vscode.window.showErrorMessage(`Elastic Math: ${message}`, "Use a GGUF File...", "Open Settings").then((choice) => {
+            if (choice === "Use a GGUF File...") void vscode.commands.executeCommand("elasticMath.useModelFile");
+            else if (choice === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", "elasticMath");
+        });
         return undefined;
     }
 }
