@@ -1,0 +1,107 @@
+/**
+ * One formula -> HTML, with KaTeX, under the safety settings every formula from a model gets.
+ *
+ * - `trust: false`: `\href`, `\url`, `\includegraphics`, `\htmlClass`, `\htmlData`, ... render as inert red text.
+ * - `maxExpand` and `maxSize` bound macro bombs (`\def\a{\a\a}\a`) and huge rules (`\rule{1e5em}{1e5em}`).
+ * - Every formula is rendered on its own with `throwOnError: true`; a failure (a KaTeX `ParseError`, or a
+ *   `RangeError` from a stack overflow on absurd nesting) becomes a marked span with the formula's source,
+ *   so the rest of the answer still renders.
+ * - Results are memoised per renderer (a bounded LRU map), because the streaming renderer re-renders the
+ *   unfinished tail on every token and the tail's finished formulas do not change.
+ */
+import katex from "katex";
+import {escapeAttr, escapeHtml} from "./escape";
+
+/** A formula KaTeX could not render. */
+export interface RenderError {
+    /** The formula's source, without its delimiters. */
+    readonly tex: string;
+    /** KaTeX's message (or the reason it was not tried, e.g. too long). */
+    readonly message: string;
+}
+
+/** The result of rendering one formula. */
+export interface FormulaResult {
+    readonly html: string;
+    readonly error?: RenderError;
+}
+
+/** Macros every renderer knows; user macros are added on top (and may override these). */
+export const builtinMacros: Readonly<Record<string, string>> = {
+    "\\R": "\\mathbb{R}",
+    "\\N": "\\mathbb{N}",
+    "\\Z": "\\mathbb{Z}",
+    "\\Q": "\\mathbb{Q}",
+    "\\C": "\\mathbb{C}"
+};
+
+/** Formulas longer than this are not given to KaTeX at all (shown as source, counted as an error). */
+export const maxFormulaLength = 20_000;
+const cacheLimit = 2_000;
+
+/** Environments KaTeX only accepts in display mode; a formula holding one is rendered in display mode. */
+const displayOnlyEnv = /\\begin\s*\{(?:align|alignat|gather|equation|CD)\*?\}/;
+const boxed = /\\boxed(?![a-zA-Z])/;
+
+export class FormulaRenderer {
+    private readonly macros: Readonly<Record<string, string>>;
+    private readonly cache = new Map<string, FormulaResult>();
+
+    public constructor(userMacros?: Readonly<Record<string, string>>) {
+        this.macros = {...builtinMacros, ...userMacros};
+    }
+
+    /**
+     * Renders `tex`; `source` is what the user sees when it fails (the formula with its delimiters).
+     * `display` asks for display mode; a display-only environment forces it.
+     */
+    public render(tex: string, display: boolean, source: string): FormulaResult {
+        const key = (display ? "D" : "I") + source.length + ":" + source + "\u0000" + tex;
+        const hit = this.cache.get(key);
+        if (hit !== undefined) {
+            // Refresh its place in the LRU order.
+            this.cache.delete(key);
+            this.cache.set(key, hit);
+            return hit;
+        }
+        const result = this.renderUncached(tex, display, source);
+        this.cache.set(key, result);
+        if (this.cache.size > cacheLimit) {
+            const oldest = this.cache.keys().next().value;
+            if (oldest !== undefined) this.cache.delete(oldest);
+        }
+        return result;
+    }
+
+    private renderUncached(tex: string, display: boolean, source: string): FormulaResult {
+        const displayMode = display || displayOnlyEnv.test(tex);
+        let message: string;
+        if (tex.length > maxFormulaLength) {
+            message = `Formula too long (${tex.length} characters; the limit is ${maxFormulaLength})`;
+        } else {
+            try {
+                const html = katex.renderToString(tex, {
+                    displayMode,
+                    output: "htmlAndMathml",
+                    throwOnError: true,
+                    trust: false,
+                    strict: "ignore",
+                    maxExpand: 1000,
+                    maxSize: 20,
+                    // KaTeX writes \gdef definitions into this object: a fresh copy per formula keeps one
+                    // formula (or one answer) from redefining commands for the next.
+                    macros: {...this.macros}
+                });
+                return {html: boxed.test(tex) ? `<span class="em-boxed">${html}</span>` : html};
+            } catch (err) {
+                message = err instanceof Error ? err.message : String(err);
+                if (err instanceof RangeError) message = `Formula too deeply nested (${message})`;
+            }
+        }
+        const cls = displayMode ? "em-math-error em-math-error-display" : "em-math-error";
+        return {
+            html: `<span class="${cls}" title="${escapeAttr(message)}">${escapeHtml(source)}</span>`,
+            error: {tex, message}
+        };
+    }
+}

@@ -1,0 +1,294 @@
+/**
+ * Markdown + LaTeX -> HTML for model output (untrusted), one block at a time.
+ *
+ * Choice of math plugin: `@vscode/markdown-it-katex` (VS Code's own, what its markdown preview uses), with
+ * the pieces it lacks added here. Both candidates were run on the cases our answers contain:
+ *
+ * | case                                   | @vscode/markdown-it-katex          | markdown-it-texmath                  |
+ * |----------------------------------------|------------------------------------|--------------------------------------|
+ * | `$..$`, `$$..$$`                       | yes                                | yes                                  |
+ * | "it costs $5 and $10", "$.ajax"        | text (word-boundary rule)          | text                                 |
+ * | `\(..\)`, `\[..\]`                      | no                                 | `\(` one line only; `\[` only at the start of a block, not inside a paragraph |
+ * | bare `\begin{align*}` etc.             | yes, nested begin/end stack        | `beg_end` regex `[a-z]+`: no `align*`, `gather*`; no nesting |
+ * | formula errors                         | a span with the message            | `tex:message` as bare text, unmarked |
+ * | engine state                           | per instance                       | a global `texmath.katex`, and it writes `displayMode` into the shared options |
+ *
+ * texmath's regex rules need more patching than the VS Code plugin, and the VS Code plugin matches what users
+ * see in VS Code's own preview. So: the VS Code plugin parses inline `$`, inline `$$` and bare environments
+ * inside a paragraph; this file adds
+ *  - inline `\(..\)` and `\[..\]` (rules before `escape`, which would otherwise eat the backslash),
+ *  - a replacement for the plugin's block rule (`$$` at the start of a line, which in the plugin swallows the
+ *    rest of the answer when text follows the closing `$$` on its line, e.g. `$$x$$.`), with `\[..\]` and
+ *    bare `\begin{..}..\end{..}` blocks, and blocks that stay text when never closed,
+ *  - renderers for every math token: KaTeX with our safety options ({@link FormulaRenderer}), errors as
+ *    `<span class="em-math-error" title="message">source</span>`, `\boxed` formulas wrapped in `.em-boxed`,
+ *  - `[asy]..[/asy]` figures as code blocks (we cannot run Asymptote; readable source beats garbage),
+ *  - safety: `html: false`, no linkify, links only for http/https/mailto and rendered with `data-em-href`
+ *    (the webview routes clicks through the host), images rendered as their alt text.
+ */
+import markdownit from "markdown-it";
+import type {MarkdownIt, StateBlock, StateInline, Token} from "markdown-it";
+import katexPlugin from "@vscode/markdown-it-katex";
+import {escapeAttr, escapeHtml} from "./escape";
+import {FormulaRenderer, type RenderError} from "./katex";
+
+/** Options for {@link renderMarkdown} and the streaming renderer. */
+export interface RenderOptions {
+    /**
+     * Extra KaTeX macros, e.g. `{"\\eps": "\\varepsilon"}`. `\R`, `\N`, `\Z`, `\Q`, `\C` (blackboard bold)
+     * are always defined; entries here override them.
+     */
+    readonly macros?: Readonly<Record<string, string>>;
+}
+
+/** What rendering (part of) an answer gives. */
+export interface RenderResult {
+    readonly html: string;
+    /** Formulas KaTeX could not render, in document order. */
+    readonly errors: readonly RenderError[];
+}
+
+interface MathEnv {
+    errors: RenderError[];
+}
+
+/** A markdown-it instance set up for math, and the formula renderer (with its cache) that goes with it. */
+export interface MathMarkdown {
+    readonly md: MarkdownIt;
+    readonly formulas: FormulaRenderer;
+}
+
+const allowedLink = /^(?:https?:\/\/|mailto:)/i;
+
+/** Whether a (normalised) link target may become a link. */
+export function isAllowedHref(href: string): boolean {
+    return allowedLink.test(href.trim());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parsing
+
+/** Inline `\(..\)` and `\[..\]` inside a paragraph. */
+function bracketInline(state: StateInline, silent: boolean): boolean {
+    const src = state.src;
+    const pos = state.pos;
+    if (src.charCodeAt(pos) !== 0x5c /* \ */) return false;
+    const next = src[pos + 1];
+    if (next !== "(" && next !== "[") return false;
+    const close = next === "(" ? "\\)" : "\\]";
+    const end = src.indexOf(close, pos + 2);
+    if (end < 0 || end + 2 > state.posMax) return false;
+    if (end === pos + 2) return false;
+    if (!silent) {
+        const token = state.push(next === "(" ? "em_math_paren" : "em_math_bracket", "math", 0);
+        token.content = src.slice(pos + 2, end);
+        token.markup = next === "(" ? "\\(" : "\\[";
+    }
+    state.pos = end + 2;
+    return true;
+}
+
+/**
+ * Pandoc's rule on top of the plugin's for inline `$`: the formula may not start or end with a space.
+ * "it costs $5 and $10, $.ajax" stays text. Runs just before the plugin's `$` rule and, when it vetoes,
+ * consumes the `$` as text; otherwise it leaves the position to the plugin.
+ */
+function dollarGuard(state: StateInline, silent: boolean): boolean {
+    const src = state.src;
+    const pos = state.pos;
+    if (src.charCodeAt(pos) !== 0x24 /* $ */ || src.charCodeAt(pos + 1) === 0x24 || src.charCodeAt(pos - 1) === 0x24) return false;
+    let close = pos + 1;
+    for (;;) {
+        close = src.indexOf("$", close);
+        if (close < 0 || close >= state.posMax) return false;
+        let b = close - 1;
+        while (src.charCodeAt(b) === 0x5c) b--;
+        if ((close - 1 - b) % 2 === 0) break;
+        close++;
+    }
+    if (close === pos + 1) return false;
+    const first = src[pos + 1]!;
+    const last = src[close - 1]!;
+    if (!/\s/.test(first) && !/\s/.test(last)) return false;
+    if (!silent) state.pending += "$";
+    state.pos = pos + 1;
+    return true;
+}
+
+const envBegin = /^\\begin\s*\{([^{}]+)\}/;
+const envToken = /\\(begin|end)\s*\{[^{}]*\}/g;
+
+/**
+ * Block math at the start of a line: `$$..$$` and `\[..\]` (one line or many, blank lines allowed inside),
+ * and a bare `\begin{env}..\end{env}`. Not closed, or followed by text on the closing line: not a block
+ * (the paragraph and the inline rules take it).
+ */
+function mathBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
+    if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
+    const pos = state.bMarks[startLine]! + state.tShift[startLine]!;
+    const max = state.eMarks[startLine]!;
+    const first = state.src.slice(pos, max);
+    let content: string;
+    let markup: string;
+    let lastLine: number;
+    if (first.startsWith("$$") || first.startsWith("\\[")) {
+        markup = first.slice(0, 2);
+        const close = markup === "$$" ? "$$" : "\\]";
+        const rest = first.slice(2);
+        const idx = rest.indexOf(close);
+        if (idx >= 0) {
+            if (rest.slice(idx + 2).trim() !== "" || idx === 0) return false;
+            content = rest.slice(0, idx);
+            lastLine = startLine;
+        } else {
+            let next = startLine + 1;
+            let found = -1;
+            let line = "";
+            for (; next < endLine; next++) {
+                const p = state.bMarks[next]! + state.tShift[next]!;
+                const m = state.eMarks[next]!;
+                if (p < m && state.sCount[next]! < state.blkIndent) return false; // the enclosing list ended
+                line = state.src.slice(p, m);
+                found = line.indexOf(close);
+                if (found >= 0) break;
+            }
+            if (found < 0 || line.slice(found + 2).trim() !== "") return false;
+            content = rest + "\n" + state.getLines(startLine + 1, next, state.blkIndent, true) + line.slice(0, found);
+            lastLine = next;
+        }
+    } else if (envBegin.test(first)) {
+        markup = "env";
+        let depth = 0;
+        let next = startLine;
+        for (; next < endLine; next++) {
+            const p = state.bMarks[next]! + state.tShift[next]!;
+            const m = state.eMarks[next]!;
+            if (next > startLine && p < m && state.sCount[next]! < state.blkIndent) return false;
+            for (const t of state.src.slice(p, m).matchAll(envToken)) depth += t[1] === "begin" ? 1 : -1;
+            if (depth <= 0) break;
+        }
+        if (next >= endLine) return false;
+        content = state.getLines(startLine, next + 1, state.blkIndent, false).trim();
+        lastLine = next;
+    } else {
+        return false;
+    }
+    if (silent) return true;
+    state.line = lastLine + 1;
+    const token = state.push("math_block", "math", 0);
+    token.block = true;
+    token.content = content;
+    token.markup = markup;
+    token.info = "em-block";
+    token.map = [startLine, state.line];
+    return true;
+}
+
+/** `[asy]..[/asy]` -> a fenced code block, before markdown-it sees the block (an unclosed one runs to the end). */
+export function asyToFences(block: string): string {
+    if (!block.includes("[asy]")) return block;
+    return block.replace(/\[asy\]([\s\S]*?)(?:\[\/asy\]|$(?![\s\S]))/g, (_m, body: string) => {
+        let fence = "```";
+        while (body.includes(fence)) fence += "`";
+        return `\n\n${fence}asy\n${body.replace(/^\n+|\n+$/g, "")}\n${fence}\n\n`;
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rendering
+
+function sourceOf(token: Token): string {
+    switch (token.type) {
+        case "math_inline": return `$${token.content}$`;
+        case "math_inline_block": return `$$${token.content}$$`;
+        case "em_math_paren": return `\\(${token.content}\\)`;
+        case "em_math_bracket": return `\\[${token.content}\\]`;
+        case "math_block":
+            return token.markup === "$$" ? `$$${token.content}$$` : token.markup === "\\[" ? `\\[${token.content}\\]` : token.content;
+        default: return token.content;
+    }
+}
+
+function installRenderers(md: MarkdownIt, formulas: FormulaRenderer): void {
+    const formula = (token: Token, env: MathEnv, display: boolean): string => {
+        let tex = token.content;
+        // The VS Code plugin's $`..`$ form.
+        if (token.type === "math_inline" && tex.length > 2 && tex.startsWith("`") && tex.endsWith("`")) tex = tex.slice(1, -1);
+        const r = formulas.render(tex, display, sourceOf(token));
+        if (r.error && env && Array.isArray(env.errors)) env.errors.push(r.error);
+        return r.html;
+    };
+    const rules = md.renderer.rules;
+    rules["math_inline"] = (tokens, idx, _o, env) => formula(tokens[idx]!, env as unknown as MathEnv, false);
+    rules["em_math_paren"] = rules["math_inline"];
+    // Display math inside a paragraph: KaTeX's display span (a block box) inside the <p>.
+    rules["math_inline_block"] = (tokens, idx, _o, env) => formula(tokens[idx]!, env as unknown as MathEnv, true);
+    rules["em_math_bracket"] = rules["math_inline_block"];
+    rules["math_inline_bare_block"] = rules["math_inline_block"];
+    // The plugin's inline `$$..$$` also makes "math_block" tokens; only ours (info "em-block") are blocks.
+    rules["math_block"] = (tokens, idx, _o, env) => {
+        const token = tokens[idx]!;
+        const html = formula(token, env as unknown as MathEnv, true);
+        return token.info === "em-block" ? `<div class="em-display">${html}</div>\n` : html;
+    };
+
+    // Links: only http(s) and mailto, with the target also in data-em-href for the webview to route.
+    const dropped = new WeakSet<Token>();
+    rules["link_open"] = (tokens, idx) => {
+        const token = tokens[idx]!;
+        const href = String(token.attrGet("href") ?? "");
+        if (!isAllowedHref(href)) {
+            dropped.add(token);
+            return "";
+        }
+        const title = String(token.attrGet("title") ?? "");
+        return `<a href="${escapeAttr(href)}" data-em-href="${escapeAttr(href)}"${title ? ` title="${escapeAttr(title)}"` : ""}>`;
+    };
+    rules["link_close"] = (tokens, idx) => {
+        for (let i = idx - 1; i >= 0; i--) {
+            if (tokens[i]!.type === "link_open") return dropped.has(tokens[i]!) ? "" : "</a>";
+        }
+        return "";
+    };
+    // Images load nothing: their alt text stands in for them.
+    rules["image"] = (tokens, idx, options, env, self) => {
+        const token = tokens[idx]!;
+        const alt = self.renderInlineAsText(token.children ?? [], options, env);
+        return `<span class="em-image-alt">${escapeHtml(alt)}</span>`;
+    };
+}
+
+/** Builds a configured instance (costly: keep one per options set, see {@link getMathMarkdown}). */
+export function createMathMarkdown(options: RenderOptions = {}): MathMarkdown {
+    const md = markdownit({html: false, linkify: false, typographer: false, breaks: false});
+    md.validateLink = isAllowedHref;
+    md.use(katexPlugin, {enableBareBlocks: true});
+    // Our block rule replaces the plugin's (same name, same place).
+    md.block.ruler.at("math_block", mathBlock, {alt: ["paragraph", "reference", "blockquote", "list"]});
+    md.inline.ruler.before("escape", "em_math_brackets", bracketInline);
+    md.inline.ruler.before("math_inline", "em_dollar_guard", dollarGuard);
+    const formulas = new FormulaRenderer(options.macros);
+    installRenderers(md, formulas);
+    return {md, formulas};
+}
+
+const instances = new Map<string, MathMarkdown>();
+
+/** The shared instance for an options set. */
+export function getMathMarkdown(options: RenderOptions = {}): MathMarkdown {
+    const key = options.macros ? JSON.stringify(Object.entries(options.macros).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : "";
+    let inst = instances.get(key);
+    if (!inst) {
+        inst = createMathMarkdown(options);
+        if (instances.size >= 16) instances.delete(instances.keys().next().value!);
+        instances.set(key, inst);
+    }
+    return inst;
+}
+
+/** Renders one block (see blocks.ts); `errors` gets the formulas that failed. */
+export function renderBlock(mm: MathMarkdown, block: string, errors: RenderError[]): string {
+    if (block.trim() === "") return "";
+    const env: MathEnv = {errors};
+    return mm.md.render(asyToFences(block), env as unknown as Record<string, unknown>);
+}
