@@ -1,0 +1,748 @@
+/**
+ * ElasticEngine: one local GGUF model, Elastic Reasoning budgets with exact token accounting, streaming, a FIFO
+ * request queue and prompt cancellation. Plain Node: no `vscode` here.
+ *
+ * Generation uses node-llama-cpp's low-level `sequence.evaluate()` loop (the high-level APIs are not exact, see
+ * /work/shared/notes/node-llama-cpp.md). Each token yielded is one sampled token; it enters the KV cache only when
+ * the next evaluation feeds it, so after a `break` the last sampled token is passed first when generation continues.
+ *
+ * Elastic mode (E1): thinking until the model samples its close token or exactly `thinkTokens` sampled tokens;
+ * when the budget ran out, the last sampled token and the format's cut (one `</think>` token for R1) are fed, and
+ * nothing else; then the solution until an end-of-generation token or exactly `answerTokens` sampled tokens.
+ * The sequence is never cleared between the phases: the switch keeps the KV cache.
+ *
+ * Counting: `thinkingTokens` = sampled tokens of the thinking phase, a `</think>` the model sampled itself included;
+ * `solutionTokens` = sampled tokens of the solution phase, a final end-of-generation token included. So the
+ * sequence holds prompt + thinking + cut + solution minus the last sampled token (sampled, never fed).
+ */
+import {open, stat} from "node:fs/promises";
+import {basename} from "node:path";
+import {extractBoxedAnswer} from "./answer";
+import {buildPromptParts, R1_DISTILL_FORMAT, type PromptFormat} from "./promptFormat";
+import type {BudgetSpec, GenerationPhase, SamplingOptions, SolveEvent, SolveResult, StopReason} from "./types";
+import {TokenTextStream} from "./utf8Stream";
+
+type NodeLlamaCpp = typeof import("node-llama-cpp");
+type Llama = import("node-llama-cpp").Llama;
+type LlamaModel = import("node-llama-cpp").LlamaModel;
+type LlamaContext = import("node-llama-cpp").LlamaContext;
+type LlamaContextSequence = import("node-llama-cpp").LlamaContextSequence;
+type Token = import("node-llama-cpp").Token;
+
+/** Machine-readable reason of an {@link EngineError}. */
+export type EngineErrorCode =
+    /** The model path does not exist. */
+    | "model-not-found"
+    /** The model path is a folder or something else that is not a regular file. */
+    | "model-not-a-file"
+    /** The model file cannot be read (permissions, I/O error). */
+    | "model-unreadable"
+    /** The file is not a GGUF model, or is truncated / corrupt. */
+    | "model-invalid"
+    /** llama.cpp could not load a GGUF file (unsupported architecture, out of memory...). */
+    | "model-load-failed"
+    /** The inference context could not be created (usually not enough memory for the context size). */
+    | "context-failed"
+    /** No usable llama.cpp backend (binaries missing for this platform). */
+    | "backend-unavailable"
+    /** The prompt does not fit in the context. */
+    | "prompt-too-long"
+    /** Prompt + thinking budget + solution budget do not fit in the context. */
+    | "budget-too-large"
+    /** The request is malformed (budget not a whole number, empty problem...). */
+    | "invalid-request"
+    /** The prompt format asks for something the engine does not implement. */
+    | "unsupported-format"
+    /** llama.cpp failed while generating. */
+    | "generation-failed"
+    /** The engine was disposed. */
+    | "disposed";
+
+/** An error meant for the user: `message` says what happened and what to do; `code` is for programs. */
+export class EngineError extends Error {
+    override readonly name = "EngineError";
+    constructor(readonly code: EngineErrorCode, message: string, options?: {cause?: unknown}) {
+        super(message, options);
+    }
+}
+
+export type GpuOption = "auto" | false | "cuda" | "vulkan" | "metal";
+
+export interface ElasticEngineOptions {
+    /** Path of the GGUF model file. The model is loaded on the first request (or by {@link ElasticEngine.load}). */
+    readonly modelPath: string;
+    /** How the model is prompted and cut. Default: DeepSeek-R1-Distill (E1-Math, DeepScaleR). */
+    readonly format?: PromptFormat;
+    /**
+     * CPU threads for evaluation. Default: the machine's math cores (`llama.cpuMathCores`). node-llama-cpp's own
+     * default (at least 4) made generation 60x slower on a 2-core machine, so the engine always sets it.
+     */
+    readonly threads?: number;
+    /**
+     * GPU backend: "auto" (default: the best available, else CPU), false (CPU only), or a specific backend.
+     * When the GPU backend or loading the model on it fails, the engine falls back to the CPU
+     * (see {@link ElasticEngine.deviceNote}).
+     */
+    readonly gpu?: GpuOption;
+    /** Context size in tokens (prompt + thinking + cut + solution must fit). Default 8192, at most the model's. */
+    readonly contextSize?: number;
+    /** Sampling defaults for every request: temperature 0.6, top-p 0.95, top-k off (E1's evaluation settings). */
+    readonly sampling?: SamplingOptions;
+    /**
+     * Prompt tokens per evaluation batch: a number, or "auto" (default) to size batches to about 100 ms each, so
+     * that a cancel during prompt processing is noticed quickly even on a slow CPU.
+     */
+    readonly promptChunkTokens?: number | "auto";
+}
+
+export interface SolveOptions {
+    /** The math problem, as the user wrote it. */
+    readonly problem: string;
+    readonly budget: BudgetSpec;
+    /** Overrides the engine's sampling defaults for this request. */
+    readonly sampling?: SamplingOptions;
+    /** Cancels the request: queued, it leaves the queue; running, it stops and resolves with `stop: "abort"`. */
+    readonly signal?: AbortSignal;
+    /** Streaming events, in order (see {@link SolveEvent}). Exceptions thrown by the listener are ignored. */
+    readonly onEvent?: (event: SolveEvent) => void;
+    /** Diagnostics: receives the exact tokens of the request when it ends (tests use it to check the accounting). */
+    readonly onTrace?: (trace: SolveTrace) => void;
+}
+
+/** The tokens of one request, exactly as evaluated. */
+export interface SolveTrace {
+    readonly promptTokens: readonly number[];
+    /** Sampled in the thinking phase (a `</think>` sampled by the model included). */
+    readonly thinkingTokens: readonly number[];
+    /** The cut sequence fed when the thinking budget ran out (empty otherwise). */
+    readonly cutTokens: readonly number[];
+    /** Sampled in the solution phase (a final end-of-generation token included). */
+    readonly solutionTokens: readonly number[];
+    /** `sequence.contextTokens` after the request: what the KV cache holds. */
+    readonly contextTokens: readonly number[];
+}
+
+const DEFAULT_CONTEXT_SIZE = 8192;
+const DEFAULT_SAMPLING = {temperature: 0.6, topP: 0.95, topK: 0} as const;
+
+interface Loaded {
+    readonly llama: Llama;
+    readonly model: LlamaModel;
+    readonly context: LlamaContext;
+    readonly sequence: LlamaContextSequence;
+    readonly device: string;
+    readonly threads: number;
+    readonly closeToken: Token | null;
+    readonly cutTokens: Token[];
+}
+
+interface Job {
+    readonly options: SolveOptions;
+    readonly controller: AbortController;
+    /** Set once the caller's promise is settled (after an abort the job may still be winding down). */
+    settled: boolean;
+    resolve(result: SolveResult): void;
+    reject(err: unknown): void;
+    lastPosition: number;
+    /** Runs the request (set when it is queued). */
+    run?: () => Promise<void>;
+    emit(event: SolveEvent): void;
+    snapshot(stop: StopReason): SolveResult;
+}
+
+/** Mutable state of one running request; `snapshot()` turns it into a result at any moment. */
+class RunState {
+    thinkingIds: Token[] = [];
+    solutionIds: Token[] = [];
+    cutIds: Token[] = [];
+    thinking: string[] = [];
+    solution: string[] = [];
+    thinkingCut = false;
+    promptTokens = 0;
+    device = "";
+    loadMs = 0;
+    readonly t0 = performance.now();
+    promptStart = 0;
+    promptEnd = 0;
+    firstToken = 0;
+    thinkingEnd = 0;
+    end = 0;
+    constructor(readonly model: string, readonly budget: BudgetSpec) {}
+
+    result(stop: StopReason): SolveResult {
+        const now = this.end || performance.now();
+        const solution = this.solution.join("");
+        const genStart = this.promptEnd || now;
+        const thinkingEnd = this.thinkingEnd || now;
+        const generated = this.thinkingIds.length + this.solutionIds.length;
+        const genMs = Math.max(0, now - genStart);
+        return {
+            thinkingTokens: this.thinkingIds.length,
+            solutionTokens: this.solutionIds.length,
+            thinkingCut: this.thinkingCut,
+            stop,
+            thinking: this.thinking.join(""),
+            solution,
+            answer: extractBoxedAnswer(solution),
+            model: this.model,
+            device: this.device,
+            promptTokens: this.promptTokens,
+            budget: this.budget,
+            timings: {
+                loadMs: this.loadMs,
+                promptMs: this.promptStart ? (this.promptEnd || now) - this.promptStart : 0,
+                timeToFirstTokenMs: this.firstToken ? this.firstToken - this.t0 : 0,
+                thinkingMs: this.promptEnd ? Math.max(0, thinkingEnd - this.promptEnd) : 0,
+                solutionMs: this.thinkingEnd ? Math.max(0, now - this.thinkingEnd) : 0,
+                totalMs: now - this.t0,
+                tokensPerSecond: genMs > 0 ? generated / (genMs / 1000) : 0
+            }
+        };
+    }
+}
+
+let nodeLlamaCpp: Promise<NodeLlamaCpp> | undefined;
+/** node-llama-cpp is ESM with native binaries: loaded on first use only. */
+function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
+    nodeLlamaCpp ??= import("node-llama-cpp");
+    return nodeLlamaCpp;
+}
+
+/**
+ * Solves math problems with one local model. Requests run one at a time in FIFO order.
+ *
+ * ```ts
+ * const engine = new ElasticEngine({modelPath: "E1-Math-1.5B-Q8_0.gguf"});
+ * const result = await engine.solve({problem: "What is 2+2?", budget: {mode: "elastic", thinkTokens: 1024, answerTokens: 1024},
+ *     onEvent: (e) => { if (e.type === "delta") process.stdout.write(e.text); }});
+ * await engine.dispose();
+ * ```
+ */
+export class ElasticEngine {
+    private readonly options: ElasticEngineOptions;
+    private readonly format: PromptFormat;
+    private loaded: Loaded | undefined;
+    private loading: Promise<Loaded> | undefined;
+    private readonly queue: Job[] = [];
+    private running: {job: Job; done: Promise<void>} | undefined;
+    private idleWaiters: (() => void)[] = [];
+    private _disposed = false;
+    private _deviceNote: string | undefined;
+    private _lastTrace: SolveTrace | undefined;
+
+    constructor(options: ElasticEngineOptions) {
+        this.options = {...options};
+        this.format = options.format ?? R1_DISTILL_FORMAT;
+    }
+
+    get modelPath(): string { return this.options.modelPath; }
+    /** File name without `.gguf`. */
+    get modelName(): string { return basename(this.options.modelPath).replace(/\.gguf$/i, ""); }
+    get disposed(): boolean { return this._disposed; }
+    get isLoaded(): boolean { return this.loaded != null; }
+    /** Where the model runs, e.g. "CPU (2 threads)" or "CUDA (NVIDIA H100 80GB HBM3)"; undefined until loaded. */
+    get device(): string | undefined { return this.loaded?.device; }
+    /** Why the engine runs on the CPU although a GPU was asked for (undefined when it did not fall back). */
+    get deviceNote(): string | undefined { return this._deviceNote; }
+    /** Requests waiting behind the running one. */
+    get queueLength(): number { return this.queue.length; }
+    get busy(): boolean { return this.running != null; }
+    /** Tokens of the last finished request (diagnostics). */
+    get lastTrace(): SolveTrace | undefined { return this._lastTrace; }
+
+    /** Resolves when no request runs or waits (also after an aborted request has fully wound down). */
+    whenIdle(): Promise<void> {
+        if (this.running == null && this.queue.length === 0) return Promise.resolve();
+        return new Promise((resolve) => this.idleWaiters.push(resolve));
+    }
+
+    /** Loads the model now (otherwise the first request does). Throws {@link EngineError}. */
+    async load(): Promise<void> {
+        this.ensureNotDisposed();
+        await this.ensureLoaded();
+    }
+
+    /**
+     * Solves one problem. Resolves with the result, also when cancelled (`stop: "abort"`, the text produced so far).
+     * Rejects with {@link EngineError} for bad input, an unusable model file or a llama.cpp failure.
+     */
+    solve(options: SolveOptions): Promise<SolveResult> {
+        if (this._disposed) return Promise.reject(new EngineError("disposed", "The engine was disposed."));
+        try {
+            validateRequest(options, this.format);
+        } catch (err) {
+            return Promise.reject(err);
+        }
+        return new Promise<SolveResult>((resolve, reject) => {
+            const state = new RunState(this.modelName, options.budget);
+            state.device = this.loaded?.device ?? "";
+            const controller = new AbortController();
+            const job: Job = {
+                options, controller, settled: false, lastPosition: 0,
+                resolve: (r) => { if (!job.settled) { job.settled = true; resolve(r); } },
+                reject: (e) => { if (!job.settled) { job.settled = true; reject(e); } },
+                emit: (event) => {
+                    if (job.settled || options.onEvent == null) return;
+                    try { options.onEvent(event); } catch { /* a listener's bug must not break generation */ }
+                },
+                snapshot: (stop) => state.result(stop)
+            };
+            const onAbort = () => {
+                controller.abort();
+                const i = this.queue.indexOf(job);
+                if (i >= 0) {
+                    this.queue.splice(i, 1);
+                    this.updatePositions();
+                    this.notifyIdle();
+                }
+                // Resolve at once; a running job stops at its next check and the queue waits for it.
+                state.end = performance.now();
+                job.resolve(state.result("abort"));
+            };
+            if (options.signal?.aborted) { onAbort(); return; }
+            options.signal?.addEventListener("abort", onAbort, {once: true});
+            const cleanup = () => options.signal?.removeEventListener("abort", onAbort);
+            this.queue.push(job);
+            job.run = () => this.run(job, state).finally(cleanup);
+            if (this.running != null) this.updatePositions();
+            this.pump();
+        });
+    }
+
+    /** Stops everything, frees the model. Queued and running requests resolve as aborted. */
+    async dispose(): Promise<void> {
+        if (this._disposed) return;
+        this._disposed = true;
+        for (const job of this.queue.splice(0)) {
+            job.controller.abort();
+            job.resolve(job.snapshot("abort"));
+        }
+        const running = this.running;
+        if (running != null) {
+            running.job.controller.abort();
+            running.job.resolve(running.job.snapshot("abort"));
+            await running.done.catch(() => undefined);
+        }
+        const loaded = this.loaded ?? await this.loading?.catch(() => undefined);
+        this.loaded = undefined;
+        this.loading = undefined;
+        if (loaded != null) {
+            await loaded.context.dispose().catch(() => undefined);
+            await loaded.model.dispose().catch(() => undefined);
+            await loaded.llama.dispose().catch(() => undefined);
+        }
+        this.notifyIdle();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Queue
+
+    private pump(): void {
+        if (this.running != null) return;
+        const job = this.queue.shift();
+        if (job == null) { this.notifyIdle(); return; }
+        const done = job.run!().finally(() => {
+            this.running = undefined;
+            this.pump();
+        });
+        this.running = {job, done};
+        this.updatePositions();
+    }
+
+    private updatePositions(): void {
+        this.queue.forEach((job, i) => {
+            const position = i + 1;
+            if (job.lastPosition !== position) {
+                job.lastPosition = position;
+                job.emit({type: "queued", position});
+            }
+        });
+    }
+
+    private notifyIdle(): void {
+        if (this.running != null || this.queue.length > 0) return;
+        for (const w of this.idleWaiters.splice(0)) w();
+    }
+
+    private ensureNotDisposed(): void {
+        if (this._disposed) throw new EngineError("disposed", "The engine was disposed.");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Loading
+
+    private async ensureLoaded(signal?: AbortSignal): Promise<Loaded> {
+        if (this.loaded != null) return this.loaded;
+        this.loading ??= this.loadModel(signal).then(
+            (l) => { this.loaded = l; return l; },
+            (err: unknown) => { this.loading = undefined; throw err; });
+        return this.loading;
+    }
+
+    private async loadModel(signal?: AbortSignal): Promise<Loaded> {
+        const modelPath = this.options.modelPath;
+        await checkModelFile(modelPath);
+        const lib = await loadNodeLlamaCpp();
+        await checkGgufStructure(lib, modelPath);
+        const gpu = this.options.gpu ?? "auto";
+        let llama = await getLlamaWithFallback(lib, gpu, (note) => { this._deviceNote = note; });
+        let model: LlamaModel;
+        try {
+            model = await llama.loadModel({modelPath, loadSignal: signal});
+        } catch (err) {
+            if (signal?.aborted) { await llama.dispose().catch(() => undefined); throw err; }
+            if (llama.gpu === false) {
+                await llama.dispose().catch(() => undefined);
+                throw loadError(modelPath, err);
+            }
+            // The GPU could not take it: try the CPU.
+            this._deviceNote = `Loading on ${gpuLabel(llama.gpu)} failed (${errorMessage(err)}); running on the CPU.`;
+            await llama.dispose().catch(() => undefined);
+            llama = await getLlamaWithFallback(lib, false, () => undefined);
+            try {
+                model = await llama.loadModel({modelPath, loadSignal: signal});
+            } catch (err2) {
+                await llama.dispose().catch(() => undefined);
+                throw loadError(modelPath, err2);
+            }
+        }
+        const threads = this.options.threads != null && this.options.threads > 0 ? Math.floor(this.options.threads) : llama.cpuMathCores;
+        const contextSize = Math.min(this.options.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize);
+        let context: LlamaContext;
+        try {
+            context = await model.createContext({contextSize, threads, sequences: 1, failedCreationRemedy: false});
+        } catch (err) {
+            await model.dispose().catch(() => undefined);
+            await llama.dispose().catch(() => undefined);
+            throw new EngineError("context-failed",
+                `Could not create a ${contextSize}-token context for ${basename(modelPath)}: ${errorMessage(err)}. Try a smaller context size.`,
+                {cause: err});
+        }
+        const sequence = context.getSequence();
+        let device = `CPU (${threads} thread${threads === 1 ? "" : "s"})`;
+        if (llama.gpu !== false && model.gpuLayers > 0) {
+            const names = await llama.getGpuDeviceNames().catch(() => [] as string[]);
+            device = `${gpuLabel(llama.gpu)}${names.length > 0 ? ` (${names.join(", ")})` : ""}`;
+        }
+        const single = (text: string, what: string): Token => {
+            const t = model.tokenize(text, true);
+            if (t.length !== 1)
+                throw new EngineError("unsupported-format", `${basename(modelPath)} has no single token for ${what} "${text}" (the "${this.format.label}" format needs one).`);
+            return t[0]!;
+        };
+        let closeToken: Token | null = null;
+        let cutTokens: Token[] = [];
+        try {
+            if (this.format.thinking != null) {
+                closeToken = single(this.format.thinking.close, "closing the thinking");
+                cutTokens = model.tokenize(this.format.thinking.cut, true);
+            }
+        } catch (err) {
+            await context.dispose().catch(() => undefined);
+            await model.dispose().catch(() => undefined);
+            await llama.dispose().catch(() => undefined);
+            throw err;
+        }
+        return {llama, model, context, sequence, device, threads, closeToken, cutTokens};
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // One request
+
+    private async run(job: Job, state: RunState): Promise<void> {
+        const {options} = job;
+        const signal = job.controller.signal;
+        try {
+            if (signal.aborted) return;
+            if (this.loaded == null) {
+                job.emit({type: "loading", model: this.modelName});
+                const t = performance.now();
+                await this.ensureLoaded(signal);
+                state.loadMs = performance.now() - t;
+            }
+            const loaded = this.loaded!;
+            state.device = loaded.device;
+            if (signal.aborted) return;
+            await this.generate(job, state, loaded);
+        } catch (err) {
+            if (job.settled) return; // aborted meanwhile: the caller already has its result
+            job.reject(err instanceof EngineError ? err
+                : new EngineError("generation-failed", `Generation failed: ${errorMessage(err)}`, {cause: err}));
+        }
+    }
+
+    private async generate(job: Job, state: RunState, l: Loaded): Promise<void> {
+        const {options} = job;
+        const signal = job.controller.signal;
+        const {model, sequence} = l;
+        const contextSize = sequence.contextSize;
+
+        const promptTokens: Token[] = [];
+        for (const part of buildPromptParts(this.format, options.problem))
+            promptTokens.push(...model.tokenize(part.text, part.specialTokens));
+        state.promptTokens = promptTokens.length;
+        // The sequence can hold contextSize - 1 tokens; the last sampled token is never fed.
+        const room = contextSize - 1;
+        if (promptTokens.length >= room)
+            throw new EngineError("prompt-too-long",
+                `The problem is too long: the prompt has ${promptTokens.length} tokens and the context holds ${contextSize}. Shorten it or raise the context size.`);
+        const budget = options.budget;
+        let thinkLimit: number;
+        let answerLimit: number;
+        if (budget.mode === "elastic") {
+            if (this.format.thinking == null)
+                throw new EngineError("unsupported-format", `The "${this.format.label}" format has no thinking phase: use an unconstrained budget.`);
+            thinkLimit = budget.thinkTokens;
+            answerLimit = budget.answerTokens;
+            const need = promptTokens.length + thinkLimit + answerLimit;
+            if (need > room)
+                throw new EngineError("budget-too-large",
+                    `The budget does not fit: prompt ${promptTokens.length} + thinking ${thinkLimit} + solution ${answerLimit} tokens = ${need}, but the context holds ${room}. Lower the budget or raise the context size.`);
+        } else {
+            thinkLimit = Math.min(budget.maxTokens ?? Infinity, contextSize - promptTokens.length);
+            answerLimit = 0;
+        }
+
+        await sequence.clearHistory();
+        job.emit({type: "started", model: this.modelName, device: l.device, promptTokens: promptTokens.length, budget});
+
+        const s = resolveSampling(this.options.sampling, options.sampling);
+        const evalOptions = {temperature: s.temperature, topP: s.topP, topK: s.topK, seed: s.seed, yieldEogToken: true};
+
+        // Prompt: all but a last small chunk in batches sized to ~100 ms, checking for cancel between them.
+        state.promptStart = performance.now();
+        const chunkOption = this.options.promptChunkTokens ?? "auto";
+        let chunk = chunkOption === "auto" ? 32 : Math.max(1, Math.floor(chunkOption));
+        let at = 0;
+        const keep = Math.min(promptTokens.length, 1);
+        while (promptTokens.length - at > keep) {
+            if (signal.aborted) return;
+            const n = Math.min(chunk, promptTokens.length - keep - at);
+            const t = performance.now();
+            await sequence.evaluateWithoutGeneratingNewTokens(promptTokens.slice(at, at + n));
+            at += n;
+            if (chunkOption === "auto") {
+                const rate = n / Math.max(1e-3, (performance.now() - t) / 1000);
+                chunk = Math.max(8, Math.min(512, Math.round(rate * 0.1)));
+            }
+        }
+        if (signal.aborted) return;
+        let pending: Token[] = promptTokens.slice(at);
+
+        const isEog = (t: Token) => model.isEogToken(t);
+        const detok = (tokens: readonly Token[], ctx: readonly Token[]) => model.detokenize(tokens, false, ctx);
+        const emitDelta = (phase: GenerationPhase, text: string) => {
+            if (text === "") return;
+            (phase === "thinking" ? state.thinking : state.solution).push(text);
+            job.emit({type: "delta", phase, text, thinkingTokens: state.thinkingIds.length, solutionTokens: state.solutionIds.length});
+        };
+        const closeToken = l.closeToken;
+        let stop: StopReason = "budget";
+
+        if (budget.mode === "elastic") {
+            // Phase 1: thinking.
+            const stream = new TokenTextStream<Token>(detok);
+            let closed = false;
+            let last: Token | undefined;
+            let eog = false;
+            if (thinkLimit > 0) {
+                for await (const token of sequence.evaluate(pending, evalOptions)) {
+                    if (state.firstToken === 0) { state.firstToken = performance.now(); state.promptEnd = state.firstToken; }
+                    state.thinkingIds.push(token);
+                    last = token;
+                    if (token === closeToken) { closed = true; break; }
+                    if (isEog(token)) { eog = true; break; }
+                    emitDelta("thinking", stream.push(token));
+                    if (signal.aborted || state.thinkingIds.length >= thinkLimit) break;
+                }
+            }
+            emitDelta("thinking", stream.flush());
+            state.thinkingEnd = performance.now();
+            if (state.promptEnd === 0) state.promptEnd = state.thinkingEnd;
+            if (signal.aborted) return this.finish(job, state, l, promptTokens, "abort");
+            if (eog) return this.finish(job, state, l, promptTokens, "eog");
+            if (closed) {
+                pending = [closeToken!];
+            } else {
+                // Budget ran out: the last sampled token, then exactly the cut sequence.
+                state.thinkingCut = true;
+                state.cutIds = l.cutTokens.slice();
+                pending = last == null ? [...pending, ...state.cutIds] : [last, ...state.cutIds];
+                job.emit({type: "cut", thinkingTokens: state.thinkingIds.length});
+            }
+            job.emit({type: "phase", phase: "solution"});
+
+            // Phase 2: solution.
+            const solStream = new TokenTextStream<Token>(detok);
+            const solSeed = s.seed == null ? undefined : (s.seed + 1) >>> 0;
+            for await (const token of sequence.evaluate(pending, {...evalOptions, seed: solSeed})) {
+                if (state.firstToken === 0) state.firstToken = performance.now();
+                state.solutionIds.push(token);
+                if (isEog(token)) { stop = "eog"; break; }
+                emitDelta("solution", solStream.push(token));
+                if (signal.aborted) break;
+                if (state.solutionIds.length >= answerLimit) { stop = "budget"; break; }
+            }
+            emitDelta("solution", solStream.flush());
+        } else {
+            // Unconstrained: one evaluation; thinking and solution split where the model closes its thinking.
+            let phase: GenerationPhase = this.format.thinking != null && this.format.thinking.openedByPrompt ? "thinking" : "solution";
+            let stream = new TokenTextStream<Token>(detok);
+            let sampled = 0;
+            if (thinkLimit > 0) {
+                for await (const token of sequence.evaluate(pending, evalOptions)) {
+                    if (state.firstToken === 0) { state.firstToken = performance.now(); state.promptEnd = state.firstToken; }
+                    sampled++;
+                    if (phase === "thinking") {
+                        state.thinkingIds.push(token);
+                        if (token === closeToken) {
+                            emitDelta("thinking", stream.flush());
+                            state.thinkingEnd = performance.now();
+                            phase = "solution";
+                            stream = new TokenTextStream<Token>(detok);
+                            job.emit({type: "phase", phase: "solution"});
+                        } else if (isEog(token)) {
+                            stop = "eog";
+                            break;
+                        } else emitDelta("thinking", stream.push(token));
+                    } else {
+                        state.solutionIds.push(token);
+                        if (isEog(token)) { stop = "eog"; break; }
+                        emitDelta("solution", stream.push(token));
+                    }
+                    if (signal.aborted || sampled >= thinkLimit) break;
+                }
+            }
+            emitDelta(phase, stream.flush());
+            if (state.thinkingEnd === 0 && phase === "thinking") state.thinkingEnd = performance.now();
+            if (state.thinkingEnd === 0) state.thinkingEnd = state.promptEnd || performance.now();
+        }
+        return this.finish(job, state, l, promptTokens, signal.aborted ? "abort" : stop);
+    }
+
+    private finish(job: Job, state: RunState, l: Loaded, promptTokens: Token[], stop: StopReason): void {
+        state.end = performance.now();
+        const trace: SolveTrace = {
+            promptTokens, thinkingTokens: state.thinkingIds, cutTokens: state.cutIds, solutionTokens: state.solutionIds,
+            contextTokens: l.sequence.contextTokens
+        };
+        this._lastTrace = trace;
+        if (!job.settled && job.options.onTrace) {
+            try { job.options.onTrace(trace); } catch { /* diagnostics only */ }
+        }
+        job.resolve(state.result(stop));
+    }
+}
+
+// -------------------------------------------------------------------------------------------------------------
+
+function validateRequest(options: SolveOptions, format: PromptFormat): void {
+    if (typeof options.problem !== "string" || options.problem.trim() === "")
+        throw new EngineError("invalid-request", "The problem is empty.");
+    if (format.stopTexts != null && format.stopTexts.length > 0)
+        throw new EngineError("unsupported-format", `The "${format.label}" format needs stop texts, which this engine does not support yet.`);
+    const b = options.budget;
+    const whole = (n: unknown, min: number) => typeof n === "number" && Number.isInteger(n) && n >= min;
+    if (b == null) throw new EngineError("invalid-request", "A budget is required.");
+    if (b.mode === "elastic") {
+        if (!whole(b.thinkTokens, 0)) throw new EngineError("invalid-request", `The thinking budget must be a whole number of tokens (0 or more), got ${String(b.thinkTokens)}.`);
+        if (!whole(b.answerTokens, 1)) throw new EngineError("invalid-request", `The solution budget must be a whole number of tokens (1 or more), got ${String(b.answerTokens)}.`);
+    } else if (b.mode === "unconstrained") {
+        if (b.maxTokens != null && !whole(b.maxTokens, 1)) throw new EngineError("invalid-request", `maxTokens must be a whole number (1 or more), got ${String(b.maxTokens)}.`);
+    } else {
+        throw new EngineError("invalid-request", `Unknown budget mode ${JSON.stringify((b as {mode: unknown}).mode)}.`);
+    }
+}
+
+function resolveSampling(defaults: SamplingOptions | undefined, request: SamplingOptions | undefined): Required<Omit<SamplingOptions, "seed">> & {seed: number} {
+    const temperature = request?.temperature ?? defaults?.temperature ?? DEFAULT_SAMPLING.temperature;
+    const topP = request?.topP ?? defaults?.topP ?? DEFAULT_SAMPLING.topP;
+    const topK = request?.topK ?? defaults?.topK ?? DEFAULT_SAMPLING.topK;
+    // node-llama-cpp's default seed is the current second: two requests in one second would sample alike.
+    const seed = request?.seed ?? defaults?.seed ?? Math.floor(Math.random() * 0x7fffffff);
+    return {temperature, topP, topK, seed};
+}
+
+/** Clear errors for the common mistakes, before llama.cpp sees the file. */
+async function checkModelFile(path: string): Promise<void> {
+    if (typeof path !== "string" || path === "")
+        throw new EngineError("model-not-found", "No model file is configured.");
+    let st;
+    try {
+        st = await stat(path);
+    } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "ENOENT" || code === "ENOTDIR") throw new EngineError("model-not-found", `Model file not found: ${path}`, {cause: err});
+        throw new EngineError("model-unreadable", `Cannot access the model file ${path}: ${errorMessage(err)}`, {cause: err});
+    }
+    if (!st.isFile()) throw new EngineError("model-not-a-file", `The model path is not a file: ${path}${st.isDirectory() ? " (it is a folder)" : ""}`);
+    let magic: Buffer;
+    try {
+        const fh = await open(path, "r");
+        try {
+            magic = Buffer.alloc(4);
+            const {bytesRead} = await fh.read(magic, 0, 4, 0);
+            magic = magic.subarray(0, bytesRead);
+        } finally {
+            await fh.close();
+        }
+    } catch (err) {
+        throw new EngineError("model-unreadable", `Cannot read the model file ${path}: ${errorMessage(err)}`, {cause: err});
+    }
+    if (st.size === 0) throw new EngineError("model-invalid", `The model file is empty: ${path}`);
+    if (magic.toString("latin1") !== "GGUF")
+        throw new EngineError("model-invalid", `Not a GGUF model file: ${path}. Elastic Math runs GGUF models (llama.cpp's format); convert or download a .gguf file.`);
+}
+
+/** Parses the GGUF header and checks that every tensor starts inside the file (a truncated download does not). */
+async function checkGgufStructure(lib: NodeLlamaCpp, path: string): Promise<void> {
+    let info;
+    try {
+        info = await lib.readGgufFileInfo(path, {readTensorInfo: true, logWarnings: false});
+    } catch (err) {
+        throw new EngineError("model-invalid", `The model file is corrupt or truncated (its GGUF header cannot be read): ${path}. ${errorMessage(err)}`, {cause: err});
+    }
+    const size = (await stat(path)).size;
+    const tensors = info.fullTensorInfo ?? info.tensorInfo ?? [];
+    let maxOffset = info.infoEndOffset ?? 0;
+    for (const t of tensors) maxOffset = Math.max(maxOffset, Number(t.fileOffset));
+    if (maxOffset >= size || (tensors.length > 0 && (info.infoEndOffset ?? 0) > size))
+        throw new EngineError("model-invalid", `The model file is truncated (${size} bytes, its tensors need more): ${path}. Download it again.`);
+}
+
+async function getLlamaWithFallback(lib: NodeLlamaCpp, gpu: GpuOption, note: (text: string) => void): Promise<Llama> {
+    const base = {maxThreads: 0, build: "never" as const, progressLogs: false, logLevel: lib.LlamaLogLevel.error};
+    if (gpu !== false) {
+        try {
+            return await lib.getLlama({...base, gpu});
+        } catch (err) {
+            note(`The ${gpu === "auto" ? "GPU" : gpuLabel(gpu)} backend is not available (${errorMessage(err)}); running on the CPU.`);
+        }
+    }
+    try {
+        return await lib.getLlama({...base, gpu: false});
+    } catch (err) {
+        throw new EngineError("backend-unavailable", `llama.cpp cannot start on this machine: ${errorMessage(err)}`, {cause: err});
+    }
+}
+
+function loadError(path: string, err: unknown): EngineError {
+    if (err instanceof EngineError) return err;
+    return new EngineError("model-load-failed",
+        `llama.cpp could not load ${basename(path)}: ${errorMessage(err)}. The file may be corrupt, of an unsupported architecture, or too large for the memory.`,
+        {cause: err});
+}
+
+function gpuLabel(gpu: string | false): string {
+    switch (gpu) {
+        case "cuda": return "CUDA";
+        case "vulkan": return "Vulkan";
+        case "metal": return "Metal";
+        case false: return "CPU";
+        default: return String(gpu);
+    }
+}
+
+function errorMessage(err: unknown): string {
+    return err instanceof Error ? err.message : String(err);
+}
