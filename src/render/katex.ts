@@ -32,7 +32,9 @@ export const builtinMacros: Readonly<Record<string, string>> = {
     "\\N": "\\mathbb{N}",
     "\\Z": "\\mathbb{Z}",
     "\\Q": "\\mathbb{Q}",
-    "\\C": "\\mathbb{C}"
+    "\\C": "\\mathbb{C}",
+    // LaTeX commands KaTeX lacks that model output (and MATH solutions) use.
+    "\\mbox": "\\text{#1}"
 };
 
 /** Formulas longer than this are not given to KaTeX at all (shown as source, counted as an error). */
@@ -74,13 +76,22 @@ export class FormulaRenderer {
     }
 
     private renderUncached(tex: string, display: boolean, source: string): FormulaResult {
+        // KaTeX lacks eqnarray; it is a right-centre-left array in display style.
+        let input = tex.includes("eqnarray")
+            ? tex.replace(/\\(begin|end)\s*\{eqnarray\*?\}/g, (_m, be: string) => (be === "begin" ? "\\begin{array}{rcl}" : "\\end{array}"))
+            : tex;
+        // KaTeX rejects `@{..}` in array column specs (used for long arithmetic layouts); drop them.
+        if (input.includes("@{")) {
+            input = input.replace(/(\\begin\s*\{array\}\s*\{)((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}/g,
+                (_m, head: string, spec: string) => head + spec.replace(/@\{(?:[^{}]|\{[^{}]*\})*\}/g, "") + "}");
+        }
         const displayMode = display || displayOnlyEnv.test(tex);
         let message: string;
         if (tex.length > maxFormulaLength) {
             message = `Formula too long (${tex.length} characters; the limit is ${maxFormulaLength})`;
         } else {
             try {
-                const html = katex.renderToString(tex, {
+                const html = katex.renderToString(input, {
                     displayMode,
                     output: "htmlAndMathml",
                     throwOnError: true,

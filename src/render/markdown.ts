@@ -68,12 +68,23 @@ export function isAllowedHref(href: string): boolean {
 // ---------------------------------------------------------------------------------------------------------
 // Parsing
 
-/** Inline `\(..\)` and `\[..\]` inside a paragraph. */
+/** Inline `\(..\)`, `\[..\]` and `\begin{env}..\end{env}` inside a paragraph (anywhere on a line). */
 function bracketInline(state: StateInline, silent: boolean): boolean {
     const src = state.src;
     const pos = state.pos;
     if (src.charCodeAt(pos) !== 0x5c /* \ */) return false;
     const next = src[pos + 1];
+    if (next === "b" && src.startsWith("\\begin", pos)) {
+        const end = envEnd(src, pos, state.posMax);
+        if (end < 0) return false;
+        if (!silent) {
+            const token = state.push("em_math_env", "math", 0);
+            token.content = src.slice(pos, end);
+            token.markup = "env";
+        }
+        state.pos = end;
+        return true;
+    }
     if (next !== "(" && next !== "[") return false;
     const close = next === "(" ? "\\)" : "\\]";
     const end = src.indexOf(close, pos + 2);
@@ -89,7 +100,8 @@ function bracketInline(state: StateInline, silent: boolean): boolean {
 }
 
 /**
- * Pandoc's rule on top of the plugin's for inline `$`: the formula may not start or end with a space.
+ * Half of Pandoc's rule on top of the plugin's for inline `$`: the formula may not end with a space.
+ * (Pandoc also forbids a leading space, but MATH solutions write `$ = \frac{150}{4}$`.)
  * "it costs $5 and $10, $.ajax" stays text. Runs just before the plugin's `$` rule and, when it vetoes,
  * consumes the `$` as text; otherwise it leaves the position to the plugin.
  */
@@ -107,12 +119,23 @@ function dollarGuard(state: StateInline, silent: boolean): boolean {
         close++;
     }
     if (close === pos + 1) return false;
-    const first = src[pos + 1]!;
-    const last = src[close - 1]!;
-    if (!/\s/.test(first) && !/\s/.test(last)) return false;
+    if (!/\s/.test(src[close - 1]!)) return false;
     if (!silent) state.pending += "$";
     state.pos = pos + 1;
     return true;
+}
+
+/** End (after the matching `\end{..}`) of an environment that begins at `from`, or -1. */
+function envEnd(src: string, from: number, max: number): number {
+    const re = /\\(begin|end)\s*\{[^{}]*\}/g;
+    re.lastIndex = from;
+    let depth = 0;
+    for (let m = re.exec(src); m && re.lastIndex <= max; m = re.exec(src)) {
+        if (depth === 0 && m.index !== from) return -1;
+        depth += m[1] === "begin" ? 1 : -1;
+        if (depth === 0) return re.lastIndex;
+    }
+    return -1;
 }
 
 const envBegin = /^\\begin\s*\{([^{}]+)\}/;
@@ -131,6 +154,7 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
     let content: string;
     let markup: string;
     let lastLine: number;
+    let trailing = "";
     if (first.startsWith("$$") || first.startsWith("\\[")) {
         markup = first.slice(0, 2);
         const close = markup === "$$" ? "$$" : "\\]";
@@ -160,16 +184,27 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
         markup = "env";
         let depth = 0;
         let next = startLine;
-        for (; next < endLine; next++) {
+        let endCol = -1;
+        for (; next < endLine && endCol < 0; next++) {
             const p = state.bMarks[next]! + state.tShift[next]!;
             const m = state.eMarks[next]!;
             if (next > startLine && p < m && state.sCount[next]! < state.blkIndent) return false;
-            for (const t of state.src.slice(p, m).matchAll(envToken)) depth += t[1] === "begin" ? 1 : -1;
-            if (depth <= 0) break;
+            const line = state.src.slice(p, m);
+            for (const t of line.matchAll(envToken)) {
+                depth += t[1] === "begin" ? 1 : -1;
+                if (depth <= 0) {
+                    endCol = t.index + t[0].length;
+                    break;
+                }
+            }
         }
-        if (next >= endLine) return false;
-        content = state.getLines(startLine, next + 1, state.blkIndent, false).trim();
-        lastLine = next;
+        if (endCol < 0) return false;
+        lastLine = next - 1;
+        const closing = state.src.slice(state.bMarks[lastLine]! + state.tShift[lastLine]!, state.eMarks[lastLine]!);
+        const whole = state.getLines(startLine, lastLine + 1, state.blkIndent, false);
+        // Text after \end{..} on the closing line ("\end{align*}The answer is ...") becomes a paragraph.
+        trailing = closing.slice(endCol).trim();
+        content = (trailing ? whole.slice(0, whole.length - (closing.length - endCol)) : whole).trim();
     } else {
         return false;
     }
@@ -181,6 +216,15 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
     token.markup = markup;
     token.info = "em-block";
     token.map = [startLine, state.line];
+    if (trailing) {
+        const open = state.push("paragraph_open", "p", 1);
+        open.map = [lastLine, state.line];
+        const inline = state.push("inline", "", 0);
+        inline.content = trailing;
+        inline.map = [lastLine, state.line];
+        inline.children = [];
+        state.push("paragraph_close", "p", -1);
+    }
     return true;
 }
 
@@ -203,6 +247,7 @@ function sourceOf(token: Token): string {
         case "math_inline_block": return `$$${token.content}$$`;
         case "em_math_paren": return `\\(${token.content}\\)`;
         case "em_math_bracket": return `\\[${token.content}\\]`;
+        case "em_math_env": return token.content;
         case "math_block":
             return token.markup === "$$" ? `$$${token.content}$$` : token.markup === "\\[" ? `\\[${token.content}\\]` : token.content;
         default: return token.content;
@@ -224,6 +269,7 @@ function installRenderers(md: MarkdownIt, formulas: FormulaRenderer): void {
     // Display math inside a paragraph: KaTeX's display span (a block box) inside the <p>.
     rules["math_inline_block"] = (tokens, idx, _o, env) => formula(tokens[idx]!, env as unknown as MathEnv, true);
     rules["em_math_bracket"] = rules["math_inline_block"];
+    rules["em_math_env"] = rules["math_inline_block"];
     rules["math_inline_bare_block"] = rules["math_inline_block"];
     // The plugin's inline `$$..$$` also makes "math_block" tokens; only ours (info "em-block") are blocks.
     rules["math_block"] = (tokens, idx, _o, env) => {

@@ -114,9 +114,9 @@ export function findUnclosedMath(text: string): number {
             } else if (text[i - 1] !== "$" && !isWord(text[i - 1])) {
                 const end = findUnescaped(text, "$", i + 1);
                 if (end < 0) return i;
-                // A closer followed by a word character does not close, and a formula may not start or end
-                // with a space: then this `$` is text.
-                if ((text[end + 1] !== "$" && isWord(text[end + 1])) || /\s/.test(text[i + 1] ?? "") || /\s/.test(text[end - 1] ?? "")) i += 1;
+                // A closer followed by a word character does not close, and a formula may not end with a
+                // space: then this `$` is text.
+                if ((text[end + 1] !== "$" && isWord(text[end + 1])) || /\s/.test(text[end - 1] ?? "")) i += 1;
                 else i = end + 1;
             } else {
                 i += 1;
