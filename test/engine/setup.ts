@@ -1,0 +1,48 @@
+/** Shared by the engine tests: fixture models (written if missing), an engine factory and trace checks. */
+import assert from "node:assert/strict";
+import {existsSync} from "node:fs";
+import {dirname, join} from "node:path";
+import {fileURLToPath} from "node:url";
+import {ElasticEngine, type ElasticEngineOptions, type SolveTrace} from "../../src/core/engine";
+import type {SolveEvent} from "../../src/core/types";
+import {ensureScriptedFixtures} from "../fixtures/scripted";
+
+/** Paths of the scripted fixtures by name; generated on a clean checkout. */
+export const fixtures = ensureScriptedFixtures();
+
+export function repoRoot(): string {
+    let dir = dirname(fileURLToPath(import.meta.url));
+    while (!existsSync(join(dir, "package.json"))) {
+        const up = dirname(dir);
+        if (up === dir) throw new Error("repository root not found");
+        dir = up;
+    }
+    return dir;
+}
+
+/** An engine on a fixture, 1 thread (the fixtures are tiny; more threads only add synchronisation). */
+export function engineFor(name: string, options: Partial<ElasticEngineOptions> = {}): ElasticEngine {
+    const modelPath = fixtures[name];
+    if (modelPath == null) throw new Error(`no fixture ${name}`);
+    return new ElasticEngine({modelPath, threads: 1, gpu: false, contextSize: 4096, ...options});
+}
+
+/** Records events and checks that the streamed deltas add up to the result. */
+export function recorder() {
+    const events: SolveEvent[] = [];
+    return {
+        events,
+        onEvent: (e: SolveEvent) => { events.push(e); },
+        text(phase: "thinking" | "solution"): string {
+            return events.filter((e) => e.type === "delta" && e.phase === phase).map((e) => (e as {text: string}).text).join("");
+        },
+        types(): string[] { return events.map((e) => e.type); }
+    };
+}
+
+/** The KV cache holds exactly prompt + thinking + cut + solution, minus the last sampled token (never fed). */
+export function assertContextAccounting(trace: SolveTrace): void {
+    const fed = [...trace.promptTokens, ...trace.thinkingTokens, ...trace.cutTokens, ...trace.solutionTokens];
+    fed.pop();
+    assert.deepEqual(trace.contextTokens, fed, "sequence.contextTokens = prompt + thinking + cut + solution (last sampled token not fed)");
+}
