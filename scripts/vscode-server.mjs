@@ -6,11 +6,21 @@ import {spawn, spawnSync} from "node:child_process";
 import {existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {createServer} from "node:net";
 import {tmpdir} from "node:os";
-import {join, resolve} from "node:path";
+import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {createRequire} from "node:module";
 
-export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/**
+ * The repository root: the nearest folder above this module holding scripts/setup-vscode.sh (this module
+ * is also bundled into out/test/ui/*.mjs, so `..` alone is not enough); env EMT_ROOT wins.
+ */
+export const ROOT = process.env.EMT_ROOT || findRoot(dirname(fileURLToPath(import.meta.url)));
+function findRoot(start) {
+    for (let d = start; ; d = dirname(d)) {
+        if (existsSync(join(d, "scripts", "setup-vscode.sh"))) return d;
+        if (dirname(d) === d) return process.cwd();
+    }
+}
 export const CODE_SERVER_ENTRY = join(ROOT, ".cache/code-server/node_modules/code-server/out/node/entry.js");
 export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 

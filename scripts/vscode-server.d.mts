@@ -1,0 +1,51 @@
+// Types for scripts/vscode-server.mjs, so that TypeScript tests (test/ui/*.ts) can import it.
+import type {Browser, Page} from "playwright-core";
+
+export const ROOT: string;
+export const CODE_SERVER_ENTRY: string;
+export const CHROMIUM: string;
+export const DEFAULT_SETTINGS: Record<string, unknown>;
+
+export function ensureCodeServer(): void;
+export function freePort(): Promise<number>;
+export function killGroup(pid: number, graceMs?: number): Promise<void>;
+
+export interface WorkbenchUrlOptions {
+    /** Absolute path of a mocha `run()` module: the workbench runs it in the extension host. */
+    extensionTestsPath?: string;
+    /** Defaults to the server's extensionPath; null opens the workbench without a development extension. */
+    extensionDevelopmentPath?: string | null;
+    /** Folder to open; defaults to the server's workspace. */
+    folder?: string;
+}
+
+export interface CodeServer {
+    url: string;
+    port: number;
+    /** Also the process group id. */
+    pid: number;
+    workspace: string;
+    extensionPath: string;
+    tempDir: string;
+    logFile: string;
+    userDataDir: string;
+    workbenchUrl(opts?: WorkbenchUrlOptions): string;
+    stop(): Promise<void>;
+}
+
+export interface StartCodeServerOptions {
+    extensionPath: string;
+    workspace?: string;
+    settings?: Record<string, unknown>;
+    env?: Record<string, string>;
+    keepTemp?: boolean;
+    echoLog?: boolean;
+    startTimeoutMs?: number;
+}
+
+export function startCodeServer(opts: StartCodeServerOptions): Promise<CodeServer>;
+export function launchBrowser(opts?: {headless?: boolean; slowMo?: number}): Promise<Browser>;
+export function openWorkbench(page: Page, url: string, hooks?: {
+    onLog?: (type: string, args: unknown[]) => void;
+    onExit?: (code: number) => void;
+}): Promise<{exit: Promise<number>}>;

@@ -1,0 +1,256 @@
+// Helpers for Playwright UI tests in the real VS Code workbench (code-server 4.100.3 = VS Code 1.100.3),
+// driven with playwright-core and Debian's chromium. Bundled into out/test/ui/*.test.mjs by scripts/build.mjs.
+//
+// The extension is loaded in development mode through the workbench URL's payload (extensionDevelopmentPath,
+// no extensionTestsPath): it runs from the folder as built, nothing is installed.
+// Watch it: HEADED=1 (and SLOWMO=250) with a display, e.g. `HEADED=1 xvfb-run -a npm run test:ui` or a desktop.
+import {mkdirSync, readFileSync} from "node:fs";
+import {join} from "node:path";
+import type {Browser, Frame, Locator, Page} from "playwright-core";
+import {ROOT, launchBrowser, openWorkbench, startCodeServer, type CodeServer} from "../../scripts/vscode-server.mjs";
+
+export {ROOT};
+export const SCREENSHOTS = join(ROOT, "artifacts", "screenshots");
+const QUICK_INPUT = ".quick-input-widget";
+const QUICK_INPUT_BOX = ".quick-input-widget input";
+
+export interface Workbench {
+    server: CodeServer;
+    browser: Browser;
+    page: Page;
+    /** Extension-host and workbench output received through codeAutomationLog. */
+    log: string[];
+    /** Stops browser and server (the whole process group), removes the temp folders. */
+    close(): Promise<void>;
+}
+
+export interface OpenOptions {
+    /** The extension folder (package.json + out/); default: this repository, or env EMT_EXTENSION_PATH. */
+    extensionPath?: string;
+    workspace?: string;
+    /** User settings.json (e.g. model paths for the extension). */
+    settings?: Record<string, unknown>;
+    /** Environment of the server, so of the extension host (the payload's extensionEnvironment is not applied). */
+    env?: Record<string, string>;
+    viewport?: {width: number; height: number};
+    /** Wait for this extension's commands to be registered (default true): `${category}: ${title}` of its first command. */
+    waitForExtension?: boolean;
+}
+
+/** Starts code-server with the extension in development mode, opens the workbench and waits until it is ready. */
+export async function openWorkbenchWithExtension(opts: OpenOptions = {}): Promise<Workbench> {
+    const extensionPath = opts.extensionPath ?? process.env.EMT_EXTENSION_PATH ?? ROOT;
+    const server = await startCodeServer({extensionPath, workspace: opts.workspace, settings: opts.settings, env: opts.env});
+    let browser: Browser | undefined;
+    try {
+        browser = await launchBrowser();
+        const page = await browser.newPage({viewport: opts.viewport ?? {width: 1400, height: 900}});
+        const log: string[] = [];
+        await openWorkbench(page, server.workbenchUrl(), {onLog: (_t, args) => log.push(args.map(String).join(" "))});
+        await waitForWorkbench(page);
+        const wb: Workbench = {
+            server, browser, page, log,
+            close: async () => {
+                try { await browser?.close(); } finally { await server.stop(); }
+            }
+        };
+        if (opts.waitForExtension ?? true) {
+            const label = firstCommandLabel(extensionPath);
+            if (label) await waitForCommand(page, label);
+        }
+        return wb;
+    } catch (e) {
+        try { await browser?.close(); } catch { /* gone */ }
+        await server.stop();
+        throw e;
+    }
+}
+
+/** Waits for the workbench's parts to be laid out and the editor area to take input. */
+export async function waitForWorkbench(page: Page, timeout = 60000): Promise<void> {
+    await page.locator(".monaco-workbench").waitFor({state: "visible", timeout});
+    await page.locator(".part.activitybar .action-item").first().waitFor({state: "visible", timeout});
+    await page.locator(".part.statusbar").waitFor({state: "visible", timeout});
+    await page.locator(".part.editor").waitFor({state: "visible", timeout});
+}
+
+/** The palette label of an extension's first contributed command, from its package.json. */
+export function firstCommandLabel(extensionPath: string): string | undefined {
+    try {
+        const pkg = JSON.parse(readFileSync(join(extensionPath, "package.json"), "utf8"));
+        const c = pkg.contributes?.commands?.[0];
+        if (!c) return undefined;
+        const category = typeof c.category === "string" ? c.category : c.category?.value;
+        const title = typeof c.title === "string" ? c.title : c.title?.value;
+        return category ? `${category}: ${title}` : title;
+    } catch { return undefined; }
+}
+
+/** Opens the command palette (F1). */
+export async function openPalette(page: Page): Promise<Locator> {
+    const input = page.locator(QUICK_INPUT_BOX);
+    if (!(await input.isVisible())) {
+        // Focus the workbench first, not an iframe: keystrokes go to the focused document.
+        await page.locator(".monaco-workbench").focus().catch(() => undefined);
+        await page.keyboard.press("F1");
+    }
+    await input.waitFor({state: "visible", timeout: 10000});
+    return input;
+}
+
+/** Closes any open quick input (Escape). */
+export async function closeQuickInput(page: Page): Promise<void> {
+    if (await page.locator(QUICK_INPUT_BOX).isVisible()) {
+        await page.keyboard.press("Escape");
+        await page.locator(QUICK_INPUT_BOX).waitFor({state: "hidden", timeout: 5000});
+    }
+}
+
+/** The visible rows of the quick input list. */
+function quickInputRows(page: Page): Locator {
+    return page.locator(`${QUICK_INPUT} .monaco-list-row`);
+}
+
+/** Label of a quick-pick row (its `.label-name`, without the description or keybinding). */
+async function rowLabel(row: Locator): Promise<string> {
+    const name = row.locator(".label-name").first();
+    return ((await name.count()) ? await name.textContent() : await row.textContent())?.trim() ?? "";
+}
+
+/** Waits until the quick input lists a row whose label is `label` (exact) or matches the regexp. */
+async function findRow(page: Page, label: string | RegExp, timeout: number): Promise<Locator | undefined> {
+    const until = Date.now() + timeout;
+    for (;;) {
+        const rows = quickInputRows(page);
+        const n = await rows.count();
+        for (let i = 0; i < n; i++) {
+            const row = rows.nth(i);
+            const text = await rowLabel(row).catch(() => "");
+            if (typeof label === "string" ? text === label : label.test(text)) return row;
+        }
+        if (Date.now() > until) return undefined;
+        await page.waitForTimeout(100);
+    }
+}
+
+/**
+ * Runs a command through the palette (F1), by its palette label, e.g. "Preferences: Open Keyboard Shortcuts".
+ * Fails listing what the palette offered when no row has that label.
+ */
+export async function runCommand(page: Page, label: string, timeout = 15000): Promise<void> {
+    const input = await openPalette(page);
+    await input.fill(`>${label}`);
+    const row = await findRow(page, label, timeout);
+    if (!row) {
+        const offered = await quickInputRows(page).allTextContents();
+        await closeQuickInput(page);
+        throw new Error(`command "${label}" is not in the palette; it offered: ${offered.slice(0, 10).join(" | ") || "nothing"}`);
+    }
+    await row.click();
+}
+
+/** Waits until the palette lists the command (e.g. the extension has registered it), then closes the palette. */
+export async function waitForCommand(page: Page, label: string, timeout = 60000): Promise<void> {
+    const until = Date.now() + timeout;
+    for (;;) {
+        const input = await openPalette(page);
+        await input.fill(`>${label}`);
+        const row = await findRow(page, label, 2000);
+        await closeQuickInput(page);
+        if (row) return;
+        if (Date.now() > until) throw new Error(`command "${label}" never appeared in the palette`);
+        await page.waitForTimeout(500);
+    }
+}
+
+/** Picks a quick-pick item by its label (exact string or regexp), typing `filter` first when given. */
+export async function pickItem(page: Page, label: string | RegExp, opts: {filter?: string; timeout?: number} = {}): Promise<void> {
+    const input = page.locator(QUICK_INPUT_BOX);
+    await input.waitFor({state: "visible", timeout: opts.timeout ?? 15000});
+    if (opts.filter !== undefined) await input.fill(opts.filter);
+    const row = await findRow(page, label, opts.timeout ?? 15000);
+    if (!row) {
+        const offered = await quickInputRows(page).allTextContents();
+        throw new Error(`no quick-pick item "${label}"; offered: ${offered.join(" | ") || "nothing"}`);
+    }
+    await row.click();
+}
+
+/** The labels of the items an open quick pick shows. */
+export async function quickPickLabels(page: Page): Promise<string[]> {
+    await page.locator(QUICK_INPUT_BOX).waitFor({state: "visible", timeout: 15000});
+    const rows = quickInputRows(page);
+    const out: string[] = [];
+    for (let i = 0; i < await rows.count(); i++) out.push(await rowLabel(rows.nth(i)));
+    return out;
+}
+
+/** Types into an open input box (vscode.window.showInputBox) and submits it with Enter unless submit is false. */
+export async function typeInInputBox(page: Page, text: string, opts: {submit?: boolean; timeout?: number} = {}): Promise<void> {
+    const input = page.locator(QUICK_INPUT_BOX);
+    await input.waitFor({state: "visible", timeout: opts.timeout ?? 15000});
+    await input.fill(text);
+    if (opts.submit ?? true) await input.press("Enter");
+}
+
+/** Waits for a notification toast containing `text`; returns it. */
+export async function waitForNotification(page: Page, text: string | RegExp, timeout = 15000): Promise<Locator> {
+    const toast = page.locator(".notifications-toasts .notification-toast", {hasText: text}).first();
+    await toast.waitFor({state: "visible", timeout});
+    return toast;
+}
+
+/**
+ * Finds a webview's content frame by what it shows: a CSS selector present in it, or text it contains.
+ * Works for editor webviews (`iframe.webview` > `iframe#active-frame`) and for sidebar WebviewViews, which
+ * are rendered in an overlay outside `.part.sidebar`: it searches every frame of the page.
+ */
+export async function findWebviewFrame(page: Page, match: {selector?: string; text?: string | RegExp}, timeout = 30000): Promise<Frame> {
+    const until = Date.now() + timeout;
+    for (;;) {
+        for (const frame of page.frames()) {
+            if (frame === page.mainFrame()) continue;
+            try {
+                if (match.selector && (await frame.locator(match.selector).count()) === 0) continue;
+                if (match.text !== undefined) {
+                    const body = await frame.locator("body").innerText({timeout: 500});
+                    if (typeof match.text === "string" ? !body.includes(match.text) : !match.text.test(body)) continue;
+                }
+                if (match.selector || match.text !== undefined) return frame;
+            } catch { /* frame navigating or detached */ }
+        }
+        if (Date.now() > until) throw new Error(`no webview frame with ${JSON.stringify({selector: match.selector, text: String(match.text ?? "")})}`);
+        await page.waitForTimeout(200);
+    }
+}
+
+/** Takes a screenshot of the page (or of one locator) into artifacts/screenshots/<name>.png; returns the path. */
+export async function screenshot(page: Page, name: string, target?: Locator): Promise<string> {
+    mkdirSync(SCREENSHOTS, {recursive: true});
+    const path = join(SCREENSHOTS, `${name.replace(/[^\w.-]+/g, "_")}.png`);
+    if (target) await target.screenshot({path});
+    else await page.screenshot({path});
+    return path;
+}
+
+/** Screenshot of a webview frame's own element (what the user sees of that webview). */
+export async function screenshotFrame(frame: Frame, name: string): Promise<string> {
+    mkdirSync(SCREENSHOTS, {recursive: true});
+    const path = join(SCREENSHOTS, `${name.replace(/[^\w.-]+/g, "_")}.png`);
+    const el = await frame.frameElement();
+    await el.screenshot({path});
+    return path;
+}
+
+/** Labels of the open editor tabs. */
+export async function editorTabs(page: Page): Promise<string[]> {
+    return (await page.locator(".tabs-container .tab .label-name").allTextContents()).map((s) => s.trim());
+}
+
+/** Opens a view container from the activity bar by its title (e.g. the extension's sidebar). */
+export async function openViewContainer(page: Page, title: string, timeout = 15000): Promise<void> {
+    const item = page.locator(`.part.activitybar .action-item a[aria-label^="${title.replace(/"/g, '\\"')}"]`).first();
+    await item.waitFor({state: "visible", timeout});
+    const selected = await item.locator("xpath=..").getAttribute("class");
+    if (!selected?.includes("checked")) await item.click();
+}
