@@ -227,6 +227,7 @@ export class ElasticEngine {
     private running: {job: Job; done: Promise<void>} | undefined;
     private idleWaiters: (() => void)[] = [];
     private _disposed = false;
+    private positionsScheduled = false;
     private _deviceNote: string | undefined;
     private _lastTrace: SolveTrace | undefined;
 
@@ -292,7 +293,7 @@ export class ElasticEngine {
                 const i = this.queue.indexOf(job);
                 if (i >= 0) {
                     this.queue.splice(i, 1);
-                    this.updatePositions();
+                    this.schedulePositions();
                     this.notifyIdle();
                 }
                 // Resolve at once; a running job stops at its next check and the queue waits for it.
@@ -304,7 +305,7 @@ export class ElasticEngine {
             const cleanup = () => options.signal?.removeEventListener("abort", onAbort);
             this.queue.push(job);
             job.run = () => this.run(job, state).finally(cleanup);
-            if (this.running != null) this.updatePositions();
+            if (this.running != null) this.schedulePositions();
             this.pump();
         });
     }
@@ -346,7 +347,20 @@ export class ElasticEngine {
             this.pump();
         });
         this.running = {job, done};
-        this.updatePositions();
+        this.schedulePositions();
+    }
+
+    /**
+     * Tells waiting requests their position, on the next macrotask: a request made just as the previous one
+     * resolves (its promise settles a few microtasks before the queue moves on) is then never reported as queued.
+     */
+    private schedulePositions(): void {
+        if (this.positionsScheduled) return;
+        this.positionsScheduled = true;
+        setImmediate(() => {
+            this.positionsScheduled = false;
+            this.updatePositions();
+        });
     }
 
     private updatePositions(): void {
