@@ -6,7 +6,7 @@
  * - Every formula is rendered on its own with `throwOnError: true`; a failure (a KaTeX `ParseError`, or a
  *   `RangeError` from a stack overflow on absurd nesting) becomes a marked span with the formula's source,
  *   so the rest of the answer still renders.
- * - Results are memoised per renderer (a bounded LRU map), because the streaming renderer re-renders the
+ * - Results are memoised per renderer (a bounded map), because the streaming renderer re-renders the
  *   unfinished tail on every token and the tail's finished formulas do not change.
  */
 import katex from "katex";
@@ -60,18 +60,18 @@ export class FormulaRenderer {
     public render(tex: string, display: boolean, source: string): FormulaResult {
         const key = (display ? "D" : "I") + source.length + ":" + source + "\u0000" + tex;
         const hit = this.cache.get(key);
-        if (hit !== undefined) {
-            // Refresh its place in the LRU order.
-            this.cache.delete(key);
-            this.cache.set(key, hit);
-            return hit;
-        }
+        if (hit !== undefined) return hit;
         const result = this.renderUncached(tex, display, source);
-        this.cache.set(key, result);
-        if (this.cache.size > cacheLimit) {
-            const oldest = this.cache.keys().next().value;
-            if (oldest !== undefined) this.cache.delete(oldest);
+        // Bounded: when full, forget the older half (insertion order); a streamed answer only re-reads the
+        // formulas of its unfinished tail, which are the newest.
+        if (this.cache.size >= cacheLimit) {
+            let drop = cacheLimit >> 1;
+            for (const k of this.cache.keys()) {
+                if (drop-- <= 0) break;
+                this.cache.delete(k);
+            }
         }
+        this.cache.set(key, result);
         return result;
     }
 
