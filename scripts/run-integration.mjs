@@ -18,7 +18,7 @@ import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {createRequire} from "node:module";
 import {format} from "node:util";
-import {ROOT, ensureCodeServer, freePort, killGroup, launchBrowser, openWorkbench, startCodeServer} from "./vscode-server.mjs";
+import {ROOT, freePort, killGroup, launchBrowser, openWorkbench, startCodeServer} from "./vscode-server.mjs";
 
 const SELF = fileURLToPath(import.meta.url);
 const verbose = process.env.EMT_VERBOSE === "1";
@@ -78,7 +78,6 @@ async function networkReachable(url, ms = 3000) {
 // ---------------------------------------------------------------------------------------------------
 // code-server route
 async function runUnderCodeServer(resultFile) {
-    ensureCodeServer();
     const env = {EMT_INTEGRATION_RESULT: resultFile};
     if (grep) env.EMT_INTEGRATION_GREP = grep;
     const server = await startCodeServer({extensionPath, workspace: args.workspace ? String(args.workspace) : undefined, env});
@@ -149,7 +148,7 @@ async function runDesktopChild() {
             vscodeExecutablePath, extensionDevelopmentPath: extensionPath, extensionTestsPath: testsEntry,
             extensionTestsEnv: {EMT_INTEGRATION_RESULT: process.env.EMT_INTEGRATION_RESULT ?? "", EMT_INTEGRATION_GREP: grep},
             launchArgs: [args.workspace ? String(args.workspace) : join(tmp, "ws"), "--disable-workspace-trust",
-                "--skip-welcome", "--skip-release-notes", `--user-data-dir=${join(tmp, "user-data")}`,
+                "--no-sandbox", "--disable-gpu", "--skip-welcome", "--skip-release-notes", `--user-data-dir=${join(tmp, "user-data")}`,
                 `--extensions-dir=${join(tmp, "extensions")}`]
         });
         process.exitCode = code;
@@ -198,6 +197,7 @@ async function main() {
     const tests = readdirSync(join(extensionPath, "out/test/integration")).filter((f) => f.endsWith(".test.js"));
     console.log(`integration: ${tests.length} test file(s): ${tests.join(", ")}`);
     const work = mkdtempSync(join(tmpdir(), "emt-integration-"));
+    process.on("exit", () => rmSync(work, {recursive: true, force: true}));
     const resultFile = join(work, "result.json");
     let code;
     try {

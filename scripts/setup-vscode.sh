@@ -66,6 +66,7 @@ export npm_config_unsafe_perm=true      # code-server's postinstall refuses to r
 export npm_config_yes=true              # node-pty runs `npx node-gyp`; the machine npmrc says yes=false
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 export npm_config_loglevel=warn
+export JOBS="${JOBS:-max}"                # node-gyp: compile with every core
 # node-gyp would download Node's headers from nodejs.org: use the local ones when they are there.
 if [[ -z "${npm_config_nodedir:-}" && -f /usr/include/node/common.gypi ]]; then
     export npm_config_nodedir=/usr

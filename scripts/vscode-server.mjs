@@ -71,14 +71,17 @@ export async function killGroup(pid, graceMs = 2000) {
     if (alive()) { try { process.kill(-pid, "SIGKILL"); } catch { /* gone */ } }
 }
 
-/** Process groups still to kill if this process exits without stop(). */
+/** Process groups still to kill, and temp folders to remove, if this process exits without stop(). */
 const liveGroups = new Set();
+const liveTempDirs = new Set();
 let exitHookInstalled = false;
 function installExitHook() {
     if (exitHookInstalled) return;
     exitHookInstalled = true;
     process.on("exit", () => {
         for (const pid of liveGroups) { try { process.kill(-pid, "SIGKILL"); } catch { /* gone */ } }
+        if (process.env.EMT_KEEP_TEMP === "1") return;
+        for (const d of liveTempDirs) { try { rmSync(d, {recursive: true, force: true}); } catch { /* busy */ } }
     });
 }
 
@@ -110,7 +113,8 @@ function installExitHook() {
  * @returns {Promise<CodeServer>}
  */
 export async function startCodeServer(opts) {
-    if (!existsSync(CODE_SERVER_ENTRY)) ensureCodeServer();
+    // Idempotent and well under a second once done; installs everything on a fresh machine.
+    if (process.env.EMT_SKIP_SETUP !== "1" || !existsSync(CODE_SERVER_ENTRY)) ensureCodeServer();
     const extensionPath = resolve(opts.extensionPath);
     const tempDir = mkdtempSync(join(tmpdir(), "emt-vscode-"));
     const dirs = {
@@ -161,6 +165,7 @@ export async function startCodeServer(opts) {
     closeSync(logFd);
     const pid = /** @type {number} */ (child.pid);
     liveGroups.add(pid);
+    liveTempDirs.add(tempDir);
     installExitHook();
     let exited = /** @type {null | string} */ (null);
     child.on("exit", (code, sig) => { exited = `exit ${code ?? sig}`; });
@@ -173,6 +178,7 @@ export async function startCodeServer(opts) {
         stopped = true;
         await killGroup(pid);
         liveGroups.delete(pid);
+        liveTempDirs.delete(tempDir);
         if (!keepTemp) rmSync(tempDir, {recursive: true, force: true, maxRetries: 3});
     };
 
@@ -232,7 +238,9 @@ export async function launchBrowser(opts = {}) {
             "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
         env: {...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_CACHE_HOME: join(home, ".cache")}
     });
-    browser.on("disconnected", () => rmSync(home, {recursive: true, force: true}));
+    liveTempDirs.add(home);
+    installExitHook();
+    browser.on("disconnected", () => { liveTempDirs.delete(home); rmSync(home, {recursive: true, force: true}); });
     return browser;
 }
 
