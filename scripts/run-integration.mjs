@@ -10,7 +10,9 @@
 // Output: the extension host's log (mocha's spec reporter) streamed to stdout, then a last line
 //   `integration: N passed, N failed`; the exit code is the one the workbench reports (0 = all passed).
 // Options: --extension <dir> (default: this repo), --workspace <dir>, --timeout <seconds> (default 300,
-//   env EMT_INTEGRATION_TIMEOUT_S), --grep <regexp> (env EMT_INTEGRATION_GREP).
+//   env EMT_INTEGRATION_TIMEOUT_S), --grep <regexp> (env EMT_INTEGRATION_GREP), --settings <file.json>
+//   (env EMT_INTEGRATION_SETTINGS: user settings for the run, e.g. model paths).
+// The extension host inherits this process's environment (minus VSCODE_*): `FOO=1 npm run test:integration`.
 import {spawn, spawnSync} from "node:child_process";
 import {existsSync, mkdtempSync, readFileSync, rmSync, readdirSync} from "node:fs";
 import {tmpdir} from "node:os";
@@ -80,7 +82,9 @@ async function networkReachable(url, ms = 3000) {
 async function runUnderCodeServer(resultFile) {
     const env = {EMT_INTEGRATION_RESULT: resultFile};
     if (grep) env.EMT_INTEGRATION_GREP = grep;
-    const server = await startCodeServer({extensionPath, workspace: args.workspace ? String(args.workspace) : undefined, env});
+    const settingsFile = args.settings ?? process.env.EMT_INTEGRATION_SETTINGS;
+    const settings = settingsFile ? JSON.parse(readFileSync(String(settingsFile), "utf8")) : undefined;
+    const server = await startCodeServer({extensionPath, workspace: args.workspace ? String(args.workspace) : undefined, env, settings});
     let browser;
     let logText = "";
     const t0 = Date.now();
