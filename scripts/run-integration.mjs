@@ -200,6 +200,13 @@ async function main() {
     }
     const tests = readdirSync(join(extensionPath, "out/test/integration")).filter((f) => f.endsWith(".test.js"));
     console.log(`integration: ${tests.length} test file(s): ${tests.join(", ")}`);
+    // Last resort if anything hangs outside the workbench wait (start-up, browser launch): the exit hooks
+    // of vscode-server.mjs still kill the process groups and remove the temp folders.
+    setTimeout(() => {
+        console.error(`integration: HARD TIMEOUT after ${timeoutS + 60}s, killing everything`);
+        console.log("integration: 0 passed, 1 failed");
+        process.exit(124);
+    }, (timeoutS + 60) * 1000).unref();
     const work = mkdtempSync(join(tmpdir(), "emt-integration-"));
     process.on("exit", () => rmSync(work, {recursive: true, force: true}));
     const resultFile = join(work, "result.json");
