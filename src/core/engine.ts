@@ -89,7 +89,7 @@ export interface ElasticEngineOptions {
     /** Sampling defaults for every request: temperature 0.6, top-p 0.95, top-k off (E1's evaluation settings). */
     readonly sampling?: SamplingOptions;
     /**
-     * Prompt tokens per evaluation batch: a number, or "auto" (default) to size batches to about 100 ms each, so
+     * Prompt tokens per evaluation batch: a number, or "auto" (default) to size batches to about 250 ms each, so
      * that a cancel during prompt processing is noticed quickly even on a slow CPU.
      */
     readonly promptChunkTokens?: number | "auto";
@@ -523,10 +523,12 @@ export class ElasticEngine {
         const s = resolveSampling(this.options.sampling, options.sampling);
         const evalOptions = {temperature: s.temperature, topP: s.topP, topK: s.topK, seed: s.seed, yieldEogToken: true};
 
-        // Prompt: all but a last small chunk in batches sized to ~100 ms, checking for cancel between them.
+        // Prompt: all but the last token in batches sized to ~250 ms, checking for cancel between them (a native
+        // batch cannot be interrupted). The caller's promise resolves at once on abort anyway; this bounds how long
+        // the engine stays busy. Smaller batches would cost prompt throughput on a CPU.
         state.promptStart = performance.now();
         const chunkOption = this.options.promptChunkTokens ?? "auto";
-        let chunk = chunkOption === "auto" ? 32 : Math.max(1, Math.floor(chunkOption));
+        let chunk = chunkOption === "auto" ? 16 : Math.max(1, Math.floor(chunkOption));
         let at = 0;
         const keep = Math.min(promptTokens.length, 1);
         while (promptTokens.length - at > keep) {
@@ -537,7 +539,7 @@ export class ElasticEngine {
             at += n;
             if (chunkOption === "auto") {
                 const rate = n / Math.max(1e-3, (performance.now() - t) / 1000);
-                chunk = Math.max(8, Math.min(512, Math.round(rate * 0.1)));
+                chunk = Math.max(16, Math.min(512, Math.round(rate * 0.25)));
             }
         }
         if (signal.aborted) return;

@@ -107,15 +107,18 @@ function convertText(text: string): string {
 }
 
 export function markdownToLatex(markdown: string): string {
-    // Fenced code blocks become verbatim; the rest is split into math and text.
+    // Fenced code blocks become verbatim. Elsewhere math is swapped for placeholders (NUL-delimited indexes,
+    // untouched by escaping), the markdown is converted line by line, and the math is put back verbatim.
     const parts = markdown.split(/(^```[^\n]*\n[\s\S]*?^```\s*$)/m);
     return parts.map((part) => {
         const fence = /^```[^\n]*\n([\s\S]*?)^```\s*$/m.exec(part);
         if (fence != null && part.startsWith("```")) return `\\begin{verbatim}\n${fence[1]}\\end{verbatim}`;
-        return splitMath(part).map((s) => {
-            if (!s.math) return convertText(s.text);
-            if (s.text.startsWith("$$")) return `\\[${s.text.slice(2, -2)}\\]`;
-            return s.text;
+        const math: string[] = [];
+        const withPlaceholders = splitMath(part.replace(/\u0000/g, "")).map((s) => {
+            if (!s.math) return s.text;
+            math.push(s.text.startsWith("$$") ? `\\[${s.text.slice(2, -2)}\\]` : s.text);
+            return `\u0000${math.length - 1}\u0000`;
         }).join("");
+        return convertText(withPlaceholders).replace(/\u0000(\d+)\u0000/g, (_, i: string) => math[Number(i)]);
     }).join("");
 }
