@@ -75,7 +75,7 @@ export class BudgetPicker {
             last?.mode === "elastic" ? last.answerTokens : 1024);
         if (answer == null) return undefined;
         const budget: BudgetSpec = {mode: "elastic", thinkTokens: think, answerTokens: answer};
-        return {budget, label: `Custom (${describeBudget(budget)})`};
+        return {budget, label: "Custom"};
     }
 }
 

@@ -1,0 +1,160 @@
+// Solve Problem inside a real VS Code extension host, on the scripted fixture models (real llama.cpp).
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type {ElasticMathApi} from "../../src/extension";
+import type {HostToPanelMessage} from "../../src/protocol/messages";
+import {renderMarkdown} from "../../src/render";
+import {ANSWER_FOREVER, THINK_FOREVER, THINK_STOPS} from "../fixtures/scripted";
+
+const EXTENSION_ID = "elastic-math.elastic-math-tutor";
+
+suite("Solve Problem in the extension host", function () {
+    this.timeout(120000);
+    let api: ElasticMathApi;
+    let models: string;
+
+    const config = () => vscode.workspace.getConfiguration("elasticMath");
+    async function useModel(file: string): Promise<void> {
+        await config().update("model.path", path.join(models, file), vscode.ConfigurationTarget.Global);
+        assert.equal(config().get("model.path"), path.join(models, file), "the model setting did not take");
+    }
+    function messagesFor(id: string): HostToPanelMessage[] {
+        return api.panelMessages.filter((m) => "id" in m && m.id === id);
+    }
+    function lastRequestId(): string {
+        const request = [...api.panelMessages].reverse().find((m) => m.type === "request");
+        assert.ok(request != null && request.type === "request", "no request was posted to the panel");
+        return request.id;
+    }
+    /** The HTML the panel ends up with for one phase: committed blocks in order + the final pending tail. */
+    function panelHtml(id: string, phase: "thinking" | "solution"): string {
+        let committed = "";
+        let pending = "";
+        for (const m of messagesFor(id)) {
+            if (m.type !== "render" || m.phase !== phase) continue;
+            committed += m.chunk.committed.join("");
+            pending = m.chunk.pending;
+        }
+        return committed + pending;
+    }
+
+    suiteSetup(async () => {
+        const ext = vscode.extensions.getExtension<ElasticMathApi>(EXTENSION_ID);
+        assert.ok(ext, "extension not found");
+        api = await ext.activate();
+        models = path.join(ext.extensionPath, "test", "fixtures", "models");
+        // Tiny fixtures run fastest on one thread; a small context keeps the tests light.
+        await config().update("engine.threads", 1, vscode.ConfigurationTarget.Global);
+        await config().update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
+        await config().update("sampling.seed", 7, vscode.ConfigurationTarget.Global);
+    });
+
+    suiteTeardown(async () => {
+        for (const key of ["model.path", "engine.threads", "engine.contextSize", "sampling.seed"])
+            await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+    });
+
+    test("every command is registered", async () => {
+        const commands = await vscode.commands.getCommands(true);
+        for (const id of ["elasticMath.solveProblem", "elasticMath.stop", "elasticMath.showPanel", "elasticMath.useModelFile", "elasticMath.chooseBudget"])
+            assert.ok(commands.includes(id), `${id} is not registered`);
+    });
+
+    test("Solve Problem with the think-stops fixture fills the panel with the expected solution", async () => {
+        await useModel(THINK_STOPS.file);
+        const result = await vscode.commands.executeCommand<Awaited<ReturnType<ElasticMathApi["solve"]>>>("elasticMath.solveProblem", {
+            problem: THINK_STOPS.problem, budget: {mode: "elastic", thinkTokens: 1024, answerTokens: 1024}, budgetLabel: "Balanced"
+        });
+        assert.ok(result != null, "the command returned no result");
+        assert.equal(result.stop, "eog");
+        assert.equal(result.thinkingCut, false);
+        assert.equal(result.thinkingTokens, THINK_STOPS.naturalThinkingTokens);
+        assert.equal(result.solutionTokens, THINK_STOPS.naturalSolutionTokens);
+        assert.equal(result.answer, "4");
+        assert.equal(result.solution.trim(), THINK_STOPS.fullSolution.trim());
+
+        const id = lastRequestId();
+        const types = messagesFor(id).map((m) => m.type);
+        assert.ok(types.includes("started") && types.includes("render"), `panel got: ${types.join(",")}`);
+        assert.equal(types[types.length - 1], "done");
+        assert.ok(!types.includes("cut"), "no cut marker for a natural stop");
+        // What the panel shows is exactly the one-shot render of the solution text.
+        assert.equal(panelHtml(id, "solution"), renderMarkdown(result.solution).html);
+        assert.match(panelHtml(id, "solution"), /class="katex/);
+        assert.match(panelHtml(id, "solution"), /em-boxed/);
+        const done = messagesFor(id).find((m) => m.type === "done");
+        assert.ok(done?.type === "done" && done.answerHtml != null && /katex/.test(done.answerHtml));
+        assert.equal(done.stats.thinkingTokens, THINK_STOPS.naturalThinkingTokens);
+    });
+
+    test("think-forever is cut at exactly t and the panel gets the cut marker", async () => {
+        await useModel(THINK_FOREVER.file);
+        const result = await api.solve({problem: THINK_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 12, answerTokens: 256}});
+        assert.ok(result != null);
+        assert.equal(result.thinkingCut, true);
+        assert.equal(result.thinkingTokens, 12);
+        assert.equal(result.thinking, THINK_FOREVER.thinkingText(12));
+        assert.equal(result.answer, "7");
+        const id = lastRequestId();
+        const cut = messagesFor(id).find((m) => m.type === "cut");
+        assert.ok(cut?.type === "cut" && cut.thinkingTokens === 12, "the panel got no cut marker at 12 tokens");
+    });
+
+    test("a second request waits in the queue and does not interleave", async () => {
+        await useModel(ANSWER_FOREVER.file);
+        const first = api.solve({problem: "first", budget: {mode: "elastic", thinkTokens: 64, answerTokens: 1500}});
+        await new Promise((r) => setTimeout(r, 20));
+        const second = api.solve({problem: "second", budget: {mode: "elastic", thinkTokens: 64, answerTokens: 20}});
+        const [a, b] = await Promise.all([first, second]);
+        assert.ok(a != null && b != null);
+        assert.equal(a.solutionTokens, 1500);
+        assert.equal(b.solutionTokens, 20);
+        const requests = api.panelMessages.filter((m) => m.type === "request").slice(-2);
+        const [idA, idB] = requests.map((m) => (m as {id: string}).id);
+        const queued = messagesFor(idB).find((m) => m.type === "status" && m.status === "queued");
+        assert.ok(queued?.type === "status" && queued.position === 1, "the second request was not shown as queued behind one");
+        // Every message of the first request's generation comes before the second one starts.
+        const order = api.panelMessages.map((m) => ("id" in m ? `${m.id}:${m.type}` : m.type));
+        const doneA = order.lastIndexOf(`${idA}:done`);
+        const startB = order.indexOf(`${idB}:started`);
+        assert.ok(doneA >= 0 && startB > doneA, "the second request started before the first finished");
+    });
+
+    test("Stop ends generation at once and keeps what was produced", async () => {
+        await useModel(ANSWER_FOREVER.file);
+        const before = api.panelMessages.filter((m) => m.type === "request").length;
+        const running = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 3000}});
+        const started = Date.now();
+        const isNew = () => api.panelMessages.filter((m) => m.type === "request").length > before;
+        while (!(isNew() && api.panelMessages.some((m) => m.type === "render" && m.phase === "solution" && m.id === lastRequestId()))) {
+            if (Date.now() - started > 30000) assert.fail("no solution text arrived");
+            await new Promise((r) => setTimeout(r, 10));
+        }
+        const t0 = Date.now();
+        await vscode.commands.executeCommand("elasticMath.stop");
+        const result = await running;
+        const latency = Date.now() - t0;
+        console.log(`      stop latency in the extension host: ${latency} ms`);
+        assert.ok(result != null);
+        assert.equal(result.stop, "abort");
+        assert.ok(result.solutionTokens > 0 && result.solutionTokens < 3000);
+        assert.ok(result.solution.startsWith(ANSWER_FOREVER.solutionText(3)), "the text produced before Stop was lost");
+        const done = messagesFor(lastRequestId()).find((m) => m.type === "done");
+        assert.ok(done?.type === "done" && done.record.status === "stopped");
+    });
+
+    test("a missing model file gives a clear error in the panel and the host keeps working", async () => {
+        await config().update("model.path", path.join(models, "does-not-exist.gguf"), vscode.ConfigurationTarget.Global);
+        const result = await api.solve({problem: "What is 1+1?", budget: {mode: "elastic", thinkTokens: 8, answerTokens: 8}});
+        assert.equal(result, undefined);
+        const error = messagesFor(lastRequestId()).find((m) => m.type === "error");
+        assert.ok(error?.type === "error", "no error reached the panel");
+        assert.match(error.message, /does-not-exist\.gguf/);
+        assert.doesNotMatch(error.message, /\n\s+at /, "a stack trace reached the user");
+
+        await useModel(THINK_STOPS.file);
+        const again = await api.solve({problem: THINK_STOPS.problem, budget: {mode: "elastic", thinkTokens: 1024, answerTokens: 1024}});
+        assert.equal(again?.answer, "4");
+    });
+});
