@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
-import {ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, quickPickLabels, runCommand, screenshot, screenshotFrame, typeInInputBox, type Workbench} from "./workbench";
+import {ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, quickPickLabels, runCommand, screenshot, screenshotFrame, typeInInputBox, waitForWorkbench, type Workbench} from "./workbench";
 import {ensureScriptedFixtures, THINK_FOREVER, THINK_STOPS} from "../fixtures/scripted";
 
 const models = join(ROOT, "test", "fixtures", "models");
@@ -54,6 +54,18 @@ describe("ui: Solve Problem from the palette", {timeout: 240000}, () => {
         assert.match(footer, /CPU/);
         await screenshot(page, "solve-panel-think-stops");
         await screenshotFrame(frame, "solve-panel-think-stops-webview");
+    });
+
+    test("the panel survives a window reload (serializer + saved state)", async () => {
+        const {page} = wb;
+        await runCommand(page, "Developer: Reload Window");
+        await waitForWorkbench(page);
+        const frame = await findWebviewFrame(page, {selector: ".em-card[data-status=done]"}, 60000);
+        assert.match(await frame.locator(".em-problem").innerText(), /What is 2\+2\?/);
+        assert.ok(await frame.locator(".em-solution .katex").count() > 0, "the restored solution is not rendered");
+        assert.match(await frame.locator(".em-final .em-final-answer").innerText(), /4/);
+        assert.match(await frame.locator(".em-footer").innerText(), /Thinking 34 \/ 1024/);
+        await screenshot(page, "solve-panel-after-reload");
     });
 });
 
