@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import {budgetChoices, budgetFromJson, describeBudget, parseTokenCount, presetToBudget} from "../core/budgets";
+import {budgetChoices, budgetFromJson, parseTokenCount, presetToBudget} from "../core/budgets";
 import type {BudgetSpec} from "../core/types";
 import type {Settings} from "./settings";
 
