@@ -1,7 +1,7 @@
 // `npm run package [-- --target <platform>] [-- --cuda]`: builds a VSIX for one platform with @vscode/vsce,
 // holding node-llama-cpp and only that platform's prebuilt binaries, and prints its size.
 import {execFileSync} from "node:child_process";
-import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
@@ -32,12 +32,31 @@ if (!(target in binaries)) {
     process.exit(2);
 }
 const wanted = [...binaries[target].base, ...(cuda ? binaries[target].cuda : [])];
-const missing = wanted.filter((p) => !existsSync(join(root, "node_modules/@node-llama-cpp", p)));
-if (missing.length > 0) {
-    console.error(`The binaries for ${target} are not installed here: ${missing.map((m) => "@node-llama-cpp/" + m).join(", ")}.\n`
-        + `npm installs only this machine's platform packages; package ${target} on a ${target} machine (or in its CI job).`);
-    process.exit(1);
+// npm installs only the binary packages whose `os` matches this machine; another target's are fetched from the
+// registry at node-llama-cpp's exact version and placed in node_modules for the packaging, then removed again.
+const llamaVersion = JSON.parse(readFileSync(join(root, "node_modules/node-llama-cpp/package.json"), "utf8")).version;
+const fetched = [];
+for (const p of wanted) {
+    const dir = join(root, "node_modules/@node-llama-cpp", p);
+    if (existsSync(dir)) continue;
+    const staging = mkdtempSync(join(tmpdir(), "emt-binaries-"));
+    try {
+        console.log(`fetching @node-llama-cpp/${p}@${llamaVersion} for ${target}...`);
+        const tgz = execFileSync("npm", ["pack", `@node-llama-cpp/${p}@${llamaVersion}`, "--pack-destination", staging, "--loglevel=error"],
+            {cwd: staging, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"]}).trim().split("\n").pop();
+        mkdirSync(dir, {recursive: true});
+        execFileSync("tar", ["-xzf", join(staging, tgz), "-C", dir, "--strip-components=1"]);
+        fetched.push(dir);
+    } catch (err) {
+        for (const d of fetched) rmSync(d, {recursive: true, force: true});
+        console.error(`Cannot package ${target}: @node-llama-cpp/${p}@${llamaVersion} could not be fetched from the npm registry `
+            + `(${String(err.stderr ?? err.message).split("\n").find((l) => /\b(E404|ENOTFOUND|error)\b/i.test(l)) ?? "npm pack failed"}).`);
+        process.exit(1);
+    } finally {
+        rmSync(staging, {recursive: true, force: true});
+    }
 }
+process.on("exit", () => { for (const d of fetched) rmSync(d, {recursive: true, force: true}); });
 
 execFileSync("node", ["scripts/build.mjs", "--production"], {cwd: root, stdio: "inherit"});
 
