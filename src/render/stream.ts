@@ -14,7 +14,7 @@
 import {BlockScanner} from "./blocks";
 import type {RenderError} from "./katex";
 import {getMathMarkdown, type MathMarkdown, renderBlock, type RenderOptions} from "./markdown";
-import {renderPendingTail} from "./pending";
+import {type PendingMemo, renderPendingTail} from "./pending";
 
 /** What one {@link StreamingRenderer.append} or {@link StreamingRenderer.finish} gives. */
 export interface RenderUpdate {
@@ -41,6 +41,8 @@ export class StreamingRenderer {
     /** A "\r" at the end of the last delta, held until we know whether "\n" follows. */
     private heldCR = false;
     private done = false;
+    /** The tail's rendering before an unclosed formula, reused while only that formula grows. */
+    private readonly memo: PendingMemo = {before: "\uE002", html: ""};
 
     public constructor(options: RenderOptions = {}) {
         this.mm = getMathMarkdown(options);
@@ -62,7 +64,7 @@ export class StreamingRenderer {
         const committed: string[] = [];
         const errors: RenderError[] = [];
         this.advance(committed, errors);
-        return {committed, pending: this.buffer === "" ? "" : renderPendingTail(this.mm, this.buffer), errors};
+        return {committed, pending: this.buffer === "" ? "" : renderPendingTail(this.mm, this.buffer, this.memo), errors};
     }
 
     /** Ends the answer: `pending` is the final HTML of the last block. Later calls to append() throw. */
