@@ -114,3 +114,25 @@ test("an unclosed delimiter in the pending tail is pending text, not a broken fo
     assert.doesNotMatch(new StreamingRenderer().append("Use `$x` and").pending, /em-pending-math/);
     assert.doesNotMatch(new StreamingRenderer().append("costs 5$ each").pending, /em-pending-math/);
 });
+
+test("the pending tail reused across updates (memo) equals a fresh render of the same prefix", () => {
+    const items = loadCorpus().filter((i) => /\\begin|\$\$|\\\[/.test(i.text)).slice(0, 12);
+    assert.ok(items.length >= 5);
+    let compared = 0;
+    for (const item of items) {
+        const deltas = tokenLike(item.text);
+        const r = new StreamingRenderer();
+        let prefix = "";
+        for (let i = 0; i < deltas.length; i++) {
+            const u = r.append(deltas[i]!);
+            prefix += deltas[i]!;
+            if (i % 7 !== 0 && i !== deltas.length - 1) continue;
+            // A fresh renderer given the whole prefix at once commits the same blocks and renders its tail
+            // without any memo: the pending HTML must be the same.
+            const fresh = new StreamingRenderer().append(prefix);
+            assert.equal(u.pending, fresh.pending, `${item.id}: pending differs after ${prefix.length} characters`);
+            compared++;
+        }
+    }
+    assert.ok(compared > 100);
+});
