@@ -115,7 +115,8 @@ export class FormulaRenderer {
         }
         const cls = displayMode ? "em-math-error em-math-error-display" : "em-math-error";
         return {
-            html: `<span class="${cls}" title="${escapeAttr(message)}">${escapeHtml(source)}</span>`,
+            // tabindex: keyboard users reach the error too (the panel shows the title on focus).
+            html: `<span class="${cls}" title="${escapeAttr(message)}" tabindex="0">${escapeHtml(source)}</span>`,
             error: {tex, message}
         };
     }

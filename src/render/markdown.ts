@@ -21,7 +21,7 @@
  *    rest of the answer when text follows the closing `$$` on its line, e.g. `$$x$$.`), with `\[..\]` and
  *    bare `\begin{..}..\end{..}` blocks, and blocks that stay text when never closed,
  *  - renderers for every math token: KaTeX with our safety options ({@link FormulaRenderer}), errors as
- *    `<span class="em-math-error" title="message">source</span>`, `\boxed` formulas wrapped in `.em-boxed`,
+ *    `<span class="em-math-error" title="message" tabindex="0">source</span>`, `\boxed` formulas wrapped in `.em-boxed`,
  *  - `[asy]..[/asy]` figures as code blocks (we cannot run Asymptote; readable source beats garbage),
  *  - safety: `html: false`, no linkify, links only for http/https/mailto and rendered with `data-em-href`
  *    (the webview routes clicks through the host), images rendered as their alt text.

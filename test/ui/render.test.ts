@@ -62,8 +62,14 @@ describe("ui: rendering untrusted model output in the solution panel", {timeout:
         assert.match(text, /js link/);
         assert.match(text, /remote/, "an image's alt text stands in for it");
 
-        // Nothing loaded from elsewhere: every http(s) request went to the local server.
-        const foreign = requests.filter((u) => /^https?:/.test(u) && !/^https?:\/\/127\.0\.0\.1[:/]/.test(u));
+        // Nothing loaded from elsewhere: every http(s) request went to the local server, or is one of the
+        // webview's own resources (VS Code serves them as https://<authority>.vscode-resource.vscode-cdn.net/<path>
+        // through its service worker; the path must be inside this extension's media/ or out/webview/).
+        const own = (u: string): boolean => {
+            const m = /^https:\/\/[^/]+\.vscode-resource\.vscode-cdn\.net(\/[^?#]*)/.exec(u);
+            return m != null && [join(ROOT, "media") + "/", join(ROOT, "out", "webview") + "/"].some((p) => decodeURIComponent(m[1]!).startsWith(p));
+        };
+        const foreign = requests.filter((u) => /^https?:/.test(u) && !/^https?:\/\/127\.0\.0\.1[:/]/.test(u) && !own(u));
         assert.deepEqual(foreign, [], "requests left 127.0.0.1");
         assert.equal(requests.filter((u) => u.includes("evil.example")).length, 0);
 
@@ -118,6 +124,7 @@ describe("ui: rendering untrusted model output in the solution panel", {timeout:
             if (d.what.includes("em-copy-latex")) break;
         }
         const order = (cls: string) => seen.findIndex((s) => s.includes(cls));
+        assert.ok(order("em-math-error") >= 0, `Tab never reached a formula error: ${seen.join(" > ")}`);
         for (const cls of ["em-thinking-summary", "em-copy-answer", "em-copy-markdown", "em-copy-latex"]) assert.ok(order(cls) >= 0, `Tab never reached ${cls}: ${seen.join(" > ")}`);
         assert.ok(seen.some((s) => s.startsWith("a")), "links are not focusable");
         assert.ok(order("em-thinking-summary") < order("em-copy-answer"));
@@ -131,9 +138,9 @@ describe("ui: rendering untrusted model output in the solution panel", {timeout:
     });
 
     for (const [theme, bodyClass, name] of [
-        ["Default Light Modern", "vscode-light", "light"],
-        ["Default Dark Modern", "vscode-dark", "dark"],
-        ["Default High Contrast", "vscode-high-contrast", "high-contrast"]
+        ["Light Modern", "vscode-light", "light"],
+        ["Dark Modern", "vscode-dark", "dark"],
+        ["Dark High Contrast", "vscode-high-contrast", "high-contrast"]
     ] as const) {
         test(`screenshot in ${theme}`, async () => {
             const {page} = wb;
@@ -145,7 +152,7 @@ describe("ui: rendering untrusted model output in the solution panel", {timeout:
             for (const until = Date.now() + 15000; Date.now() < until; await page.waitForTimeout(200))
                 if ((await frame.evaluate(() => document.body.className)).split(" ").includes(bodyClass)) break;
             assert.ok((await frame.evaluate(() => document.body.className)).split(" ").includes(bodyClass), `webview body is not ${bodyClass}`);
-            await frame.locator(".em-card").first().evaluate((e) => e.scrollIntoView({block: "start"}));
+            await frame.evaluate(() => { (document.activeElement as HTMLElement | null)?.blur(); window.scrollTo(0, 0); });
             await screenshot(page, `render-theme-${name}`);
             await screenshotFrame(frame, `render-theme-${name}-webview`);
         });
