@@ -57,6 +57,8 @@ interface Stats {
 }
 
 interface Run {
+    /** Position (in `indices`) of the update with the most CPU time. */
+    readonly worstAt: number;
     /** Process CPU ms over the whole run (times the stride for sampled runs). */
     readonly totalCpuMs: number;
     readonly cpu: Stats;
@@ -84,7 +86,8 @@ function measure(indices: readonly number[], step: (i: number) => void, scale = 
         cpu.push(cpuMs() - c);
     }
     const totalCpuMs = (cpuMs() - cpu0) * scale;
-    return {totalCpuMs, cpu: stats(cpu), wall: stats(wall), over8msCpu: cpu.filter((x) => x >= 8).length, updates: indices.length};
+    const worstAt = cpu.indexOf(Math.max(...cpu));
+    return {worstAt, totalCpuMs, cpu: stats(cpu), wall: stats(wall), over8msCpu: cpu.filter((x) => x >= 8).length, updates: indices.length};
 }
 
 // Each run gets its own renderer instance (an options set of its own), so each starts with a cold formula
@@ -92,16 +95,18 @@ function measure(indices: readonly number[], step: (i: number) => void, scale = 
 let runNo = 0;
 const freshMacros = () => ({[`\\benchrun${String.fromCharCode(97 + (runNo % 26))}${runNo++}`]: "x"});
 
-function streaming(tokens: readonly string[]): {run: Run; html: string} {
+function streaming(tokens: readonly string[]): {run: Run; html: string; worst: string} {
     const r = new StreamingRenderer({macros: freshMacros()});
     let html = "";
+    const what: string[] = [];
     const run = measure(tokens.map((_t, i) => i), (i) => {
         const u = r.append(tokens[i]!);
-        html += u.committed.join("");
-        void u.pending;
+        const c = u.committed.join("");
+        html += c;
+        what.push(`token ${i} ${JSON.stringify(tokens[i])}: committed ${u.committed.length} block(s), ${c.length} + ${u.pending.length} chars of HTML`);
     });
     html += r.finish().pending;
-    return {run, html};
+    return {run, html, worst: what[run.worstAt]!};
 }
 
 /** Re-renders the prefix ending at every `stride`-th token; the total is scaled by the stride. */
@@ -128,6 +133,7 @@ streaming(tokenize(loadCorpus().at(-1)!.text));
 console.log("Streaming renderer vs naive full re-render per token (process CPU ms; per-update figures are p50 / p99 / max)\n");
 const rows: string[][] = [["tokens", "chars", "stream total", "stream update cpu", "stream update wall", ">=8ms",
     "naive total (stride)", "naive update cpu", "ratio", "cached-naive total", "ratio"]];
+const worst: string[] = [];
 for (const n of [1000, 2000, 4000, 8000]) {
     const tokens = solutionText(n);
     const chars = tokens.join("").length;
@@ -135,6 +141,7 @@ for (const n of [1000, 2000, 4000, 8000]) {
     const stride = n <= 1000 ? 1 : n / 250;
     const v = naive(tokens, false, stride);
     const c = naive(tokens, true, 1);
+    worst.push(`  ${n}: ${f(s.run.cpu.max)} ms CPU, ${s.worst}`);
     if (s.html !== v.html || s.html !== c.html) throw new Error(`streamed HTML differs from one-shot at ${n} tokens`);
     rows.push([String(n), String(chars), f(s.run.totalCpuMs), trio(s.run.cpu), trio(s.run.wall), String(s.run.over8msCpu),
         `${f(v.run.totalCpuMs)} (${stride})`, trio(v.run.cpu), `${(v.run.totalCpuMs / s.run.totalCpuMs).toFixed(1)}x`,
@@ -142,5 +149,6 @@ for (const n of [1000, 2000, 4000, 8000]) {
 }
 const widths = rows[0]!.map((_h, k) => Math.max(...rows.map((r) => r[k]!.length)));
 for (const r of rows) console.log(r.map((cell, k) => cell.padStart(widths[k]!)).join("  "));
+console.log("\nworst streaming update per size:\n" + worst.join("\n"));
 console.log("\ntargets: at 4K tokens >= 20x less total work than the naive re-render; every streaming update < 8 ms (the max of 'stream update cpu').");
 console.log("'stream update wall' also counts time this process waited for a core: on a loaded machine its max is scheduling noise.");
