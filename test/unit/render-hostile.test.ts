@@ -5,7 +5,7 @@ import {test} from "node:test";
 import assert from "node:assert/strict";
 import {renderMarkdown, StreamingRenderer} from "../../src/render/index";
 
-// The renderer warms itself up once per process on first use (markdown.ts warmUp, 0.1-0.3 s): do it before
+// The renderer warms itself up once per process on first use (markdown.ts warmUp, well under a second): do it before
 // anything is timed, so the time limits below measure the inputs, not the warm-up.
 renderMarkdown("");
 
