@@ -9,3 +9,4 @@ export * from "./answer";
 export * from "./utf8Stream";
 export * from "./budgets";
 export * from "./latexExport";
+export * from "./conversation";
