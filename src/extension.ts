@@ -2,6 +2,8 @@ import * as vscode from "vscode";
 import type {SolveResult} from "./core/types";
 import type {HostToPanelMessage} from "./protocol/messages";
 import {BudgetPicker} from "./vscode/budgetPicker";
+import {ChatController} from "./vscode/chatController";
+import {registerChatCommands, type ChatApi} from "./vscode/commands/chatCommands";
 import {CommandIds} from "./vscode/commandIds";
 import {solveProblem, type SolveProblemArgs} from "./vscode/commands/solveProblem";
 import {useModelFile} from "./vscode/commands/useModelFile";
@@ -14,6 +16,8 @@ export interface ElasticMathApi {
     solve(args: SolveProblemArgs): Promise<SolveResult | undefined>;
     /** The messages posted to the solution panel so far (newest last). */
     readonly panelMessages: readonly HostToPanelMessage[];
+    /** The sidebar chat and the selection commands (issue 4). */
+    readonly chat: ChatApi;
 }
 
 export function activate(context: vscode.ExtensionContext): ElasticMathApi {
@@ -21,7 +25,9 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     const picker = new BudgetPicker(context.globalState);
     const controller = new SolveController(context.extensionUri, engines);
     const statusBar = new ModelStatusBar(engines);
-    context.subscriptions.push(engines, controller, statusBar);
+    const chat = new ChatController(context.extensionUri, engines, context.workspaceState);
+    context.subscriptions.push(engines, controller, statusBar, chat);
+    const chatApi = registerChatCommands(context, {engines, picker, controller, chat});
 
     const deps = {context, engines, picker, controller};
     const solve = async (args?: SolveProblemArgs) => {
@@ -45,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     if (problems.length > 0)
         void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
 
-    return {solve, get panelMessages() { return controller.posted; }};
+    return {solve, get panelMessages() { return controller.posted; }, chat: chatApi};
 }
 
 export function deactivate(): void {

@@ -10,3 +10,4 @@ export * from "./utf8Stream";
 export * from "./budgets";
 export * from "./latexExport";
 export * from "./conversation";
+export * from "./selectionText";
