@@ -157,7 +157,7 @@ export async function insertSolutionBelow(deps: SelectionDeps, args?: SolveSelec
     const body = formatSolutionFor(kind, solved.result.solution);
     const line = document.lineAt(range.end.line);
     const eol = document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n";
-    const insertion = (eol + eol + body + eol).replace(/\r?\n/g, eol);
+    const insertion = (eol + eol + body).replace(/\r?\n/g, eol);
     const edit = new vscode.WorkspaceEdit();
     edit.insert(document.uri, line.range.end, insertion);
     const ok = await vscode.workspace.applyEdit(edit);
