@@ -49,6 +49,8 @@ export type HostToChatMessage =
         readonly budget: string;
         readonly busy: boolean;
     }
+    /** The list of conversations changed (a title, a turn count). */
+    | {readonly type: "past"; readonly id: string; readonly past: readonly ConversationSummary[]}
     /** Something the user must see in the conversation (e.g. oldest turns dropped). */
     | {readonly type: "notice"; readonly text: string}
     /** Whether a turn of this conversation is running (disables Send, shows Stop). */

@@ -2,7 +2,7 @@ import * as vscode from "vscode";
 import {describeBudget, presetToBudget} from "../core/budgets";
 import {type AskResult, Conversation, type ConversationData} from "../core/conversation";
 import type {SolveEvent, SolveResult} from "../core/types";
-import type {ChatToHostMessage, ChatTurnView, HostToChatMessage, TurnMessage} from "../protocol/chat";
+import type {ChatToHostMessage, ChatTurnView, ConversationSummary, HostToChatMessage, TurnMessage} from "../protocol/chat";
 import type {BudgetView, RequestRecord, RequestStats, RequestStatus} from "../protocol/messages";
 import {assertNever} from "../protocol/messages";
 import {renderMarkdown} from "../render";
@@ -117,13 +117,18 @@ export class ChatController extends Disposable {
             id: c.id,
             title: c.title,
             turns: c.turns.map((t) => turnView(t, c.data.droppedTurns)),
-            past: this.state.conversations.filter((x) => x.turns.length > 0 || x.id === c.id)
-                .sort((a, b) => b.updated - a.updated)
-                .map((x) => ({id: x.id, title: x.title || "New conversation", updated: x.updated, turns: x.turns.length})),
+            past: this.pastList(),
             budgets: settings.presets.map((p) => ({label: p.label, description: describeBudget(presetToBudget(p))})),
             budget: this.lastBudgetLabel,
             busy: this.busy
         });
+    }
+
+    private pastList(): ConversationSummary[] {
+        const current = this.state.current;
+        return this.state.conversations.filter((x) => x.turns.length > 0 || x.id === current)
+            .sort((a, b) => b.updated - a.updated)
+            .map((x) => ({id: x.id, title: x.title || "New conversation", updated: x.updated, turns: x.turns.length}));
     }
 
     private async save(): Promise<void> {
@@ -292,6 +297,7 @@ export class ChatController extends Disposable {
         stored.data = conversation.toJSON();
         stored.updated = Date.now();
         await this.save();
+        this.post({type: "past", id: this.state.current, past: this.pastList()});
         return {turn, ask};
     }
 

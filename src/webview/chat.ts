@@ -3,7 +3,7 @@
  * rendered exactly like a panel solution (thinking collapsible with its meter, cut marker, KaTeX, boxed answer).
  * It only inserts HTML that the host rendered from untrusted text; the CSP allows no inline or remote script.
  */
-import type {ChatToHostMessage, ChatTurnView, HostToChatMessage} from "../protocol/chat";
+import type {ChatToHostMessage, ChatTurnView, ConversationSummary, HostToChatMessage} from "../protocol/chat";
 import type {BudgetView} from "../protocol/messages";
 import {
     answerBudget, applyChunk, buildCard, type Card, type CardActions, markFinalBoxed, setMeter, setStatus, showCut, showFinal,
@@ -74,7 +74,6 @@ function notice(text: string): void {
     p.setAttribute("role", "alert");
     p.textContent = text;
     turns.append(p);
-    p.scrollIntoView({block: "end"});
 }
 
 function setBusy(busy: boolean, id?: string): void {
@@ -84,7 +83,32 @@ function setBusy(busy: boolean, id?: string): void {
     document.body.dataset.busy = String(busy);
 }
 
+function showPast(current: string, list: readonly ConversationSummary[]): void {
+    past.replaceChildren(...list.map((c) => {
+        const o = document.createElement("option");
+        o.value = c.id;
+        o.textContent = c.turns === 0 ? "New conversation" : `${c.title} (${c.turns})`;
+        return o;
+    }));
+    past.value = current;
+}
+
+/** Follows a streaming answer only while the user is at the end (scrolling up to read stops the following). */
+function nearEnd(): boolean {
+    return window.innerHeight + window.scrollY >= document.body.scrollHeight - 80;
+}
+
+function scrollToEnd(): void {
+    window.scrollTo(0, document.body.scrollHeight);
+}
+
 function handle(message: HostToChatMessage): void {
+    const follow = nearEnd();
+    handleMessage(message);
+    if (follow && message.type !== "conversation") scrollToEnd();
+}
+
+function handleMessage(message: HostToChatMessage): void {
     switch (message.type) {
         case "conversation": {
             conversationId = message.id;
@@ -108,17 +132,14 @@ function handle(message: HostToChatMessage): void {
                 return o;
             }));
             budgetSelect.value = message.budget;
-            past.replaceChildren(...message.past.map((c) => {
-                const o = document.createElement("option");
-                o.value = c.id;
-                o.textContent = c.id === message.id && c.turns === 0 ? "New conversation" : `${c.title} (${c.turns})`;
-                return o;
-            }));
-            past.value = message.id;
+            showPast(message.id, message.past);
             setBusy(message.busy);
-            turns.lastElementChild?.scrollIntoView({block: "end"});
+            scrollToEnd();
             return;
         }
+        case "past":
+            showPast(message.id, message.past);
+            return;
         case "notice":
             notice(message.text);
             return;
@@ -126,7 +147,8 @@ function handle(message: HostToChatMessage): void {
             setBusy(message.busy, message.id);
             return;
         case "request":
-            addCard(message.id, message.problemHtml, message.budget, message.model).root.scrollIntoView({block: "start"});
+            addCard(message.id, message.problemHtml, message.budget, message.model);
+            scrollToEnd();
             return;
         case "status": {
             const card = cards.get(message.id);
@@ -148,7 +170,6 @@ function handle(message: HostToChatMessage): void {
             }
             setMeter(card.thinkingMeter, message.thinkingTokens, thinkBudget(card.budget), "thinking");
             setMeter(card.solutionMeter, message.solutionTokens, answerBudget(card.budget), "solution");
-            if (message.phase === "solution") card.root.scrollIntoView({block: "end"});
             return;
         }
         case "cut": {

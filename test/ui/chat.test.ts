@@ -80,7 +80,9 @@ describe("ui: the sidebar chat", {timeout: 300000}, () => {
         await runCommand(page, "Developer: Reload Window");
         await waitForWorkbench(page);
         await openViewContainer(page, "Elastic Math", 60000);
-        const frame = await findWebviewFrame(page, {selector: ".em-chat-turn"}, 60000);
+        const frame = await chatFrame();
+        await screenshot(page, "chat-after-reload");
+        await frame.locator(".em-chat-turn").first().waitFor({state: "attached", timeout: 30000});
         assert.equal(await frame.locator(".em-chat-turn").count(), 2);
         const first = frame.locator(".em-chat-turn").first();
         assert.match(await first.locator(".em-problem").innerText(), /What is 5\+5\?/);
