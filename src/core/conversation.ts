@@ -79,6 +79,8 @@ export interface AskOptions {
 
 export interface AskResult {
     readonly result: SolveResult;
+    /** Whether the turn became part of the model's history (not when it was stopped before any solution). */
+    readonly added: boolean;
     /** Prompt tokens of this turn (the whole history as the model sees it). */
     readonly promptTokens: number;
     /** Of those, how many were already in the KV cache. */
@@ -150,15 +152,20 @@ export class Conversation {
                 return tokens;
             }
         });
-        const index = this._turns.length;
-        this._turns.push({
-            user: message, thinking: result.thinking, solution: result.solution, budget: options.budget,
-            stop: result.stop, thinkingCut: result.thinkingCut
-        });
-        if (trace != null) this.sampled.set(index, this.assistantFromTrace(trace, result, openThinking));
+        // A turn stopped before any solution (queued, or during the thinking) would be an empty assistant turn: the
+        // model does not get it. Everything else, stopped answers included, is history.
+        const added = !(result.stop === "abort" && result.solution.trim() === "");
+        if (added) {
+            const index = this._turns.length;
+            this._turns.push({
+                user: message, thinking: result.thinking, solution: result.solution, budget: options.budget,
+                stop: result.stop, thinkingCut: result.thinkingCut
+            });
+            if (trace != null) this.sampled.set(index, this.assistantFromTrace(trace, result, openThinking));
+        }
         const reused = trace?.reusedPromptTokens ?? 0;
         return {
-            result, promptTokens, reusedPromptTokens: reused, evaluatedPromptTokens: Math.max(0, promptTokens - reused),
+            result, added, promptTokens, reusedPromptTokens: reused, evaluatedPromptTokens: Math.max(0, promptTokens - reused),
             newlyDroppedTurns: newlyDropped, trace
         };
     }

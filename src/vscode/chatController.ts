@@ -273,7 +273,7 @@ export class ChatController extends Disposable {
             const r = ask.result;
             turn = {
                 id, user: message, budget: budgetView, thinking: r.thinking, solution: r.solution, answer: r.answer,
-                status: r.stop === "abort" ? "stopped" : "done", stats: statsOf(r), error: null, modelIndex: conversation.turns.length - 1
+                status: r.stop === "abort" ? "stopped" : "done", stats: statsOf(r), error: null, modelIndex: ask.added ? conversation.turns.length - 1 : null
             };
             const record = toRecord(turn);
             post({type: "done", id, stats: turn.stats!, answerHtml: answerHtml(r.answer), record});

@@ -104,3 +104,14 @@ test("a first message that cannot fit is refused with the engine's clear error",
     await assert.rejects(conversation.ask(small, {message: "x ".repeat(400), budget: elastic(40, 60)}), /context holds/);
     assert.equal(conversation.turns.length, 0);
 });
+
+test("a turn stopped before any solution does not enter the history", async () => {
+    const conversation = new Conversation();
+    await conversation.ask(stops, {message: THINK_STOPS.problem, budget: elastic(200, 200)});
+    const controller = new AbortController();
+    controller.abort();
+    const stopped = await conversation.ask(stops, {message: "never mind", budget: elastic(200, 200), signal: controller.signal});
+    assert.equal(stopped.added, false);
+    assert.equal(conversation.turns.length, 1);
+    assert.ok(!conversation.promptText("x").includes("never mind"));
+});

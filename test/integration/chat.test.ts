@@ -94,6 +94,26 @@ suite("Selection and chat in the extension host", function () {
         assert.doesNotMatch(body, /\*\*/);
     });
 
+    test("Solve Selection and Insert Solution Below in a notebook Markdown cell", async () => {
+        const data = new vscode.NotebookData([
+            new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, "## Exercise\n\nWhat is 2+2?", "markdown"),
+            new vscode.NotebookCellData(vscode.NotebookCellKind.Code, "print(1)", "python")
+        ]);
+        const notebook = await vscode.workspace.openNotebookDocument("jupyter-notebook", data);
+        await vscode.window.showNotebookDocument(notebook);
+        const cell = notebook.cellAt(0).document;
+        // A Markdown cell is edited in its own text editor; open it on the cell's document.
+        const editor = await vscode.window.showTextDocument(cell);
+        const text = cell.getText();
+        const at = text.indexOf("What is 2+2?");
+        editor.selection = new vscode.Selection(cell.positionAt(at), cell.positionAt(at + "What is 2+2?".length));
+        assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), cell.uri.toString(), "the cell editor is active");
+        const ok = await vscode.commands.executeCommand<boolean>("elasticMath.insertSolutionBelow", {budget: balanced});
+        assert.equal(ok, true);
+        assert.equal(cell.getText(), "## Exercise\n\nWhat is 2+2?\n\n" + formatSolutionFor("markdown", THINK_STOPS.fullSolution));
+        assert.equal(notebook.cellAt(1).document.getText(), "print(1)", "the code cell is untouched");
+    });
+
     test("a selection longer than the context: a message with its token count and the limit, and a shortened problem on request", async () => {
         const long = Array.from({length: 1500}, (_, i) => `w${i}`).join(" ");
         await openWithSelection("plaintext", `Solve: ${long}`, `Solve: ${long}`);
