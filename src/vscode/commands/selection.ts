@@ -161,6 +161,9 @@ export async function insertSolutionBelow(deps: SelectionDeps, args?: SolveSelec
     const edit = new vscode.WorkspaceEdit();
     edit.insert(document.uri, line.range.end, insertion);
     const ok = await vscode.workspace.applyEdit(edit);
+    // An insertion at the selection's end would grow the selection over the solution: keep it on the problem.
+    for (const e of vscode.window.visibleTextEditors)
+        if (ok && e.document === document && e.selection.start.isEqual(range.start)) e.selection = new vscode.Selection(range.start, range.end);
     if (!ok) void vscode.window.showErrorMessage("Elastic Math: the solution could not be inserted (is the document read-only?).");
     return ok;
 }
