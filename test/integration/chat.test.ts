@@ -172,6 +172,42 @@ suite("Selection and chat in the extension host", function () {
         await vscode.workspace.fs.delete(file);
     });
 
+    test("Send Selection to Chat sends the selected text as a chat message", async () => {
+        await useModel(THINK_STOPS.file);
+        await api.chat.newChat();
+        await openWithSelection("markdown", "Intro\n\nWhat is 2+2?\n", "What is 2+2?");
+        const ok = await vscode.commands.executeCommand<boolean>("elasticMath.sendSelectionToChat");
+        assert.equal(ok, true);
+        const turns = api.chat.current.turns;
+        assert.equal(turns.length, 1);
+        assert.equal(turns[0]!.user, "What is 2+2?");
+        assert.equal(turns[0]!.answer, "4");
+    });
+
+    test("when the conversation outgrows the context the oldest turns are dropped with a visible notice", async () => {
+        await config().update("engine.contextSize", 512, vscode.ConfigurationTarget.Global);
+        await config().update("budget.presets", [{label: "Tiny", think: 40, answer: 60}], vscode.ConfigurationTarget.Global);
+        try {
+            await useModel(THINK_STOPS.file);
+            await api.chat.newChat();
+            const before = api.chat.messages.length;
+            let dropped = false;
+            for (let i = 0; i < 12 && !dropped; i++) {
+                const r = await api.chat.send(`Question ${i}: what is 2+2?`, "Tiny");
+                assert.equal(r?.turn.status, "done", `turn ${i}: ${r?.turn.error}`);
+                dropped = api.chat.messages.slice(before).some((m) => m.type === "notice");
+            }
+            const notice = api.chat.messages.slice(before).find((m) => m.type === "notice");
+            assert.ok(notice?.type === "notice", "no notice about dropped turns");
+            assert.match(notice.text, /oldest .*no longer shown to the model/);
+            assert.ok(api.chat.current.data.droppedTurns > 0);
+            assert.ok(api.chat.lastAsk!.promptTokens + 100 <= 511);
+        } finally {
+            await config().update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
+            await config().update("budget.presets", undefined, vscode.ConfigurationTarget.Global);
+        }
+    });
+
     test("a chat turn waits behind a panel request with a visible queued state; stopping one never stops the other", async () => {
         await useModel(ANSWER_FOREVER.file);
         await api.chat.newChat();
