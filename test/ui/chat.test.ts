@@ -38,6 +38,8 @@ describe("ui: the sidebar chat", {timeout: 300000}, () => {
         const {page} = wb;
         await openViewContainer(page, "Elastic Math");
         const frame = await chatFrame();
+        // The host sends the conversation and the budgets once the view says it is ready.
+        await frame.locator("#budget option").first().waitFor({state: "attached", timeout: 30000});
         await screenshot(page, "chat-empty");
         const options = await frame.locator("#budget option").allTextContents();
         assert.deepEqual(options.map((o) => o.split(" (")[0]), ["Quick", "Long"], `budget chip offers ${options.join(" | ")}`);
