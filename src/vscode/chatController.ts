@@ -2,8 +2,9 @@ import * as vscode from "vscode";
 import {describeBudget, presetToBudget} from "../core/budgets";
 import {type AskResult, Conversation, type ConversationData} from "../core/conversation";
 import type {SolveEvent, SolveResult} from "../core/types";
-import type {ChatToHostMessage, ChatTurnView, ConversationSummary, HostToChatMessage, TurnMessage} from "../protocol/chat";
-import type {BudgetView, RequestRecord, RequestStats, RequestStatus} from "../protocol/messages";
+import type {
+    BudgetView, ChatToHostMessage, ChatTurnView, ConversationSummary, HostToChatMessage, RequestRecord, RequestStats, RequestStatus, TurnMessage
+} from "../protocol/messages";
 import {assertNever} from "../protocol/messages";
 import {renderMarkdown} from "../render";
 import {markdownToLatex} from "../core/latexExport";

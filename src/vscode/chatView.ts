@@ -1,6 +1,6 @@
 import {randomBytes} from "node:crypto";
 import * as vscode from "vscode";
-import type {ChatToHostMessage, HostToChatMessage} from "../protocol/chat";
+import type {ChatToHostMessage, HostToChatMessage} from "../protocol/messages";
 import {chatViewType} from "./commandIds";
 import {Disposable} from "./disposable";
 

@@ -3,8 +3,7 @@
  * rendered exactly like a panel solution (thinking collapsible with its meter, cut marker, KaTeX, boxed answer).
  * It only inserts HTML that the host rendered from untrusted text; the CSP allows no inline or remote script.
  */
-import type {ChatToHostMessage, ChatTurnView, ConversationSummary, HostToChatMessage} from "../protocol/chat";
-import type {BudgetView} from "../protocol/messages";
+import type {BudgetView, ChatToHostMessage, ChatTurnView, ConversationSummary, HostToChatMessage} from "../protocol/messages";
 import {
     answerBudget, applyChunk, buildCard, type Card, type CardActions, markFinalBoxed, setMeter, setStatus, showCut, showFinal,
     showStats, thinkBudget
