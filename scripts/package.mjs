@@ -1,7 +1,8 @@
 // `npm run package [-- --target <platform>] [-- --cuda]`: builds a VSIX for one platform with @vscode/vsce,
 // holding node-llama-cpp and only that platform's prebuilt binaries, and prints its size.
 import {execFileSync} from "node:child_process";
-import {existsSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 
@@ -40,16 +41,39 @@ if (missing.length > 0) {
 
 execFileSync("node", ["scripts/build.mjs", "--production"], {cwd: root, stdio: "inherit"});
 
-const ignoreFile = join(root, ".vscodeignore.package");
+// Everything but node-llama-cpp is bundled into out/ by esbuild: ship only node-llama-cpp's own dependency closure.
+const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")).packages;
+const closure = new Set();
+(function visit(path) {
+    if (closure.has(path) || lock[path] == null) return;
+    closure.add(path);
+    const deps = {...lock[path].dependencies, ...lock[path].optionalDependencies};
+    for (const name of Object.keys(deps)) {
+        // Node's resolution: the nearest node_modules folder up from the requiring package.
+        let base = path;
+        for (;;) {
+            const candidate = `${base}/node_modules/${name}`;
+            if (lock[candidate] != null) { visit(candidate); break; }
+            const up = base.lastIndexOf("/node_modules/");
+            if (up < 0) { if (lock[`node_modules/${name}`] != null) visit(`node_modules/${name}`); break; }
+            base = base.slice(0, up);
+        }
+    }
+})("node_modules/node-llama-cpp");
+const bundled = Object.keys(lock).filter((p) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(p) && !closure.has(p) && !lock[p].dev
+    && !p.startsWith("node_modules/@node-llama-cpp/"));
+const ignoreDir = mkdtempSync(join(tmpdir(), "emt-package-"));
+const ignoreFile = join(ignoreDir, "vscodeignore");
 const base = readFileSync(join(root, ".vscodeignore"), "utf8");
-writeFileSync(ignoreFile, base + "\n# added for " + target + "\n" + wanted.map((p) => `!node_modules/@node-llama-cpp/${p}/**`).join("\n") + "\n");
+writeFileSync(ignoreFile, base + "\n# bundled into out/ by esbuild\n" + bundled.map((p) => `${p}/**`).join("\n")
+    + "\n# node-llama-cpp binaries for " + target + "\n" + wanted.map((p) => `!node_modules/@node-llama-cpp/${p}/**`).join("\n") + "\n");
 const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
 const out = join(root, `elastic-math-tutor-${target}${cuda ? "-cuda" : ""}-${version}.vsix`);
 try {
     execFileSync("npx", ["vsce", "package", "--target", target, "--ignoreFile", ignoreFile, "--out", out, "--allow-missing-repository",
         "--skip-license"], {cwd: root, stdio: "inherit"});
 } finally {
-    rmSync(ignoreFile, {force: true});
+    rmSync(ignoreDir, {recursive: true, force: true});
 }
 const size = statSync(out).size;
 console.log(`VSIX ${out}\n  target ${target}${cuda ? " (with CUDA)" : ""}, node-llama-cpp binaries: ${wanted.join(", ")}\n  size ${(size / 1024 / 1024).toFixed(1)} MB`);

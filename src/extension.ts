@@ -8,6 +8,7 @@ import {CommandIds} from "./vscode/commandIds";
 import {solveProblem, type SolveProblemArgs} from "./vscode/commands/solveProblem";
 import {useModelFile} from "./vscode/commands/useModelFile";
 import {EngineService} from "./vscode/engineService";
+import {ModelManager} from "./vscode/modelManager";
 import {SolveController} from "./vscode/solveController";
 import {ModelStatusBar} from "./vscode/statusBar";
 
@@ -16,6 +17,8 @@ export interface ElasticMathApi {
     solve(args: SolveProblemArgs): Promise<SolveResult | undefined>;
     /** The messages posted to the solution panel so far (newest last). */
     readonly panelMessages: readonly HostToPanelMessage[];
+    /** Choosing and downloading models; `offerFirstRun()` is the first-run offer other views can show. */
+    readonly models: ModelManager;
     /** The sidebar chat and the selection commands (issue 4). */
     readonly chat: ChatApi;
 }
@@ -29,7 +32,9 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     context.subscriptions.push(engines, controller, statusBar, chat);
     const chatApi = registerChatCommands(context, {engines, picker, controller, chat});
 
-    const deps = {context, engines, picker, controller};
+    const models = new ModelManager(context);
+    engines.formatResolver = (p) => models.formatFor(p);
+    const deps = {context, engines, picker, controller, firstRun: () => models.offerFirstRun()};
     const solve = async (args?: SolveProblemArgs) => {
         const result = await solveProblem(deps, args);
         if (result != null) statusBar.setDevice(result.device);
@@ -42,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         }),
         vscode.commands.registerCommand(CommandIds.showPanel, () => controller.panel.show(false)),
         vscode.commands.registerCommand(CommandIds.useModelFile, useModelFile),
+        vscode.commands.registerCommand(CommandIds.chooseModel, (args?: {path?: string; catalogId?: string; quantization?: string}) => models.choose(args)),
         vscode.commands.registerCommand(CommandIds.chooseBudget, async () => {
             const picked = await picker.pick(engines.settings);
             if (picked != null) vscode.window.setStatusBarMessage(`Elastic Math: budget ${picked.label} will be offered first`, 3000);
@@ -51,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     if (problems.length > 0)
         void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
 
-    return {solve, get panelMessages() { return controller.posted; }, chat: chatApi};
+    return {solve, models, get panelMessages() { return controller.posted; }, chat: chatApi};
 }
 
 export function deactivate(): void {

@@ -20,7 +20,7 @@
  * stays stable) and the caller is told how many.
  */
 import type {ElasticEngine, SolveTrace} from "./engine";
-import {R1_MATH_INSTRUCTION} from "./promptFormat";
+import {CHATML_FORMAT, type PromptFormat, R1_DISTILL_FORMAT, R1_MATH_INSTRUCTION} from "./promptFormat";
 import type {BudgetSpec, SamplingOptions, SolveEvent, SolveResult} from "./types";
 
 /** How a conversation is written for a model (special-token texts). */
@@ -46,6 +46,29 @@ export const R1_CONVERSATION_FORMAT: ConversationFormat = {
     closeThinking: "</think>",
     instruction: R1_MATH_INSTRUCTION
 };
+
+/** ChatML (TinyMathReason): no BOS, no thinking; each turn closed by `<|im_end|>\n`. */
+export const CHATML_CONVERSATION_FORMAT: ConversationFormat = {
+    bos: "",
+    user: "<|im_start|>user\n",
+    assistant: "<|im_end|>\n<|im_start|>assistant\n",
+    endOfTurn: "<|im_end|>\n",
+    openThinking: "",
+    closeThinking: "",
+    instruction: R1_MATH_INSTRUCTION
+};
+
+/**
+ * The conversation format for a prompt format (by id), or null when the model has no chat template (a base model
+ * prompted few-shot cannot hold a conversation).
+ */
+export function conversationFormatFor(format: PromptFormat | undefined): ConversationFormat | null {
+    switch (format?.id ?? R1_DISTILL_FORMAT.id) {
+        case R1_DISTILL_FORMAT.id: return R1_CONVERSATION_FORMAT;
+        case CHATML_FORMAT.id: return CHATML_CONVERSATION_FORMAT;
+        default: return null;
+    }
+}
 
 /** One exchange, as stored (plain data: survives a reload as JSON). */
 export interface ChatTurn {
@@ -138,7 +161,7 @@ export class Conversation {
             onTrace: (t) => { trace = t; },
             reuseContext: true,
             buildPrompt: ({tokenize, contextSize}) => {
-                openThinking = tokenize(this.format.openThinking, true);
+                openThinking = this.format.openThinking === "" ? [] : tokenize(this.format.openThinking, true);
                 const room = contextSize - 1 - budgetNeed;
                 let dropped = this._dropped;
                 let tokens = this.promptTokens(tokenize, dropped, message);
@@ -187,22 +210,23 @@ export class Conversation {
 
     private promptTokens(tokenize: (text: string, special: boolean) => number[], from: number, message: string): number[] {
         const f = this.format;
-        const out = [...tokenize(f.bos, true)];
-        const user = (text: string) => out.push(...tokenize(f.user, true), ...tokenize(text + f.instruction, false));
+        const tok = (text: string, special: boolean) => (text === "" ? [] : tokenize(text, special));
+        const out = [...tok(f.bos, true)];
+        const user = (text: string) => out.push(...tok(f.user, true), ...tok(text + f.instruction, false));
         for (let i = from; i < this._turns.length; i++) {
             const turn = this._turns[i]!;
             user(turn.user);
-            out.push(...tokenize(f.assistant, true));
+            out.push(...tok(f.assistant, true));
             const exact = this.sampled.get(i);
             if (exact != null) out.push(...exact);
             else if (this.keepThinking) {
-                out.push(...tokenize(f.openThinking, true), ...tokenize(turn.thinking, false), ...tokenize(f.closeThinking, true),
-                    ...tokenize(turn.solution, false));
-            } else out.push(...tokenize(turn.solution, false));
-            out.push(...tokenize(f.endOfTurn, true));
+                out.push(...tok(f.openThinking, true), ...tok(turn.thinking, false), ...tok(f.closeThinking, true),
+                    ...tok(turn.solution, false));
+            } else out.push(...tok(turn.solution, false));
+            out.push(...tok(f.endOfTurn, true));
         }
         user(message);
-        out.push(...tokenize(f.assistant, true), ...tokenize(f.openThinking, true));
+        out.push(...tok(f.assistant, true), ...tok(f.openThinking, true));
         return out;
     }
 

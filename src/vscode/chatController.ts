@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import {describeBudget, presetToBudget} from "../core/budgets";
-import {type AskResult, Conversation, type ConversationData} from "../core/conversation";
+import {type AskResult, Conversation, type ConversationData, type ConversationFormat, conversationFormatFor} from "../core/conversation";
 import type {SolveEvent, SolveResult} from "../core/types";
 import type {
     BudgetView, ChatToHostMessage, ChatTurnView, ConversationSummary, HostToChatMessage, RequestRecord, RequestStats, RequestStatus, TurnMessage
@@ -198,11 +198,13 @@ export class ChatController extends Disposable {
         this.postSnapshot();
     }
 
-    private conversationFor(c: StoredConversation): Conversation {
-        let conversation = this.live.get(c.id);
+    /** The live conversation for a stored one, in the model's chat format (recreated when the model's format changes). */
+    private conversationFor(c: StoredConversation, format: ConversationFormat): Conversation {
+        const key = `${c.id}\n${JSON.stringify(format)}`;
+        let conversation = this.live.get(key);
         if (conversation == null) {
-            conversation = new Conversation(c.data, {keepThinking: vscode.workspace.getConfiguration("elasticMath").get<boolean>("chat.feedThinkingBack", false)});
-            this.live.set(c.id, conversation);
+            conversation = new Conversation(c.data, {format, keepThinking: vscode.workspace.getConfiguration("elasticMath").get<boolean>("chat.feedThinkingBack", false)});
+            this.live.set(key, conversation);
         }
         return conversation;
     }
@@ -225,11 +227,16 @@ export class ChatController extends Disposable {
         const budget = presetToBudget(preset);
         const budgetView = toBudgetView(budget, preset.label);
         const stored = this.current;
-        const conversation = this.conversationFor(stored);
+        const engine = this.engines.current();
+        const format = conversationFormatFor(await engine.format());
+        if (format == null) {
+            void vscode.window.showWarningMessage("Elastic Math: this model has no chat template (it is prompted with worked examples), so it cannot hold a conversation. Use Solve Problem or Solve Selection with it.");
+            return undefined;
+        }
+        const conversation = this.conversationFor(stored, format);
         const id = `c${Date.now().toString(36)}-${this.nextId++}`;
         const controller = new AbortController();
         this.running.set(id, {id, conversationId: stored.id, controller});
-        const engine = this.engines.current();
         const onThisView = () => this.state.current === stored.id;
         const post = (m: HostToChatMessage) => { if (onThisView()) this.post(m); };
         if (stored.title === "") stored.title = message.split("\n")[0]!.slice(0, 80);

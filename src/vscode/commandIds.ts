@@ -4,6 +4,7 @@ export const CommandIds = {
     stop: "elasticMath.stop",
     showPanel: "elasticMath.showPanel",
     useModelFile: "elasticMath.useModelFile",
+    chooseModel: "elasticMath.chooseModel",
     chooseBudget: "elasticMath.chooseBudget",
     solveSelection: "elasticMath.solveSelection",
     insertSolutionBelow: "elasticMath.insertSolutionBelow",

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
-import {ElasticEngine, type PromptMeter, type SolveOptions} from "../core";
+import {ElasticEngine, type PromptFormat, type PromptMeter, type SolveOptions} from "../core";
 import type {BudgetSpec, SolveEvent, SolveResult} from "../core/types";
 import {Disposable} from "./disposable";
 import {readSettings, settingsSection, type Settings} from "./settings";
@@ -23,6 +23,8 @@ export interface EngineHandle {
     solve(options: EngineSolveOptions): Promise<SolveResult>;
     /** Loads the model if needed; counts a problem's prompt tokens against the context size. */
     promptMeter(): Promise<PromptMeter>;
+    /** The model's prompt format (from the catalog), or undefined for the engine's default (R1-distill). */
+    format(): Promise<PromptFormat | undefined>;
 }
 
 /**
@@ -38,6 +40,9 @@ export class EngineService extends Disposable {
     private readonly changed = this._register(new vscode.EventEmitter<void>());
     /** Fires when the configured model or engine settings change. */
     public readonly onDidChange = this.changed.event;
+
+    /** The prompt format for a model file (set by the model manager: catalog entry, else detected from the GGUF). */
+    public formatResolver: ((modelPath: string) => Promise<PromptFormat | undefined>) | undefined;
 
     public constructor() {
         super();
@@ -66,17 +71,23 @@ export class EngineService extends Disposable {
             solve: (options) => this.solveWith(settings, options),
             promptMeter: async () => {
                 if (settings.modelPath === "") throw new Error("No model is configured.");
-                return this.engineFor(settings).promptMeter();
-            }
+                return this.engineFor(settings, await this.formatOf(settings)).promptMeter();
+            },
+            format: () => this.formatOf(settings)
         };
     }
 
-    private engineFor(settings: Settings): ElasticEngine {
-        const key = JSON.stringify([settings.modelPath, settings.threads, settings.gpu, settings.contextSize]);
+    private async formatOf(settings: Settings): Promise<PromptFormat | undefined> {
+        return this.formatResolver != null ? await this.formatResolver(settings.modelPath).catch(() => undefined) : undefined;
+    }
+
+    private engineFor(settings: Settings, format: PromptFormat | undefined): ElasticEngine {
+        const key = JSON.stringify([settings.modelPath, settings.threads, settings.gpu, settings.contextSize, format ?? null]);
         if (this.engine != null && this.engineKey === key) return this.engine;
         if (this.engine != null) this.retire(this.engine);
         this.engine = new ElasticEngine({
             modelPath: settings.modelPath,
+            format,
             threads: settings.threads > 0 ? settings.threads : undefined,
             gpu: settings.gpu === "cpu" ? false : settings.gpu,
             contextSize: settings.contextSize > 0 ? settings.contextSize : undefined
@@ -98,8 +109,8 @@ export class EngineService extends Disposable {
 
     private async solveWith(settings: Settings, options: EngineSolveOptions): Promise<SolveResult> {
         if (settings.modelPath === "")
-            throw new Error("No model is configured. Run \"Elastic Math: Use a GGUF Model File on Disk...\" or set elasticMath.model.path.");
-        const engine = this.engineFor(settings);
+            throw new Error("No model is configured. Run \"Elastic Math: Choose Model...\" to download one or choose a GGUF file.");
+        const engine = this.engineFor(settings, await this.formatOf(settings));
         this.inFlight++;
         try {
             return await engine.solve({
