@@ -30,11 +30,11 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     const statusBar = new ModelStatusBar(engines);
     const chat = new ChatController(context.extensionUri, engines, context.workspaceState);
     context.subscriptions.push(engines, controller, statusBar, chat);
-    const chatApi = registerChatCommands(context, {engines, picker, controller, chat});
 
     const models = new ModelManager(context);
     engines.formatResolver = (p) => models.formatFor(p);
     const deps = {context, engines, picker, controller, firstRun: () => models.offerFirstRun()};
+    const chatApi = registerChatCommands(context, {engines, picker, controller, chat, firstRun: deps.firstRun});
     const solve = async (args?: SolveProblemArgs) => {
         const result = await solveProblem(deps, args);
         if (result != null) statusBar.setDevice(result.device);

@@ -17,6 +17,8 @@ export interface SelectionDeps {
     readonly picker: BudgetPicker;
     readonly controller: SolveController;
     readonly chat: ChatController;
+    /** The first-run model offer (model catalog), when no model is configured. */
+    readonly firstRun?: () => Promise<string | undefined>;
 }
 
 /** Arguments for scripted use, all optional. */
@@ -104,7 +106,7 @@ async function pickBudget(deps: SelectionDeps, args: SolveSelectionArgs | undefi
 export async function solveSelection(deps: SelectionDeps, args?: SolveSelectionArgs): Promise<SolveResult | undefined> {
     const selection = selectedText();
     if (selection == null) return undefined;
-    if (!(await ensureModel(deps.engines))) return undefined;
+    if (!(await ensureModel(deps.engines, deps.firstRun))) return undefined;
     const picked = await pickBudget(deps, args);
     if (picked == null) return undefined;
     const problem = await fitToContext(deps.engines, selection.text, picked.budget, args?.whenTooLong);
@@ -172,7 +174,7 @@ export async function insertSolutionBelow(deps: SelectionDeps, args?: SolveSelec
 export async function sendSelectionToChat(deps: SelectionDeps): Promise<boolean> {
     const selection = selectedText();
     if (selection == null) return false;
-    if (!(await ensureModel(deps.engines))) return false;
+    if (!(await ensureModel(deps.engines, deps.firstRun))) return false;
     await deps.chat.view.reveal();
     const sent = await deps.chat.send(selection.text);
     return sent != null;
