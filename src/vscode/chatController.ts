@@ -69,6 +69,8 @@ export class ChatController extends Disposable {
     private readonly live = new Map<string, Conversation>();
     private readonly running = new Map<string, Running>();
     private nextId = 1;
+    /** Counts view (re)loads: a view that loaded while a turn ran never got its card, so it gets a snapshot at the end. */
+    private viewEpoch = 0;
     /** Every message posted to the chat view, newest last (bounded): the exported API shows it to tests. */
     public readonly posted: HostToChatMessage[] = [];
     /** The last turn's figures (tests check the evaluated-token count of a follow-up). */
@@ -79,7 +81,7 @@ export class ChatController extends Disposable {
         this.state = readState(storage.get<unknown>(stateKey));
         this.view = this._register(new ChatView(extensionUri, {
             onMessage: (m) => this.onMessage(m),
-            onReady: () => this.postSnapshot()
+            onReady: () => { this.viewEpoch++; this.postSnapshot(); }
         }));
     }
 
@@ -194,6 +196,7 @@ export class ChatController extends Disposable {
     public async open(id: string): Promise<void> {
         if (!this.state.conversations.some((c) => c.id === id)) return;
         this.state.current = id;
+        this.viewEpoch++; // a turn running in it has no card in the view now
         await this.save();
         this.postSnapshot();
     }
@@ -241,6 +244,7 @@ export class ChatController extends Disposable {
         const post = (m: HostToChatMessage) => { if (onThisView()) this.post(m); };
         if (stored.title === "") stored.title = message.split("\n")[0]!.slice(0, 80);
 
+        const epoch = this.viewEpoch;
         post({type: "request", id, problemHtml: renderMarkdown(message).html, budget: budgetView, model: engine.modelName});
         post({type: "busy", busy: true, id});
         const stream = new PhaseStreams(id, (m) => post(m as TurnMessage));
@@ -305,7 +309,8 @@ export class ChatController extends Disposable {
         stored.data = conversation.toJSON();
         stored.updated = Date.now();
         await this.save();
-        this.post({type: "past", id: this.state.current, past: this.pastList()});
+        if (this.viewEpoch !== epoch) this.postSnapshot();
+        else this.post({type: "past", id: this.state.current, past: this.pastList()});
         return {turn, ask};
     }
 
