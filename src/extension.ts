@@ -2,6 +2,8 @@ import * as vscode from "vscode";
 import type {SolveResult} from "./core/types";
 import type {HostToPanelMessage} from "./protocol/messages";
 import {BudgetPicker} from "./vscode/budgetPicker";
+import {ChatController} from "./vscode/chatController";
+import {registerChatCommands, type ChatApi} from "./vscode/commands/chatCommands";
 import {CommandIds} from "./vscode/commandIds";
 import {solveProblem, type SolveProblemArgs} from "./vscode/commands/solveProblem";
 import {useModelFile} from "./vscode/commands/useModelFile";
@@ -17,6 +19,8 @@ export interface ElasticMathApi {
     readonly panelMessages: readonly HostToPanelMessage[];
     /** Choosing and downloading models; `offerFirstRun()` is the first-run offer other views can show. */
     readonly models: ModelManager;
+    /** The sidebar chat and the selection commands (issue 4). */
+    readonly chat: ChatApi;
 }
 
 export function activate(context: vscode.ExtensionContext): ElasticMathApi {
@@ -24,11 +28,13 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     const picker = new BudgetPicker(context.globalState);
     const controller = new SolveController(context.extensionUri, engines);
     const statusBar = new ModelStatusBar(engines);
-    context.subscriptions.push(engines, controller, statusBar);
+    const chat = new ChatController(context.extensionUri, engines, context.workspaceState);
+    context.subscriptions.push(engines, controller, statusBar, chat);
 
     const models = new ModelManager(context);
     engines.formatResolver = (p) => models.formatFor(p);
     const deps = {context, engines, picker, controller, firstRun: () => models.offerFirstRun()};
+    const chatApi = registerChatCommands(context, {engines, picker, controller, chat, firstRun: deps.firstRun});
     const solve = async (args?: SolveProblemArgs) => {
         const result = await solveProblem(deps, args);
         if (result != null) statusBar.setDevice(result.device);
@@ -51,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     if (problems.length > 0)
         void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
 
-    return {solve, models, get panelMessages() { return controller.posted; }};
+    return {solve, models, get panelMessages() { return controller.posted; }, chat: chatApi};
 }
 
 export function deactivate(): void {

@@ -5,10 +5,18 @@ export const CommandIds = {
     showPanel: "elasticMath.showPanel",
     useModelFile: "elasticMath.useModelFile",
     chooseModel: "elasticMath.chooseModel",
-    chooseBudget: "elasticMath.chooseBudget"
+    chooseBudget: "elasticMath.chooseBudget",
+    solveSelection: "elasticMath.solveSelection",
+    insertSolutionBelow: "elasticMath.insertSolutionBelow",
+    sendSelectionToChat: "elasticMath.sendSelectionToChat",
+    newChat: "elasticMath.newChat",
+    exportConversation: "elasticMath.exportConversation",
+    stopChat: "elasticMath.stopChat"
 } as const;
 
 /** Context key set while a request is generating (enables Stop). */
 export const generatingContextKey = "elasticMath.generating";
 
 export const solutionPanelViewType = "elasticMath.solution";
+
+export const chatViewType = "elasticMath.chat";
