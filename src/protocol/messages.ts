@@ -6,7 +6,11 @@
 
 /** The budget as the panel shows it. */
 export type BudgetView =
-    | {readonly mode: "elastic"; readonly thinkTokens: number; readonly answerTokens: number; readonly label: string}
+    | {
+        readonly mode: "elastic"; readonly thinkTokens: number; readonly answerTokens: number; readonly label: string;
+        /** The model has no thinking phase: only the answer budget applies (the panel shows no thinking section). */
+        readonly answerOnly?: boolean;
+    }
     | {readonly mode: "unconstrained"; readonly maxTokens: number; readonly label: string};
 
 export type RequestStatus = "queued" | "loading" | "thinking" | "answering" | "done" | "stopped" | "error";

@@ -8,6 +8,8 @@ const lastBudgetKey = "elasticMath.lastBudget";
 export interface PickedBudget {
     readonly budget: BudgetSpec;
     readonly label: string;
+    /** Picked for a model without a thinking phase: only the answer budget applies. */
+    readonly answerOnly?: boolean;
 }
 
 /** Remembers the last budget (global state) and asks the user for one with a quick pick. */
@@ -29,45 +31,57 @@ export class BudgetPicker {
      * The budget for a request: asks with a quick pick unless the settings say to use the default.
      * Returns undefined when the user dismissed the pick.
      */
-    public async budgetForRequest(settings: Settings, options: {forceAsk?: boolean} = {}): Promise<PickedBudget | undefined> {
+    public async budgetForRequest(settings: Settings, options: {forceAsk?: boolean; answerOnly?: string} = {}): Promise<PickedBudget | undefined> {
         if (!settings.askBudgetEveryTime && options.forceAsk !== true) {
+            const answerOnly = options.answerOnly != null ? {answerOnly: true} : {};
             const preset = settings.presets.find((p) => p.label === settings.defaultBudgetLabel);
-            if (preset != null) return {budget: presetToBudget(preset), label: preset.label};
+            if (preset != null) return {budget: presetToBudget(preset), label: preset.label, ...answerOnly};
             const fallback = settings.presets.find((p) => p.label === "Balanced") ?? settings.presets[0];
             void vscode.window.showWarningMessage(
                 `Elastic Math: the default budget "${settings.defaultBudgetLabel}" is not one of the presets; using "${fallback.label}".`
             );
-            return {budget: presetToBudget(fallback), label: fallback.label};
+            return {budget: presetToBudget(fallback), label: fallback.label, ...answerOnly};
         }
-        return this.pick(settings);
+        return this.pick(settings, options.answerOnly);
     }
 
-    public async pick(settings: Settings): Promise<PickedBudget | undefined> {
+    /**
+     * The budget quick pick. With `answerOnly` (the reason the model has no thinking phase), only answer budgets are
+     * offered and the pick says why; the thinking budget of such a budget is never used.
+     */
+    public async pick(settings: Settings, answerOnly?: string): Promise<PickedBudget | undefined> {
         type Item = vscode.QuickPickItem & {budget?: BudgetSpec; custom?: true};
         const choices = budgetChoices(settings.presets, this.last);
         const items: Item[] = choices.map((c) => ({
             label: c.label,
-            description: c.description,
+            description: answerOnly != null && c.budget.mode === "elastic" ? `answer ${c.budget.answerTokens}` : c.description,
             detail: c.last ? "last used" : undefined,
             budget: c.budget
         }));
         items.push({label: "", kind: vscode.QuickPickItemKind.Separator});
-        items.push({label: "Custom...", description: "type the thinking and answer budgets", custom: true});
+        items.push({label: "Custom...", description: answerOnly != null ? "type the answer budget" : "type the thinking and answer budgets", custom: true});
         const picked = await vscode.window.showQuickPick(items, {
-            title: "Elastic Math: reasoning budget",
-            placeHolder: "How many tokens may the model think, and how many may it answer with?",
+            title: answerOnly != null ? "Elastic Math: answer budget (this model does not think first)" : "Elastic Math: reasoning budget",
+            placeHolder: answerOnly != null ? `Only an answer budget: ${answerOnly}`
+                : "How many tokens may the model think, and how many may it answer with?",
             ignoreFocusOut: true
         });
         if (picked == null) return undefined;
         let result: PickedBudget | undefined;
-        if (picked.custom === true) result = await this.askCustom();
+        if (picked.custom === true) result = await this.askCustom(answerOnly != null);
         else if (picked.budget != null) result = {budget: picked.budget, label: picked.label};
         if (result != null) await this.remember(result);
-        return result;
+        return result != null && answerOnly != null ? {...result, answerOnly: true} : result;
     }
 
-    private async askCustom(): Promise<PickedBudget | undefined> {
+    private async askCustom(answerOnly = false): Promise<PickedBudget | undefined> {
         const last = this.last?.budget;
+        if (answerOnly) {
+            const answer = await askTokens("answer", "Answer budget (tokens): the answer stops when it runs out",
+                last?.mode === "elastic" ? last.answerTokens : 1024);
+            if (answer == null) return undefined;
+            return {budget: {mode: "elastic", thinkTokens: last?.mode === "elastic" ? last.thinkTokens : 1024, answerTokens: answer}, label: "Custom"};
+        }
         const think = await askTokens("thinking", "Thinking budget (tokens): the thinking is cut when it runs out",
             last?.mode === "elastic" ? last.thinkTokens : 1024);
         if (think == null) return undefined;

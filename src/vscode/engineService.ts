@@ -136,3 +136,10 @@ export class EngineService extends Disposable {
         for (const engine of this.retired.splice(0)) void engine.dispose();
     }
 }
+
+/** Why the current model has no thinking phase (the budget pick then offers only an answer budget), or undefined. */
+export async function answerOnlyReason(engines: EngineService): Promise<string | undefined> {
+    const format = await engines.current().format().catch(() => undefined);
+    if (format == null || format.thinking != null) return undefined;
+    return format.noThinkingReason ?? "this model has no thinking phase: only the answer budget applies";
+}

@@ -80,7 +80,7 @@ export class SolveController extends Disposable {
         void this.updateContext();
 
         const budget = options.picked.budget;
-        const budgetView = toBudgetView(budget, options.picked.label);
+        const budgetView = toBudgetView(budget, options.picked.label, options.picked.answerOnly === true);
         const engine = this.engines.current();
         this.panel.show(true);
         const render = readRenderOptions();
@@ -213,8 +213,9 @@ export class SolveController extends Disposable {
     }
 }
 
-export function toBudgetView(budget: BudgetSpec, label: string): BudgetView {
-    if (budget.mode === "elastic") return {mode: "elastic", thinkTokens: budget.thinkTokens, answerTokens: budget.answerTokens, label};
+export function toBudgetView(budget: BudgetSpec, label: string, answerOnly = false): BudgetView {
+    if (budget.mode === "elastic")
+        return {mode: "elastic", thinkTokens: budget.thinkTokens, answerTokens: budget.answerTokens, label, ...(answerOnly ? {answerOnly} : {})};
     return {mode: "unconstrained", maxTokens: budget.maxTokens ?? 0, label: label || describeBudget(budget)};
 }
 

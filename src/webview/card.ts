@@ -60,6 +60,7 @@ export function setMeter(m: Meter, used: number, budget: number | null, what: st
 
 export function budgetLabel(b: BudgetView): string {
     if (b.mode === "unconstrained") return `${b.label} · up to the context size`;
+    if (b.answerOnly === true) return `${b.label} · answer ${b.answerTokens} (no thinking phase)`;
     return `${b.label} · think ${b.thinkTokens} / answer ${b.answerTokens}`;
 }
 
@@ -100,6 +101,7 @@ export function buildCard(id: string, problemHtml: string, budget: BudgetView, m
 
     const thinking = el("details", "em-thinking");
     thinking.open = true;
+    thinking.hidden = budget.mode === "elastic" && budget.answerOnly === true;
     const summary = el("summary", "em-thinking-summary");
     const thinkingMeter = meter("em-thinking-meter");
     summary.append(el("span", "em-section-title", "Thinking"), thinkingMeter.root);

@@ -8,7 +8,7 @@ import {documentKind, formatSolutionFor, shortenToFit} from "../../core/selectio
 import type {BudgetSpec, SolveResult} from "../../core/types";
 import type {BudgetPicker, PickedBudget} from "../budgetPicker";
 import type {ChatController} from "../chatController";
-import type {EngineService} from "../engineService";
+import {answerOnlyReason, type EngineService} from "../engineService";
 import type {SolveController} from "../solveController";
 import {ensureModel} from "./useModelFile";
 
@@ -99,7 +99,7 @@ async function pickBudget(deps: SelectionDeps, args: SolveSelectionArgs | undefi
         return undefined;
     }
     if (given != null) return {budget: given, label: args?.budgetLabel ?? "Custom"};
-    return deps.picker.budgetForRequest(deps.engines.settings);
+    return deps.picker.budgetForRequest(deps.engines.settings, {answerOnly: await answerOnlyReason(deps.engines)});
 }
 
 /** Elastic Math: Solve Selection — the selected problem, streamed into the solution panel. */

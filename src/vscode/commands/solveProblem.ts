@@ -2,7 +2,7 @@ import * as vscode from "vscode";
 import {budgetFromJson} from "../../core/budgets";
 import type {SolveResult} from "../../core/types";
 import type {BudgetPicker, PickedBudget} from "../budgetPicker";
-import type {EngineService} from "../engineService";
+import {answerOnlyReason, type EngineService} from "../engineService";
 import type {SolveController} from "../solveController";
 import {ensureModel} from "./useModelFile";
 
@@ -49,7 +49,7 @@ export async function solveProblem(
         return undefined;
     }
     if (given != null) picked = {budget: given, label: args?.budgetLabel ?? "Custom"};
-    else picked = await deps.picker.budgetForRequest(deps.engines.settings);
+    else picked = await deps.picker.budgetForRequest(deps.engines.settings, {answerOnly: await answerOnlyReason(deps.engines)});
     if (picked == null) return undefined;
 
     try {
