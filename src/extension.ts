@@ -4,6 +4,9 @@ import type {HostToPanelMessage} from "./protocol/messages";
 import {BudgetPicker} from "./vscode/budgetPicker";
 import {CommandIds} from "./vscode/commandIds";
 import {solveProblem, type SolveProblemArgs} from "./vscode/commands/solveProblem";
+import {tutorMe, type TutorArgs} from "./vscode/commands/tutorMe";
+import {TutorController} from "./vscode/tutorPanel";
+import type {TutorHostMessage, TutorPanelMessage} from "./protocol/tutor";
 import {useModelFile} from "./vscode/commands/useModelFile";
 import {EngineService} from "./vscode/engineService";
 import {SolveController} from "./vscode/solveController";
@@ -14,6 +17,11 @@ export interface ElasticMathApi {
     solve(args: SolveProblemArgs): Promise<SolveResult | undefined>;
     /** The messages posted to the solution panel so far (newest last). */
     readonly panelMessages: readonly HostToPanelMessage[];
+    /** Tutor Me on a problem (resolves when the tutor's hidden solution is ready). */
+    tutor(args: TutorArgs): Promise<SolveResult | undefined>;
+    /** A Tutor panel action, as if clicked (resolves when it is done). */
+    tutorAction(message: TutorPanelMessage): Promise<void>;
+    readonly tutorMessages: readonly TutorHostMessage[];
 }
 
 export function activate(context: vscode.ExtensionContext): ElasticMathApi {
@@ -21,7 +29,9 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     const picker = new BudgetPicker(context.globalState);
     const controller = new SolveController(context.extensionUri, engines);
     const statusBar = new ModelStatusBar(engines);
-    context.subscriptions.push(engines, controller, statusBar);
+    const tutor = new TutorController(context.extensionUri, engines);
+    context.subscriptions.push(engines, controller, statusBar, tutor);
+    const tutorCommand = (args?: TutorArgs) => tutorMe({engines, picker, tutor}, args);
 
     const deps = {context, engines, picker, controller};
     const solve = async (args?: SolveProblemArgs) => {
@@ -36,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         }),
         vscode.commands.registerCommand(CommandIds.showPanel, () => controller.panel.show(false)),
         vscode.commands.registerCommand(CommandIds.useModelFile, useModelFile),
+        vscode.commands.registerCommand(CommandIds.tutor, tutorCommand),
         vscode.commands.registerCommand(CommandIds.chooseBudget, async () => {
             const picked = await picker.pick(engines.settings);
             if (picked != null) vscode.window.setStatusBarMessage(`Elastic Math: budget ${picked.label} will be offered first`, 3000);
@@ -45,7 +56,10 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     if (problems.length > 0)
         void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
 
-    return {solve, get panelMessages() { return controller.posted; }};
+    return {
+        solve, get panelMessages() { return controller.posted; },
+        tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; }
+    };
 }
 
 export function deactivate(): void {

@@ -4,7 +4,8 @@ export const CommandIds = {
     stop: "elasticMath.stop",
     showPanel: "elasticMath.showPanel",
     useModelFile: "elasticMath.useModelFile",
-    chooseBudget: "elasticMath.chooseBudget"
+    chooseBudget: "elasticMath.chooseBudget",
+    tutor: "elasticMath.tutor"
 } as const;
 
 /** Context key set while a request is generating (enables Stop). */
