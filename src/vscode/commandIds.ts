@@ -5,7 +5,8 @@ export const CommandIds = {
     showPanel: "elasticMath.showPanel",
     useModelFile: "elasticMath.useModelFile",
     chooseBudget: "elasticMath.chooseBudget",
-    tutor: "elasticMath.tutor"
+    tutor: "elasticMath.tutor",
+    openEvalPlot: "elasticMath.openEvalPlot"
 } as const;
 
 /** Context key set while a request is generating (enables Stop). */

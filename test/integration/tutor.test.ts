@@ -70,6 +70,20 @@ suite("Tutor panel in the extension host", function () {
         assert.match(last("solution")!.html, /katex/);
     });
 
+    test("an evaluation plot opens in an editor tab; a missing one gives a clear message", async () => {
+        const fs = await import("node:fs");
+        const os = await import("node:os");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emt-plot-"));
+        const {accuracyPlotSvg} = await import("../../src/core/eval/plot");
+        fs.writeFileSync(path.join(dir, "accuracy-vs-tokens.svg"), accuracyPlotSvg([{name: "m", points: [{x: 100, y: 50, label: "5+50"}]}], {title: "t"}));
+        assert.equal(await vscode.commands.executeCommand("elasticMath.openEvalPlot", vscode.Uri.file(dir)), true);
+        const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === "accuracy-vs-tokens.svg");
+        assert.ok(tab, "no tab for the plot");
+        assert.equal(await vscode.commands.executeCommand("elasticMath.openEvalPlot", vscode.Uri.file(path.join(dir, "nope"))), false);
+        await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+        fs.rmSync(dir, {recursive: true, force: true});
+    });
+
     test("majority vote on a model whose answer depends on the seed: the chart's counts", async () => {
         await config().update("model.path", path.join(models, VOTE_SPLIT.file), vscode.ConfigurationTarget.Global);
         await api.tutor({problem: VOTE_SPLIT.problem, budget});
