@@ -99,3 +99,14 @@ test("normalization is Hendrycks-like", () => {
     assert.equal(normalizeAnswer("x = 5").text, "5");
     assert.equal(normalizeAnswer(".5").text, "\\frac{1}{2}");
 });
+
+test("hostile answers end (towers, factorials, deep nesting, long input) and never throw", () => {
+    const started = performance.now();
+    for (const p of ["2^{2^{2^{2^{2^{2}}}}}", "9^{9^{9}}", "x^{x^{x^{x}}}", "99999!", "\\binom{100000}{50000}", "e^{e^{e^{e^{10}}}}",
+        "{".repeat(500) + "}".repeat(500), "1".repeat(5000), "\\sum_{k=0}^{n} k^{n}", "\\int_0^x e^{t^2} dt", "\\frac{", "}}}{{{", "\u0000\\"]) {
+        const v = gradeAnswer("4", p);
+        assert.ok(v === false || v === null, `${p.slice(0, 30)}: ${v}`);
+    }
+    // Generous: a hang (the CAS evaluating a symbolic sum took 30 s before the guard) would blow far past it.
+    assert.ok(performance.now() - started < 20_000);
+});
