@@ -9,7 +9,7 @@ import {appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFile
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, test} from "node:test";
-import {THINK_FOREVER} from "../fixtures/scripted";
+import {THINK_FOREVER, THINK_STOPS} from "../fixtures/scripted";
 import {fixtures, repoRoot} from "./setup";
 
 const root = repoRoot();
@@ -91,4 +91,16 @@ test("eval: bad input gives a clear message", {skip: !existsSync(join(root, "out
     const r2 = await run([...common.slice(0, 4), "--budgets", "5-50"]);
     assert.equal(r2.code, 1);
     assert.match(r2.stderr, /is not <think>\+<answer>/);
+});
+
+test("eval --unconstrained: one phase; tokens = the whole natural response", {skip: !existsSync(join(root, "out", "cli.mjs")) && "run npm run build first"}, async () => {
+    const out = join(tmp, "unconstrained");
+    const r = await run(["--model", fixtures["think-stops"]!, "--dataset", dataset, "--unconstrained", "--samples", "2", "--threads", "1", "--context", "2048", "--out", out]);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    assert.equal(json.rows.length, 1);
+    assert.equal(json.rows[0].budget, "unconstrained");
+    // think-stops answers 4: wrong for 7, 7.0 and 8.
+    assert.equal(json.rows[0].accuracy, 0);
+    assert.equal(json.rows[0].meanTokens, THINK_STOPS.naturalThinkingTokens! + THINK_STOPS.naturalSolutionTokens!);
 });

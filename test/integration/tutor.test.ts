@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
 import type {TutorHostMessage} from "../../src/protocol/tutor";
-import {HINT_LEAKS, VOTE_SPLIT} from "../fixtures/scripted";
+import {HINT_LEAKS, THINK_LONGER, VOTE_SPLIT} from "../fixtures/scripted";
 
 const EXTENSION_ID = "elastic-math.elastic-math-tutor";
 
@@ -68,6 +68,21 @@ suite("Tutor panel in the extension host", function () {
         assert.equal(last("step")?.index, 0);
         await api.tutorAction({type: "showSolution"});
         assert.match(last("solution")!.html, /katex/);
+    });
+
+    test("think longer from the setting: the tutor's solution says where the early close was replaced by Wait", async () => {
+        await config().update("model.path", path.join(models, THINK_LONGER.file), vscode.ConfigurationTarget.Global);
+        await config().update("tutor.minThinkingTokens", 6, vscode.ConfigurationTarget.Global);
+        try {
+            const r = await api.tutor({problem: THINK_LONGER.problem, budget});
+            assert.deepEqual(r?.forcedAt, [4]);
+            assert.match(r!.thinking, /five\.Wait, is that right\?/);
+            assert.deepEqual(last("ready-to-tutor")?.forcedAt, [4]);
+            await api.tutorAction({type: "check", answer: "5"});
+            assert.equal(last("check")?.verdict, "correct");
+        } finally {
+            await config().update("tutor.minThinkingTokens", undefined, vscode.ConfigurationTarget.Global);
+        }
     });
 
     test("an evaluation plot opens in an editor tab; a missing one gives a clear message", async () => {
