@@ -6,6 +6,7 @@ import {CommandIds} from "./vscode/commandIds";
 import {solveProblem, type SolveProblemArgs} from "./vscode/commands/solveProblem";
 import {tutorMe, type TutorArgs} from "./vscode/commands/tutorMe";
 import {openEvalPlot} from "./vscode/commands/openEvalPlot";
+import {checkSelectedAnswer} from "./vscode/commands/checkSelectedAnswer";
 import {TutorController} from "./vscode/tutorPanel";
 import type {TutorHostMessage, TutorPanelMessage} from "./protocol/tutor";
 import {useModelFile} from "./vscode/commands/useModelFile";
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         vscode.commands.registerCommand(CommandIds.useModelFile, useModelFile),
         vscode.commands.registerCommand(CommandIds.tutor, tutorCommand),
         vscode.commands.registerCommand(CommandIds.openEvalPlot, openEvalPlot),
+        vscode.commands.registerCommand(CommandIds.checkSelection, () => checkSelectedAnswer(tutor)),
         vscode.commands.registerCommand(CommandIds.chooseBudget, async () => {
             const picked = await picker.pick(engines.settings);
             if (picked != null) vscode.window.setStatusBarMessage(`Elastic Math: budget ${picked.label} will be offered first`, 3000);

@@ -6,7 +6,8 @@ export const CommandIds = {
     useModelFile: "elasticMath.useModelFile",
     chooseBudget: "elasticMath.chooseBudget",
     tutor: "elasticMath.tutor",
-    openEvalPlot: "elasticMath.openEvalPlot"
+    openEvalPlot: "elasticMath.openEvalPlot",
+    checkSelection: "elasticMath.checkSelectedAnswer"
 } as const;
 
 /** Context key set while a request is generating (enables Stop). */

@@ -41,6 +41,8 @@ export class TutorController extends Disposable {
     }
 
     public get busy(): boolean { return this.running != null; }
+    /** True once Tutor Me has a problem (its hidden solution may still be running). */
+    public get hasProblem(): boolean { return this.session != null; }
 
     /** Opens the panel for a problem and solves it (hidden). Resolves when the tutor is ready (or failed). */
     public async start(problem: string, picked: PickedBudget): Promise<SolveResult | undefined> {

@@ -64,6 +64,14 @@ suite("Tutor panel in the extension host", function () {
         for (const leak of ["0.5", "1/2"]) assert.ok(!hint.html.includes(leak), `${leak} in ${hint.html}`);
         assert.ok(!/<annotation[^>]*>[^<]*frac/.test(hint.html), "a fraction in the hint's math");
 
+        // The student's answer selected in an editor.
+        const doc = await vscode.workspace.openTextDocument({content: "My answer: 2/4 done", language: "plaintext"});
+        const editor = await vscode.window.showTextDocument(doc);
+        editor.selection = new vscode.Selection(0, 11, 0, 14);
+        assert.equal(await vscode.commands.executeCommand("elasticMath.checkSelectedAnswer"), true);
+        assert.equal(last("check")?.verdict, "correct");
+        await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+
         await api.tutorAction({type: "step"});
         assert.equal(last("step")?.index, 0);
         await api.tutorAction({type: "showSolution"});
