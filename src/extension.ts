@@ -11,6 +11,7 @@ import {TutorController} from "./vscode/tutorPanel";
 import type {TutorHostMessage, TutorPanelMessage} from "./protocol/tutor";
 import {useModelFile} from "./vscode/commands/useModelFile";
 import {EngineService} from "./vscode/engineService";
+import {ModelManager} from "./vscode/modelManager";
 import {SolveController} from "./vscode/solveController";
 import {ModelStatusBar} from "./vscode/statusBar";
 
@@ -24,6 +25,8 @@ export interface ElasticMathApi {
     /** A Tutor panel action, as if clicked (resolves when it is done). */
     tutorAction(message: TutorPanelMessage): Promise<void>;
     readonly tutorMessages: readonly TutorHostMessage[];
+    /** Choosing and downloading models; `offerFirstRun()` is the first-run offer other views can show. */
+    readonly models: ModelManager;
 }
 
 export function activate(context: vscode.ExtensionContext): ElasticMathApi {
@@ -35,7 +38,9 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     context.subscriptions.push(engines, controller, statusBar, tutor);
     const tutorCommand = (args?: TutorArgs) => tutorMe({engines, picker, tutor}, args);
 
-    const deps = {context, engines, picker, controller};
+    const models = new ModelManager(context);
+    engines.formatResolver = (p) => models.formatFor(p);
+    const deps = {context, engines, picker, controller, firstRun: () => models.offerFirstRun()};
     const solve = async (args?: SolveProblemArgs) => {
         const result = await solveProblem(deps, args);
         if (result != null) statusBar.setDevice(result.device);
@@ -51,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         vscode.commands.registerCommand(CommandIds.tutor, tutorCommand),
         vscode.commands.registerCommand(CommandIds.openEvalPlot, openEvalPlot),
         vscode.commands.registerCommand(CommandIds.checkSelection, () => checkSelectedAnswer(tutor)),
+        vscode.commands.registerCommand(CommandIds.chooseModel, (args?: {path?: string; catalogId?: string; quantization?: string}) => models.choose(args)),
         vscode.commands.registerCommand(CommandIds.chooseBudget, async () => {
             const picked = await picker.pick(engines.settings);
             if (picked != null) vscode.window.setStatusBarMessage(`Elastic Math: budget ${picked.label} will be offered first`, 3000);
@@ -61,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
 
     return {
-        solve, get panelMessages() { return controller.posted; },
+        solve, models, get panelMessages() { return controller.posted; },
         tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; }
     };
 }

@@ -56,3 +56,25 @@ function readArgument(text: string, pos: number): string | null {
     }
     return null;
 }
+
+/**
+ * Minerva-style answers (Llemma and other base models prompted with worked examples): the X of the last
+ * "The final answer is X. I hope it is correct." (or of a bare "The final answer is X" at the end), with one
+ * surrounding pair of `$` removed. Null when there is none.
+ */
+export function extractFinalAnswer(text: string): string | null {
+    const re = /final answer is\s*([\s\S]*?)(?:\.\s*I hope it is correct|\.?\s*$|\.\s*\n)/gi;
+    let last: string | null = null;
+    for (let m = re.exec(text); m != null; m = re.exec(text)) {
+        if (m[0].length === 0) { re.lastIndex++; continue; }
+        last = m[1]!.trim();
+    }
+    if (last == null || last === "") return null;
+    const dollars = /^\$+([\s\S]*?)\$+$/.exec(last);
+    return (dollars != null ? dollars[1]! : last).trim() || null;
+}
+
+/** The answer of a solution: the last complete `\boxed{}`, else a Minerva "The final answer is X". */
+export function extractAnswer(text: string): string | null {
+    return extractBoxedAnswer(text) ?? extractFinalAnswer(text);
+}

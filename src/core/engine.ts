@@ -17,8 +17,9 @@
  */
 import {open, stat} from "node:fs/promises";
 import {basename} from "node:path";
-import {extractBoxedAnswer} from "./answer";
+import {extractAnswer} from "./answer";
 import {buildPromptParts, R1_DISTILL_FORMAT, type PromptFormat} from "./promptFormat";
+import {StopTextFilter} from "./stopText";
 import type {BudgetSpec, GenerationPhase, SamplingOptions, SolveEvent, SolveResult, StopReason} from "./types";
 import {TokenTextStream} from "./utf8Stream";
 
@@ -197,7 +198,7 @@ class RunState {
             stop,
             thinking: this.thinking.join(""),
             solution,
-            answer: extractBoxedAnswer(solution),
+            answer: extractAnswer(solution),
             model: this.model,
             device: this.device,
             promptTokens: this.promptTokens,
@@ -518,9 +519,15 @@ export class ElasticEngine {
         const budget = options.budget;
         let thinkLimit: number;
         let answerLimit: number;
-        if (budget.mode === "elastic") {
-            if (this.format.thinking == null)
-                throw new EngineError("unsupported-format", `The "${this.format.label}" format has no thinking phase: use an unconstrained budget.`);
+        // A format without a thinking phase runs one solution phase under the answer budget (the thinking budget is moot).
+        const answerOnly = budget.mode === "elastic" && this.format.thinking == null;
+        if (budget.mode === "elastic" && answerOnly) {
+            thinkLimit = budget.answerTokens;
+            answerLimit = 0;
+            if (promptTokens.length + thinkLimit > room)
+                throw new EngineError("budget-too-large",
+                    `The budget does not fit: prompt ${promptTokens.length} + solution ${thinkLimit} tokens, but the context holds ${room}. Lower the budget or raise the context size.`);
+        } else if (budget.mode === "elastic") {
             thinkLimit = budget.thinkTokens;
             answerLimit = budget.answerTokens;
             const need = promptTokens.length + thinkLimit + answerLimit;
@@ -562,7 +569,11 @@ export class ElasticEngine {
 
         const isEog = (t: Token) => model.isEogToken(t);
         const detok = (tokens: readonly Token[], ctx: readonly Token[]) => model.detokenize(tokens, false, ctx);
-        const emitDelta = (phase: GenerationPhase, text: string) => {
+        // Stop texts (few-shot formats) end the solution; the filter holds back what could be the start of one.
+        const stops = this.format.stopTexts != null && this.format.stopTexts.length > 0 ? new StopTextFilter(this.format.stopTexts) : null;
+        const emitDelta = (phase: GenerationPhase, rawText: string) =>
+            emitText(phase, phase === "solution" && stops != null ? stops.push(rawText) : rawText);
+        const emitText = (phase: GenerationPhase, text: string) => {
             if (text === "") return;
             (phase === "thinking" ? state.thinking : state.solution).push(text);
             job.emit({type: "delta", phase, text, thinkingTokens: state.thinkingIds.length, solutionTokens: state.solutionIds.length});
@@ -570,7 +581,9 @@ export class ElasticEngine {
         const closeToken = l.closeToken;
         let stop: StopReason = "budget";
 
-        if (budget.mode === "elastic") {
+        const stopped = () => stops?.stopped === true;
+        const flushStops = () => { if (stops != null) emitText("solution", stops.flush()); };
+        if (budget.mode === "elastic" && !answerOnly) {
             // Phase 1: thinking.
             const stream = new TokenTextStream<Token>(detok);
             let closed = false;
@@ -628,10 +641,12 @@ export class ElasticEngine {
                 state.solutionIds.push(token);
                 if (isEog(token)) { stop = "eog"; break; }
                 emitDelta("solution", solStream.push(token));
+                if (stopped()) { stop = "eog"; break; }
                 if (signal.aborted) break;
                 if (state.solutionIds.length >= answerLimit) { stop = "budget"; break; }
             }
             emitDelta("solution", solStream.flush());
+            flushStops();
         } else {
             // Unconstrained: one evaluation; thinking and solution split where the model closes its thinking.
             let phase: GenerationPhase = this.format.thinking != null && this.format.thinking.openedByPrompt ? "thinking" : "solution";
@@ -657,11 +672,13 @@ export class ElasticEngine {
                         state.solutionIds.push(token);
                         if (isEog(token)) { stop = "eog"; break; }
                         emitDelta("solution", stream.push(token));
+                        if (stopped()) { stop = "eog"; break; }
                     }
                     if (signal.aborted || sampled >= thinkLimit) break;
                 }
             }
             emitDelta(phase, stream.flush());
+            if (phase === "solution") flushStops();
             if (state.thinkingEnd === 0 && phase === "thinking") state.thinkingEnd = performance.now();
             if (state.thinkingEnd === 0) state.thinkingEnd = state.promptEnd || performance.now();
         }
@@ -692,8 +709,6 @@ export class ElasticEngine {
 function validateRequest(options: SolveOptions, format: PromptFormat): void {
     if (typeof options.problem !== "string" || options.problem.trim() === "")
         throw new EngineError("invalid-request", "The problem is empty.");
-    if (format.stopTexts != null && format.stopTexts.length > 0)
-        throw new EngineError("unsupported-format", `The "${format.label}" format needs stop texts, which this engine does not support yet.`);
     const b = options.budget;
     const whole = (n: unknown, min: number) => typeof n === "number" && Number.isInteger(n) && n >= min;
     if (b == null) throw new EngineError("invalid-request", "A budget is required.");

@@ -4,6 +4,7 @@ export const CommandIds = {
     stop: "elasticMath.stop",
     showPanel: "elasticMath.showPanel",
     useModelFile: "elasticMath.useModelFile",
+    chooseModel: "elasticMath.chooseModel",
     chooseBudget: "elasticMath.chooseBudget",
     tutor: "elasticMath.tutor",
     openEvalPlot: "elasticMath.openEvalPlot",

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
-import {ElasticEngine} from "../core";
+import {ElasticEngine, type PromptFormat} from "../core";
 import type {BudgetSpec, SamplingOptions, SolveEvent, SolveResult} from "../core/types";
 import {Disposable} from "./disposable";
 import {readSettings, settingsSection, type Settings} from "./settings";
@@ -37,6 +37,9 @@ export class EngineService extends Disposable {
     /** Fires when the configured model or engine settings change. */
     public readonly onDidChange = this.changed.event;
 
+    /** The prompt format for a model file (set by the model manager: catalog entry, else detected from the GGUF). */
+    public formatResolver: ((modelPath: string) => Promise<PromptFormat | undefined>) | undefined;
+
     public constructor() {
         super();
         this._register(vscode.workspace.onDidChangeConfiguration((e) => {
@@ -65,12 +68,13 @@ export class EngineService extends Disposable {
         };
     }
 
-    private engineFor(settings: Settings): ElasticEngine {
-        const key = JSON.stringify([settings.modelPath, settings.threads, settings.gpu, settings.contextSize]);
+    private engineFor(settings: Settings, format: PromptFormat | undefined): ElasticEngine {
+        const key = JSON.stringify([settings.modelPath, settings.threads, settings.gpu, settings.contextSize, format ?? null]);
         if (this.engine != null && this.engineKey === key) return this.engine;
         if (this.engine != null) this.retire(this.engine);
         this.engine = new ElasticEngine({
             modelPath: settings.modelPath,
+            format,
             threads: settings.threads > 0 ? settings.threads : undefined,
             gpu: settings.gpu === "cpu" ? false : settings.gpu,
             contextSize: settings.contextSize > 0 ? settings.contextSize : undefined
@@ -92,8 +96,9 @@ export class EngineService extends Disposable {
 
     private async solveWith(settings: Settings, options: EngineSolveOptions): Promise<SolveResult> {
         if (settings.modelPath === "")
-            throw new Error("No model is configured. Run \"Elastic Math: Use a GGUF Model File on Disk...\" or set elasticMath.model.path.");
-        const engine = this.engineFor(settings);
+            throw new Error("No model is configured. Run \"Elastic Math: Choose Model...\" to download one or choose a GGUF file.");
+        const format = this.formatResolver != null ? await this.formatResolver(settings.modelPath).catch(() => undefined) : undefined;
+        const engine = this.engineFor(settings, format);
         this.inFlight++;
         try {
             return await engine.solve({

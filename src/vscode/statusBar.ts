@@ -11,7 +11,7 @@ export class ModelStatusBar extends Disposable {
     public constructor(private readonly engines: EngineService) {
         super();
         this.item.name = "Elastic Math model";
-        this.item.command = CommandIds.useModelFile;
+        this.item.command = CommandIds.chooseModel;
         this._register(engines.onDidChange(() => {
             this.device = null;
             this.update();
@@ -29,12 +29,12 @@ export class ModelStatusBar extends Disposable {
         const engine = this.engines.current();
         if (engine.modelPath === "") {
             this.item.text = "$(circle-slash) Elastic Math: no model";
-            this.item.tooltip = "No model is configured. Click to choose a GGUF file.";
+            this.item.tooltip = "No model is configured. Click to download or choose a model.";
             return;
         }
         this.item.text = `$(symbol-numeric) ${engine.modelName}${this.device != null ? ` · ${shortDevice(this.device)}` : ""}`;
         this.item.tooltip = new vscode.MarkdownString(
-            `**Elastic Math model**\n\n${engine.modelPath}\n\nDevice: ${this.device ?? "not loaded yet"}\n\nClick to choose another GGUF file.`);
+            `**Elastic Math model**\n\n${engine.modelPath}\n\nDevice: ${this.device ?? "not loaded yet"}\n\nClick to choose another model.`);
     }
 }
 

@@ -18,10 +18,10 @@ export interface SolveProblemArgs {
 
 /** Elastic Math: Solve Problem... — asks for a problem and a budget, then streams the solution into the panel. */
 export async function solveProblem(
-    deps: {context: vscode.ExtensionContext; engines: EngineService; picker: BudgetPicker; controller: SolveController},
+    deps: {context: vscode.ExtensionContext; engines: EngineService; picker: BudgetPicker; controller: SolveController; firstRun?: () => Promise<string | undefined>},
     args?: SolveProblemArgs
 ): Promise<SolveResult | undefined> {
-    if (!(await ensureModel(deps.engines))) return undefined;
+    if (!(await ensureModel(deps.engines, deps.firstRun))) return undefined;
 
     let problem = typeof args?.problem === "string" ? args.problem : undefined;
     if (problem == null) {

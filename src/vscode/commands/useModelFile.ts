@@ -47,8 +47,9 @@ export async function checkModelFile(file: string): Promise<string | null> {
 }
 
 /** Makes sure a model is configured: offers to choose one when none is. Returns false when there still is none. */
-export async function ensureModel(engines: EngineService): Promise<boolean> {
+export async function ensureModel(engines: EngineService, firstRun?: () => Promise<string | undefined>): Promise<boolean> {
     if (engines.hasModel) return true;
+    if (firstRun != null) return (await firstRun()) != null;
     const choice = await vscode.window.showInformationMessage(
         "Elastic Math needs a local GGUF model to solve problems (for example E1-Math-1.5B). Choose a GGUF file you have, or set \"elasticMath.model.path\".",
         "Choose a GGUF File...",

@@ -1,0 +1,207 @@
+/**
+ * Downloads a model file with node-llama-cpp's own downloader (ipull: parallel ranged connections, resumable).
+ *
+ * A file at its final name is always complete and verified:
+ * - ipull writes into `<dir>/.partial/<name>.ipull` (with its resume state) and renames to `.partial/<name>` when done;
+ * - then the size (the catalog's, when exact) and the sha256 (when known) are checked, and only then is the file moved
+ *   to `<dir>/<name>`. A mismatch removes the file and says so.
+ * An interrupted download (network drop, VS Code closed) leaves `.partial/<name>.ipull`; the next download of the same
+ * file resumes from it. Cancelling keeps it too, so a later download resumes.
+ *
+ * `hf:` URIs resolve against `endpoint` (default https://huggingface.co/; tests point it at 127.0.0.1).
+ */
+import {createHash} from "node:crypto";
+import {createReadStream} from "node:fs";
+import {mkdir, rename, rm, stat} from "node:fs/promises";
+import {join} from "node:path";
+
+export type DownloadErrorCode = "offline" | "not-found" | "http-error" | "size-mismatch" | "checksum-mismatch" | "cancelled" | "failed";
+
+export class DownloadError extends Error {
+    override readonly name = "DownloadError";
+    constructor(readonly code: DownloadErrorCode, message: string, options?: {cause?: unknown}) {
+        super(message, options);
+    }
+}
+
+export interface DownloadProgress {
+    readonly totalBytes: number;
+    readonly downloadedBytes: number;
+    /** Bytes per second (0 when unknown). */
+    readonly bytesPerSecond: number;
+    /** Seconds left (Infinity when unknown). */
+    readonly secondsLeft: number;
+}
+
+export interface DownloadModelOptions {
+    /** `hf:<user>/<repo>/<file>`, `hf:<user>/<repo>:<quant>` or an http(s) URL. */
+    readonly uri: string;
+    /** The folder the model is saved in. */
+    readonly dir: string;
+    /** The file name to save as. */
+    readonly fileName: string;
+    /** Expected size in bytes: checked when given. */
+    readonly expectedBytes?: number;
+    /** Expected sha256 (hex): checked when given; a mismatch removes the file. */
+    readonly sha256?: string | null;
+    /** Base URL for `hf:` URIs (default https://huggingface.co/). */
+    readonly endpoint?: string;
+    readonly signal?: AbortSignal;
+    readonly onProgress?: (p: DownloadProgress) => void;
+    /** Called once the file is downloaded, while it is being verified. */
+    readonly onVerifying?: () => void;
+}
+
+/** Where a download of `fileName` in `dir` keeps its unfinished data. */
+export function partialPathFor(dir: string, fileName: string): string {
+    return join(dir, ".partial", fileName);
+}
+
+/** True while `path` (a final model path) has an unfinished download next to it. */
+export async function isDownloadInProgress(dir: string, fileName: string): Promise<boolean> {
+    for (const p of [partialPathFor(dir, fileName) + ".ipull", partialPathFor(dir, fileName)]) {
+        try { await stat(p); return true; } catch { /* not there */ }
+    }
+    return false;
+}
+
+export async function sha256File(path: string): Promise<string> {
+    const hash = createHash("sha256");
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return hash.digest("hex");
+}
+
+/** Downloads, verifies and moves into place. Resolves with the final path. Throws {@link DownloadError}. */
+export async function downloadModel(options: DownloadModelOptions): Promise<string> {
+    const {dir, fileName, signal} = options;
+    if (!/^[^\\/]+\.gguf$/i.test(fileName) || fileName.startsWith("."))
+        throw new DownloadError("failed", `Not a model file name: ${JSON.stringify(fileName)}`);
+    const finalPath = join(dir, fileName);
+    const partialDir = join(dir, ".partial");
+    const partialPath = join(partialDir, fileName);
+    await mkdir(partialDir, {recursive: true});
+    if (signal?.aborted) throw new DownloadError("cancelled", "The download was cancelled.");
+
+    // A quick probe first: node-llama-cpp's downloader (ipull) retries a refused connection or a 404 for minutes
+    // before it gives up; the user should hear at once that they are offline or that the file is gone.
+    await probe(resolveUrl(options.uri, options.endpoint), options.uri, signal);
+
+    const lib = await import("node-llama-cpp");
+    let downloader: Awaited<ReturnType<typeof lib.createModelDownloader>>;
+    try {
+        downloader = await lib.createModelDownloader({
+            modelUri: options.uri,
+            dirPath: partialDir,
+            fileName,
+            skipExisting: true,
+            deleteTempFileOnCancel: false,
+            parallelDownloads: 1,
+            endpoints: options.endpoint != null ? {huggingFace: options.endpoint} : undefined,
+            onProgress: (s) => options.onProgress?.({
+                totalBytes: s.totalSize,
+                downloadedBytes: s.downloadedSize,
+                bytesPerSecond: Number.isFinite(s.averageSpeed) ? s.averageSpeed : 0,
+                secondsLeft: Number.isFinite(s.estimatedTimeLeft) ? s.estimatedTimeLeft / 1000 : Infinity
+            })
+        });
+    } catch (err) {
+        throw classify(err, options.uri);
+    }
+    try {
+        // The downloader's own promise does not always settle after a cancel: race it with the signal.
+        let onAbort: (() => void) | undefined;
+        const aborted = new Promise<never>((_, reject) => {
+            onAbort = () => {
+                // Wait (briefly) for the downloader to write its resume state, so the next download continues from it.
+                const closed = downloader.cancel({deleteTempFile: false}).catch(() => undefined);
+                void Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]).then(() =>
+                    reject(new DownloadError("cancelled", "The download was cancelled. Download it again to resume where it stopped.")));
+            };
+            signal?.addEventListener("abort", onAbort, {once: true});
+        });
+        try {
+            await Promise.race([downloader.download(), aborted]);
+        } finally {
+            if (onAbort != null) signal?.removeEventListener("abort", onAbort);
+        }
+    } catch (err) {
+        if (err instanceof DownloadError) throw err;
+        if (signal?.aborted) throw new DownloadError("cancelled", "The download was cancelled. Download it again to resume where it stopped.", {cause: err});
+        throw classify(err, options.uri);
+    }
+    if (signal?.aborted) throw new DownloadError("cancelled", "The download was cancelled. Download it again to resume where it stopped.");
+
+    options.onVerifying?.();
+    const size = (await stat(partialPath)).size;
+    const expected = options.expectedBytes ?? (downloader.totalSize > 0 ? downloader.totalSize : undefined);
+    if (expected != null && size !== expected) {
+        await rm(partialPath, {force: true});
+        throw new DownloadError("size-mismatch", `The downloaded file has ${size} bytes, ${expected} were expected; it was removed. Try the download again.`);
+    }
+    if (options.sha256 != null && options.sha256 !== "") {
+        const actual = await sha256File(partialPath);
+        if (actual !== options.sha256.toLowerCase()) {
+            await rm(partialPath, {force: true});
+            throw new DownloadError("checksum-mismatch",
+                `The downloaded file's sha256 is ${actual}, not the expected ${options.sha256}; it was removed. The source may have changed: check the catalog entry, then try again.`);
+        }
+    }
+    await rename(partialPath, finalPath);
+    return finalPath;
+}
+
+/** The http(s) URL of a URI (`hf:<user>/<repo>/<file>` as node-llama-cpp resolves it); null for `hf:<repo>:<quant>`. */
+export function resolveUrl(uri: string, endpoint = "https://huggingface.co/"): string | null {
+    if (/^https?:\/\//i.test(uri)) return uri;
+    const m = /^hf:([^/:\s]+)\/([^/:\s]+)\/([^#\s]+?)(?:#(.+))?$/.exec(uri);
+    if (m == null) return null;
+    const base = endpoint.endsWith("/") ? endpoint : endpoint + "/";
+    return `${base}${m[1]}/${m[2]}/resolve/${encodeURIComponent(m[4] ?? "main")}/${m[3]!.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+async function probe(url: string | null, uri: string, signal: AbortSignal | undefined): Promise<void> {
+    if (url == null) return;
+    const timeout = AbortSignal.timeout(15000);
+    let res: Response;
+    try {
+        res = await fetch(url, {method: "GET", headers: {range: "bytes=0-0"}, redirect: "follow",
+            signal: signal != null ? AbortSignal.any([signal, timeout]) : timeout});
+    } catch (err) {
+        if (signal?.aborted) throw new DownloadError("cancelled", "The download was cancelled.", {cause: err});
+        throw classify(err, uri);
+    }
+    await res.body?.cancel().catch(() => undefined);
+    if (res.status === 404 || res.status === 410) throw classify(new Error(`HTTP ${res.status} not found`), uri);
+    if (res.status >= 400) throw classify(new Error(`HTTP ${res.status}`), uri);
+}
+
+function classify(err: unknown, uri: string): DownloadError {
+    if (err instanceof DownloadError) return err;
+    const text = collectMessages(err);
+    if (/\b404\b|not found/i.test(text))
+        return new DownloadError("not-found", `The model file was not found at ${uri} (404). The catalog entry may be out of date: choose another quantization, or add the model from Hugging Face with its current file name.`, {cause: err});
+    if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|ECONNRESET|ETIMEDOUT|fetch failed|network|socket/i.test(text))
+        return new DownloadError("offline", `Cannot reach the server for ${uri} (${firstLine(text)}). Check the internet connection (or proxy), then download again: it resumes where it stopped. Or choose a GGUF file you already have.`, {cause: err});
+    const status = /\b([45]\d\d)\b/.exec(text);
+    if (status != null)
+        return new DownloadError("http-error", `The server answered ${status[1]} for ${uri}. Try again later, or choose a GGUF file you already have.`, {cause: err});
+    return new DownloadError("failed", `The download of ${uri} failed: ${firstLine(text)}`, {cause: err});
+}
+
+function collectMessages(err: unknown): string {
+    const parts: string[] = [];
+    let e: unknown = err;
+    for (let i = 0; i < 5 && e != null; i++) {
+        if (e instanceof Error) {
+            parts.push(`${e.name}: ${e.message}`);
+            const code = (e as NodeJS.ErrnoException).code;
+            if (code != null) parts.push(code);
+            e = (e as {cause?: unknown}).cause;
+        } else { parts.push(String(e)); break; }
+    }
+    return parts.join(" | ");
+}
+
+function firstLine(text: string): string {
+    return text.split("\n")[0]!.slice(0, 300);
+}

@@ -1,0 +1,170 @@
+// Downloads with node-llama-cpp's own downloader against an HTTP server this test starts on 127.0.0.1, serving a
+// generated GGUF with Range support. Real downloader, real sockets; only the remote host is local.
+import assert from "node:assert/strict";
+import {createHash} from "node:crypto";
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from "node:fs";
+import {createServer, type Server} from "node:http";
+import type {AddressInfo} from "node:net";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, test} from "node:test";
+import {DownloadError, downloadModel, isDownloadInProgress, type DownloadProgress} from "../../src/core/download";
+import {GgmlType, kv, writeGguf} from "../fixtures/gguf";
+
+const tmp = mkdtempSync(join(tmpdir(), "emt-download-"));
+/** A generated GGUF of 12 MB: larger than the downloader's 5 MB chunks, so a resumed request starts past 0. */
+const source = join(tmp, "served.gguf");
+writeGguf(source, {
+    kvs: [kv.str("general.architecture", "llama"), kv.str("general.name", "download test")],
+    tensors: [{name: "blob", dims: [1024, 3072], type: GgmlType.F32, data: {rows: (row, out) => { out.fill(Math.sin(row)); out[0] = row; }}}]
+});
+const body = readFileSync(source);
+const sha = createHash("sha256").update(body).digest("hex");
+let server: Server;
+let base = "";
+/** Range headers of GET requests, in order. */
+const ranges: string[] = [];
+let dropNext = false;
+let droppedRange: string | undefined;
+/** When > 0, ranges starting at or past this offset are answered slowly (so a cancel lands mid-download). */
+let slowAfter = 0;
+
+before(async () => {
+    server = createServer((req, res) => {
+        const url = new URL(req.url ?? "/", "http://x").pathname;
+        if (process.env.EMT_DEBUG) console.log(req.method, url, req.headers.range);
+        if (!url.endsWith("/model.gguf") && !url.endsWith("/resolve/main/model.gguf")) {
+            res.writeHead(404, {"content-type": "text/plain"}).end("Entry not found");
+            return;
+        }
+        let start = 0;
+        let end = body.length - 1;
+        const range = req.headers.range;
+        if (req.method === "GET") ranges.push(range ?? "");
+        const m = /^bytes=(\d+)-(\d*)$/.exec(range ?? "");
+        if (m != null) {
+            start = Number(m[1]);
+            if (m[2] !== "") end = Math.min(end, Number(m[2]));
+        }
+        const headers = {
+            "accept-ranges": "bytes", "content-type": "application/octet-stream", "content-length": String(end - start + 1),
+            ...(m != null ? {"content-range": `bytes ${start}-${end}/${body.length}`} : {})
+        };
+        res.writeHead(m != null ? 206 : 200, headers);
+        if (req.method === "HEAD") { res.end(); return; }
+        const chunk = body.subarray(start, end + 1);
+        if (dropNext && m != null && start > 0 && chunk.length > 1000) {
+            dropNext = false;
+            droppedRange = range ?? "";
+            // Half of what was asked, then the connection dies.
+            res.write(chunk.subarray(0, Math.floor(chunk.length / 2)), () => setTimeout(() => req.socket.destroy(), 50));
+            return;
+        }
+        if (slowAfter > 0 && start >= slowAfter) { setTimeout(() => res.end(chunk), 3000); return; }
+        res.end(chunk);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(() => {
+    server.closeAllConnections();
+    server.close();
+    rmSync(tmp, {recursive: true, force: true});
+});
+
+function freshDir(name: string): string {
+    const d = join(tmp, name);
+    rmSync(d, {recursive: true, force: true});
+    return d;
+}
+
+test("hf: URI against the configured endpoint: progress events, verified sha256, file in place, no partial left", async () => {
+    const dir = freshDir("ok");
+    const progress: DownloadProgress[] = [];
+    let verifying = false;
+    const path = await downloadModel({
+        uri: "hf:someone/E1-Math-1.5B-GGUF/model.gguf", endpoint: base + "/", dir, fileName: "e1.gguf",
+        expectedBytes: body.length, sha256: sha, onProgress: (p) => progress.push(p), onVerifying: () => { verifying = true; }
+    });
+    assert.equal(path, join(dir, "e1.gguf"));
+    assert.ok(readFileSync(path).equals(body), "byte-identical");
+    assert.ok(progress.length > 0, "progress events");
+    const last = progress[progress.length - 1]!;
+    assert.equal(last.totalBytes, body.length);
+    assert.equal(last.downloadedBytes, body.length);
+    assert.ok(verifying);
+    assert.deepEqual(readdirSync(join(dir, ".partial")), [], "nothing left in .partial");
+    assert.equal(await isDownloadInProgress(dir, "e1.gguf"), false);
+});
+
+test("the server drops the connection halfway: the download resumes (a Range request) to a byte-identical file", async () => {
+    const dir = freshDir("resume");
+    ranges.length = 0;
+    dropNext = true;
+    let path: string | undefined;
+    let firstError: unknown;
+    try {
+        path = await downloadModel({uri: `${base}/files/model.gguf`, dir, fileName: "m.gguf", sha256: sha});
+    } catch (err) {
+        firstError = err;
+    }
+    if (path == null) {
+        // The downloader gave up after the drop: the partial data is kept and the final name does not exist yet.
+        assert.ok(firstError instanceof DownloadError, `a DownloadError, got ${String(firstError)}`);
+        assert.equal(existsSync(join(dir, "m.gguf")), false, "no complete-looking file after an interrupted download");
+        assert.equal(await isDownloadInProgress(dir, "m.gguf"), true);
+        path = await downloadModel({uri: `${base}/files/model.gguf`, dir, fileName: "m.gguf", sha256: sha});
+    }
+    assert.ok(readFileSync(path).equals(body), "byte-identical after resume");
+    const resumed = ranges.filter((r) => /^bytes=[1-9]\d*-/.test(r));
+    const dropped = droppedRange;
+    assert.ok(dropped != null, "the server dropped a connection");
+    assert.ok(ranges.filter((r) => r === dropped).length >= 2, `the dropped range ${dropped} was requested again (${JSON.stringify(ranges)})`);
+    assert.ok(resumed.length > 0, `a request resumed from a non-zero offset (Range headers seen: ${JSON.stringify(ranges)})`);
+});
+
+test("a sha256 mismatch is rejected and the file removed", async () => {
+    const dir = freshDir("sha");
+    await assert.rejects(
+        downloadModel({uri: `${base}/files/model.gguf`, dir, fileName: "bad.gguf", sha256: "0".repeat(64)}),
+        (err: unknown) => err instanceof DownloadError && err.code === "checksum-mismatch" && /sha256/.test(err.message) && /removed/.test(err.message));
+    assert.equal(existsSync(join(dir, "bad.gguf")), false);
+    assert.equal(existsSync(join(dir, ".partial", "bad.gguf")), false);
+});
+
+test("a wrong expected size is rejected and the file removed", async () => {
+    const dir = freshDir("size");
+    await assert.rejects(
+        downloadModel({uri: `${base}/files/model.gguf`, dir, fileName: "s.gguf", expectedBytes: body.length + 1}),
+        (err: unknown) => err instanceof DownloadError && err.code === "size-mismatch");
+    assert.equal(existsSync(join(dir, "s.gguf")), false);
+});
+
+test("a 404 says the file was not found and what to do", async () => {
+    const dir = freshDir("404");
+    await assert.rejects(
+        downloadModel({uri: `${base}/nope/missing.gguf`, dir, fileName: "x.gguf"}),
+        (err: unknown) => err instanceof DownloadError && err.code === "not-found" && /not found/.test(err.message) && /choose another/.test(err.message));
+    assert.equal(existsSync(join(dir, "x.gguf")), false);
+});
+
+test("a refused connection says the server cannot be reached and what to do", async () => {
+    const dir = freshDir("refused");
+    const s = createServer();
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+    const port = (s.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await assert.rejects(
+        downloadModel({uri: `http://127.0.0.1:${port}/model.gguf`, dir, fileName: "y.gguf"}),
+        (err: unknown) => err instanceof DownloadError && err.code === "offline" && /Cannot reach/.test(err.message) && /resumes/.test(err.message));
+});
+
+test("cancelling stops the download with a clear message and leaves no complete-looking file", async () => {
+    const dir = freshDir("cancel");
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(downloadModel({uri: `${base}/files/model.gguf`, dir, fileName: "c.gguf", signal: controller.signal}),
+        (err: unknown) => err instanceof DownloadError && err.code === "cancelled");
+    assert.equal(existsSync(join(dir, "c.gguf")), false);
+});

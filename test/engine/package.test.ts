@@ -1,0 +1,48 @@
+// The platform VSIX: `npm run package -- --target <t>` ships node-llama-cpp with only that platform's binaries.
+// Real vsce, real zip listing. (Targets whose binaries the registry here does not serve fail with a clear message.)
+import assert from "node:assert/strict";
+import {execFileSync, spawnSync} from "node:child_process";
+import {existsSync, rmSync} from "node:fs";
+import {join} from "node:path";
+import {test} from "node:test";
+import {repoRoot} from "./setup";
+
+const root = repoRoot();
+const version = (JSON.parse(execFileSync("node", ["-p", "JSON.stringify(require('./package.json'))"], {cwd: root, encoding: "utf8"})) as {version: string}).version;
+
+function packageFor(target: string): string[] {
+    const out = join(root, `elastic-math-tutor-${target}-${version}.vsix`);
+    rmSync(out, {force: true});
+    const r = spawnSync("node", ["scripts/package.mjs", "--target", target], {cwd: root, encoding: "utf8"});
+    assert.equal(r.status, 0, `packaging ${target} failed:\n${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /size \d+(\.\d)? MB/, "the size is not printed");
+    console.log(r.stdout.split("\n").filter((l) => /VSIX|size|binaries/.test(l)).join("\n"));
+    assert.ok(existsSync(out));
+    const list = execFileSync("unzip", ["-Z1", out], {encoding: "utf8", maxBuffer: 64 * 1024 * 1024}).split("\n").filter(Boolean);
+    rmSync(out, {force: true});
+    return list;
+}
+
+function binaryPackages(list: string[]): string[] {
+    return [...new Set(list.map((f) => /^extension\/node_modules\/@node-llama-cpp\/([^/]+)\//.exec(f)?.[1]).filter((x): x is string => x != null))].sort();
+}
+
+test("the linux-x64 VSIX holds node-llama-cpp and only linux-x64 binaries, no sources or tests", {timeout: 300000}, () => {
+    const list = packageFor("linux-x64");
+    assert.deepEqual(binaryPackages(list), ["linux-x64", "linux-x64-vulkan"]);
+    assert.ok(list.includes("extension/out/extension.js"));
+    assert.ok(list.includes("extension/out/webview/panel.js"));
+    assert.ok(list.some((f) => f.startsWith("extension/media/katex/fonts/")), "KaTeX fonts are missing");
+    assert.ok(list.includes("extension/node_modules/node-llama-cpp/package.json"));
+    assert.ok(list.some((f) => f.startsWith("extension/models/")), "the model catalog is missing");
+    for (const f of list) {
+        assert.doesNotMatch(f, /^extension\/(src|test|scripts)\//, `source or test file shipped: ${f}`);
+        assert.doesNotMatch(f, /gitRelease\.bundle$|\.map$/, `build-only file shipped: ${f}`);
+        // Bundled by esbuild into out/, so never shipped again as packages.
+        assert.doesNotMatch(f, /^extension\/node_modules\/(markdown-it|katex|@vscode\/markdown-it-katex)\//, `bundled package shipped: ${f}`);
+    }
+});
+
+test("the linux-arm64 VSIX holds only linux-arm64 binaries", {timeout: 300000}, () => {
+    assert.deepEqual(binaryPackages(packageFor("linux-arm64")), ["linux-arm64"]);
+});
