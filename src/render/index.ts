@@ -11,6 +11,7 @@ export type {RenderError} from "./katex";
 export {builtinMacros, maxFormulaLength} from "./katex";
 export type {RenderOptions, RenderResult} from "./markdown";
 export {StreamingRenderer, type RenderUpdate} from "./stream";
+export {maxMacroLength, maxUserMacros, normalizeMacros, type NormalizedMacros} from "./macros";
 
 /** Renders a whole answer (markdown with LaTeX) to HTML; formulas KaTeX cannot render are listed in `errors`. */
 export function renderMarkdown(text: string, options: RenderOptions = {}): RenderResult {

@@ -48,9 +48,12 @@ const boxed = /\\boxed(?![a-zA-Z])/;
 export class FormulaRenderer {
     private readonly macros: Readonly<Record<string, string>>;
     private readonly cache = new Map<string, FormulaResult>();
+    private readonly cacheLimit: number;
 
-    public constructor(userMacros?: Readonly<Record<string, string>>) {
+    /** `cache: false` renders every formula afresh (the bench's naive baseline: what a renderer without memo does). */
+    public constructor(userMacros?: Readonly<Record<string, string>>, cache = true) {
         this.macros = {...builtinMacros, ...userMacros};
+        this.cacheLimit = cache ? cacheLimit : 0;
     }
 
     /**
@@ -58,14 +61,15 @@ export class FormulaRenderer {
      * `display` asks for display mode; a display-only environment forces it.
      */
     public render(tex: string, display: boolean, source: string): FormulaResult {
+        if (this.cacheLimit === 0) return this.renderUncached(tex, display, source);
         const key = (display ? "D" : "I") + source.length + ":" + source + "\u0000" + tex;
         const hit = this.cache.get(key);
         if (hit !== undefined) return hit;
         const result = this.renderUncached(tex, display, source);
         // Bounded: when full, forget the older half (insertion order); a streamed answer only re-reads the
         // formulas of its unfinished tail, which are the newest.
-        if (this.cache.size >= cacheLimit) {
-            let drop = cacheLimit >> 1;
+        if (this.cache.size >= this.cacheLimit) {
+            let drop = this.cacheLimit >> 1;
             for (const k of this.cache.keys()) {
                 if (drop-- <= 0) break;
                 this.cache.delete(k);
@@ -111,7 +115,8 @@ export class FormulaRenderer {
         }
         const cls = displayMode ? "em-math-error em-math-error-display" : "em-math-error";
         return {
-            html: `<span class="${cls}" title="${escapeAttr(message)}">${escapeHtml(source)}</span>`,
+            // tabindex: keyboard users reach the error too (the panel shows the title on focus).
+            html: `<span class="${cls}" title="${escapeAttr(message)}" tabindex="0">${escapeHtml(source)}</span>`,
             error: {tex, message}
         };
     }

@@ -21,7 +21,7 @@
  *    rest of the answer when text follows the closing `$$` on its line, e.g. `$$x$$.`), with `\[..\]` and
  *    bare `\begin{..}..\end{..}` blocks, and blocks that stay text when never closed,
  *  - renderers for every math token: KaTeX with our safety options ({@link FormulaRenderer}), errors as
- *    `<span class="em-math-error" title="message">source</span>`, `\boxed` formulas wrapped in `.em-boxed`,
+ *    `<span class="em-math-error" title="message" tabindex="0">source</span>`, `\boxed` formulas wrapped in `.em-boxed`,
  *  - `[asy]..[/asy]` figures as code blocks (we cannot run Asymptote; readable source beats garbage),
  *  - safety: `html: false`, no linkify, links only for http/https/mailto and rendered with `data-em-href`
  *    (the webview routes clicks through the host), images rendered as their alt text.
@@ -39,6 +39,11 @@ export interface RenderOptions {
      * are always defined; entries here override them.
      */
     readonly macros?: Readonly<Record<string, string>>;
+    /**
+     * Memoise rendered formulas (default true). `false` is for measurements only: it is what a renderer
+     * without a formula cache costs (the bench's naive baseline).
+     */
+    readonly formulaCache?: boolean;
 }
 
 /** What rendering (part of) an answer gives. */
@@ -313,18 +318,58 @@ export function createMathMarkdown(options: RenderOptions = {}): MathMarkdown {
     md.block.ruler.at("math_block", mathBlock, {alt: ["paragraph", "reference", "blockquote", "list"]});
     md.inline.ruler.before("escape", "em_math_brackets", bracketInline);
     md.inline.ruler.before("math_inline", "em_dollar_guard", dollarGuard);
-    const formulas = new FormulaRenderer(options.macros);
+    const formulas = new FormulaRenderer(options.macros, options.formulaCache !== false);
     installRenderers(md, formulas);
     return {md, formulas};
 }
 
 const instances = new Map<string, MathMarkdown>();
 
+/**
+ * What the one-time warm-up renders: the constructs model answers use, so that V8 has compiled markdown-it's
+ * and KaTeX's code paths (align, matrices, cases, fractions, tables...) before the first real answer streams.
+ * Without it the first formulas of a session cost several times their steady-state time (10-25 ms seen).
+ */
+const warmUpText = String.raw`# Warm-up
+
+Let $f(x) = \tfrac{1}{2}x^2 + \dfrac{3}{4}$ on $\R$, and \(g(n) = \sum_{k=1}^{n} k^2\) with \[\int_0^1 x\,dx = \frac12.\]
+
+$$\det\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix} = -2, \quad \begin{bmatrix} a \\ b \end{bmatrix}$$
+
+\begin{align*}
+f(x) &= \begin{cases} x & x \ge 0 \\ -x & \text{otherwise} \end{cases} \\
+&= \operatorname{sgn}(x)\, x \le \sqrt[3]{\left(\frac{a}{b}\right)^2}
+\end{align*}
+
+| $n$ | $n^2$ |
+|---|---|
+| 1 | **1** |
+
+1. Item with $\mathbb{Z}$
+2. So the answer is $\boxed{\frac{\pi}{4}}$.
+` + "\nCode spans keep `$x$`; it costs $5 and $10.\n\n```\n$$not math$$\n```\n";
+
+let warmedUp = false;
+
+/**
+ * Renders {@link warmUpText} twice, once per process, when the first renderer instance is made (in the
+ * extension: the first request, before its model loads). Measured 0.3-0.8 s on a 2-core machine under heavy
+ * load (load average 10-18); it spares the first answer's updates the cold-code spikes.
+ */
+export function warmUp(): void {
+    if (warmedUp) return;
+    warmedUp = true;
+    const mm = createMathMarkdown({formulaCache: false});
+    for (let i = 0; i < 2; i++) for (const block of warmUpText.split("\n\n")) renderBlock(mm, block + "\n\n", []);
+}
+
 /** The shared instance for an options set. */
 export function getMathMarkdown(options: RenderOptions = {}): MathMarkdown {
-    const key = options.macros ? JSON.stringify(Object.entries(options.macros).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : "";
+    const key = (options.formulaCache === false ? "nocache:" : "") +
+        (options.macros ? JSON.stringify(Object.entries(options.macros).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : "");
     let inst = instances.get(key);
     if (!inst) {
+        warmUp();
         inst = createMathMarkdown(options);
         if (instances.size >= 16) instances.delete(instances.keys().next().value!);
         instances.set(key, inst);

@@ -130,19 +130,37 @@ export function findUnclosedMath(text: string): number {
 
 const placeholder = "\uE000em-pending\uE001";
 
+/** Remembers the last rendered text before an unclosed formula, so a stream inside a long formula re-renders nothing. */
+export interface PendingMemo {
+    before: string;
+    html: string;
+}
+
 /**
  * Renders the unfinished tail of a stream. Formulas that are complete render as usual (and come from the
  * formula cache on later updates); an unclosed one shows as pending text. Errors found here are not
  * reported: the tail is rendered again once it is finished.
+ *
+ * With a `memo`, while tokens only extend an unclosed formula (the text before it is unchanged, the common
+ * case inside a long `align`), the markdown before it is not parsed again: only the pending text is escaped.
  */
-export function renderPendingTail(mm: MathMarkdown, tail: string): string {
+export function renderPendingTail(mm: MathMarkdown, tail: string, memo?: PendingMemo): string {
     const clean = tail.includes(placeholder) ? tail.split(placeholder).join("") : tail;
     const cut = findUnclosedMath(clean);
     const scratch: RenderError[] = [];
     if (cut < 0) return renderBlock(mm, tail, scratch);
     const before = clean.slice(0, cut);
     const span = `<span class="em-pending-math">${escapeHtml(clean.slice(cut))}</span>`;
-    const html = renderBlock(mm, before + placeholder, scratch);
+    let html: string;
+    if (memo != null && memo.before === before) {
+        html = memo.html;
+    } else {
+        html = renderBlock(mm, before + placeholder, scratch);
+        if (memo != null) {
+            memo.before = before;
+            memo.html = html;
+        }
+    }
     const at = html.lastIndexOf(placeholder);
     return at < 0 ? html + span : html.slice(0, at) + span + html.slice(at + placeholder.length);
 }

@@ -14,7 +14,18 @@
 import {BlockScanner} from "./blocks";
 import type {RenderError} from "./katex";
 import {getMathMarkdown, type MathMarkdown, renderBlock, type RenderOptions} from "./markdown";
-import {renderPendingTail} from "./pending";
+import {escapeHtml} from "./escape";
+import {type PendingMemo, renderPendingTail} from "./pending";
+
+/**
+ * A tail longer than this (one block that goes on and on: a 1 MB line, a never-ending paragraph) is not
+ * re-rendered on every update but only each time it has grown by a quarter since its last render; in between
+ * the new text is shown escaped after the last rendering, in the pending style. The renders then cost a
+ * geometric series, so the total work stays linear in the tail's length. Ordinary blocks are shorter and are
+ * rendered on every update.
+ */
+export const bigTailChars = 8_000;
+const bigTailGrowth = 1.25;
 
 /** What one {@link StreamingRenderer.append} or {@link StreamingRenderer.finish} gives. */
 export interface RenderUpdate {
@@ -41,6 +52,11 @@ export class StreamingRenderer {
     /** A "\r" at the end of the last delta, held until we know whether "\n" follows. */
     private heldCR = false;
     private done = false;
+    /** The tail's rendering before an unclosed formula, reused while only that formula grows. */
+    private readonly memo: PendingMemo = {before: "\uE002", html: ""};
+    /** Length of the big tail at its last full render (-1: none since the last commit) and that HTML. */
+    private bigTailLen = -1;
+    private bigTailHtml = "";
 
     public constructor(options: RenderOptions = {}) {
         this.mm = getMathMarkdown(options);
@@ -62,7 +78,19 @@ export class StreamingRenderer {
         const committed: string[] = [];
         const errors: RenderError[] = [];
         this.advance(committed, errors);
-        return {committed, pending: this.buffer === "" ? "" : renderPendingTail(this.mm, this.buffer), errors};
+        if (committed.length > 0) this.bigTailLen = -1;
+        return {committed, pending: this.pendingHtml(), errors};
+    }
+
+    private pendingHtml(): string {
+        const n = this.buffer.length;
+        if (n === 0) return "";
+        if (n <= bigTailChars) return renderPendingTail(this.mm, this.buffer, this.memo);
+        if (this.bigTailLen > 0 && n < this.bigTailLen * bigTailGrowth)
+            return this.bigTailHtml + `<span class="em-pending-math">${escapeHtml(this.buffer.slice(this.bigTailLen))}</span>`;
+        this.bigTailHtml = renderPendingTail(this.mm, this.buffer, this.memo);
+        this.bigTailLen = n;
+        return this.bigTailHtml;
     }
 
     /** Ends the answer: `pending` is the final HTML of the last block. Later calls to append() throw. */

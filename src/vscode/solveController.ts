@@ -4,11 +4,12 @@ import {markdownToLatex} from "../core/latexExport";
 import type {BudgetSpec, SolveEvent, SolveResult} from "../core/types";
 import type {BudgetView, HostToPanelMessage, PanelToHostMessage, RequestRecord, RequestStatus} from "../protocol/messages";
 import {assertNever} from "../protocol/messages";
-import {renderMarkdown, StreamingRenderer} from "../render";
+import {renderMarkdown, type RenderOptions, StreamingRenderer} from "../render";
 import {generatingContextKey} from "./commandIds";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
 import type {PickedBudget} from "./budgetPicker";
+import {readRenderOptions} from "./renderSettings";
 import {SolutionPanel} from "./solutionPanel";
 
 /** How often streamed text is rendered and posted (ms): fast enough to look live, slow enough not to flood. */
@@ -82,9 +83,10 @@ export class SolveController extends Disposable {
         const budgetView = toBudgetView(budget, options.picked.label);
         const engine = this.engines.current();
         this.panel.show(true);
-        this.post({type: "request", id, problemHtml: renderMarkdown(options.problem).html, budget: budgetView, model: engine.modelName});
+        const render = readRenderOptions();
+        this.post({type: "request", id, problemHtml: renderMarkdown(options.problem, render).html, budget: budgetView, model: engine.modelName});
 
-        const stream = new PhaseStreams(id, (m) => this.post(m));
+        const stream = new PhaseStreams(id, (m) => this.post(m), render);
         let status: RequestStatus = "queued";
         const setStatus = (next: RequestStatus, extra: {position?: number; detail?: string} = {}) => {
             status = next;
@@ -132,7 +134,7 @@ export class SolveController extends Disposable {
                 }, error: null
             };
             this.keep(record);
-            this.post({type: "done", id, stats: record.stats!, answerHtml: answerHtml(result.answer), record});
+            this.post({type: "done", id, stats: record.stats!, answerHtml: answerHtml(result.answer, render), record});
             return result;
         } catch (err) {
             stream.finish();
@@ -199,14 +201,15 @@ export class SolveController extends Disposable {
     private restoreMessage(records: readonly RequestRecord[]): HostToPanelMessage | null {
         if (records.length === 0) return null;
         for (const r of records) this.keep(r);
+        const render = readRenderOptions();
         return {
             type: "restore",
             items: records.map((record) => ({
                 record,
-                problemHtml: renderMarkdown(record.problem).html,
-                thinkingHtml: renderMarkdown(record.thinking).html,
-                solutionHtml: renderMarkdown(record.solution).html,
-                answerHtml: answerHtml(record.answer)
+                problemHtml: renderMarkdown(record.problem, render).html,
+                thinkingHtml: renderMarkdown(record.thinking, render).html,
+                solutionHtml: renderMarkdown(record.solution, render).html,
+                answerHtml: answerHtml(record.answer, render)
             }))
         };
     }
@@ -217,9 +220,9 @@ function toBudgetView(budget: BudgetSpec, label: string): BudgetView {
     return {mode: "unconstrained", maxTokens: budget.maxTokens ?? 0, label: label || describeBudget(budget)};
 }
 
-function answerHtml(answer: string | null): string | null {
+function answerHtml(answer: string | null, render: RenderOptions): string | null {
     if (answer == null) return null;
-    return renderMarkdown(`$${answer}$`).html;
+    return renderMarkdown(`$${answer}$`, render).html;
 }
 
 async function openLink(href: string): Promise<void> {
@@ -240,14 +243,16 @@ async function openLink(href: string): Promise<void> {
 
 /** Coalesces streamed text per phase, renders it incrementally and posts the changes. */
 class PhaseStreams {
-    private readonly renderers = {thinking: new StreamingRenderer(), solution: new StreamingRenderer()};
+    private readonly renderers: {thinking: StreamingRenderer; solution: StreamingRenderer};
     private readonly buffers = {thinking: "", solution: ""};
     private readonly texts = {thinking: "", solution: ""};
     private counts = {thinkingTokens: 0, solutionTokens: 0};
     private timer: ReturnType<typeof setTimeout> | undefined;
     private finished = false;
 
-    public constructor(private readonly id: string, private readonly post: (m: HostToPanelMessage) => void) {}
+    public constructor(private readonly id: string, private readonly post: (m: HostToPanelMessage) => void, render: RenderOptions) {
+        this.renderers = {thinking: new StreamingRenderer(render), solution: new StreamingRenderer(render)};
+    }
 
     public text(phase: "thinking" | "solution"): string {
         return this.texts[phase] + this.buffers[phase];

@@ -7,6 +7,7 @@ import {test} from "node:test";
 import assert from "node:assert/strict";
 import {renderMarkdown, StreamingRenderer, type RenderError} from "../../src/render/index";
 import {splitBlocks} from "../../src/render/blocks";
+import {bigTailChars} from "../../src/render/stream";
 import {loadCorpus, randomSplit, rng, tokenLike} from "./render-helpers";
 
 function stream(deltas: readonly string[]): {html: string; errors: RenderError[]; pendings: string[]} {
@@ -113,4 +114,49 @@ test("an unclosed delimiter in the pending tail is pending text, not a broken fo
     // A dollar in code is not pending math; currency is text once it cannot open math.
     assert.doesNotMatch(new StreamingRenderer().append("Use `$x` and").pending, /em-pending-math/);
     assert.doesNotMatch(new StreamingRenderer().append("costs 5$ each").pending, /em-pending-math/);
+});
+
+/** Tails over bigTailChars are re-rendered only now and then by design; the memo check is for the others. */
+function fresh_tail_too_big(prefix: string): boolean {
+    const blocks = splitBlocks(prefix.replace(/\r\n?/g, "\n"));
+    return blocks[blocks.length - 1]!.length > bigTailChars;
+}
+
+test("the pending tail reused across updates (memo) equals a fresh render of the same prefix", () => {
+    const items = loadCorpus().filter((i) => /\\begin|\$\$|\\\[/.test(i.text)).slice(0, 12);
+    assert.ok(items.length >= 5);
+    let compared = 0;
+    for (const item of items) {
+        const deltas = tokenLike(item.text);
+        const r = new StreamingRenderer();
+        let prefix = "";
+        for (let i = 0; i < deltas.length; i++) {
+            const u = r.append(deltas[i]!);
+            prefix += deltas[i]!;
+            if (i % 7 !== 0 && i !== deltas.length - 1) continue;
+            if (fresh_tail_too_big(prefix)) continue;
+            // A fresh renderer given the whole prefix at once commits the same blocks and renders its tail
+            // without any memo: the pending HTML must be the same.
+            const fresh = new StreamingRenderer().append(prefix);
+            assert.equal(u.pending, fresh.pending, `${item.id}: pending differs after ${prefix.length} characters`);
+            compared++;
+        }
+    }
+    assert.ok(compared > 100);
+});
+
+test("a huge single block streams in linear total work: re-rendered only as it grows by a quarter", () => {
+    const text = "word ".repeat(40_000); // 200 KB, one paragraph, never committed while streaming
+    const r = new StreamingRenderer();
+    let full = 0;
+    let last = "";
+    for (let i = 0; i < text.length; i += 500) {
+        const u = r.append(text.slice(i, i + 500));
+        if (!u.pending.includes("em-pending-math")) full++;
+        last = u.pending;
+        // Every character so far is visible (rendered or escaped pending text).
+        assert.equal(last.replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim(), text.slice(0, i + 500).trim().replace(/\s+/g, " "));
+    }
+    assert.ok(full > 5 && full < 40, `full renders of the tail: ${full} of ${text.length / 500} updates`);
+    assert.equal(r.finish().pending, renderMarkdown(text).html);
 });

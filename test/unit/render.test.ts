@@ -140,8 +140,8 @@ test("a formula KaTeX cannot parse shows its source in an error span, and the re
     assert.equal(count(html, /class="em-math-error"/), 2);
     assert.equal(count(html, /class="em-math-error em-math-error-display"/), 1);
     assert.equal(inlineMath(html), 2);
-    assert.match(html, /<span class="em-math-error" title="KaTeX parse error: [^"]+">\$\\frac\{1\}\{\$<\/span>/);
-    assert.match(html, /<span class="em-math-error" title="[^"]*undefinedcmd[^"]*">\\\(\\undefinedcmd x\\\)<\/span>/);
+    assert.match(html, /<span class="em-math-error" title="KaTeX parse error: [^"]+" tabindex="0">\$\\frac\{1\}\{\$<\/span>/);
+    assert.match(html, /<span class="em-math-error" title="[^"]*undefinedcmd[^"]*" tabindex="0">\\\(\\undefinedcmd x\\\)<\/span>/);
     assert.deepEqual(errors.map((e) => e.tex), ["\\frac{1}{", "\\undefinedcmd x", "\n\\begin{align} x \\end{gather}\n"]);
     for (const e of errors) assert.match(e.message, /KaTeX parse error/);
 });
