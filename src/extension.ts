@@ -2,6 +2,8 @@ import * as vscode from "vscode";
 import type {SolveResult} from "./core/types";
 import type {HostToPanelMessage} from "./protocol/messages";
 import {BudgetPicker} from "./vscode/budgetPicker";
+import {ChatController} from "./vscode/chatController";
+import {registerChatCommands, type ChatApi} from "./vscode/commands/chatCommands";
 import {CommandIds} from "./vscode/commandIds";
 import {solveProblem, type SolveProblemArgs} from "./vscode/commands/solveProblem";
 import {tutorMe, type TutorArgs} from "./vscode/commands/tutorMe";
@@ -27,6 +29,8 @@ export interface ElasticMathApi {
     readonly tutorMessages: readonly TutorHostMessage[];
     /** Choosing and downloading models; `offerFirstRun()` is the first-run offer other views can show. */
     readonly models: ModelManager;
+    /** The sidebar chat and the selection commands (issue 4). */
+    readonly chat: ChatApi;
 }
 
 export function activate(context: vscode.ExtensionContext): ElasticMathApi {
@@ -35,12 +39,14 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     const controller = new SolveController(context.extensionUri, engines);
     const statusBar = new ModelStatusBar(engines);
     const tutor = new TutorController(context.extensionUri, engines);
-    context.subscriptions.push(engines, controller, statusBar, tutor);
+    const chat = new ChatController(context.extensionUri, engines, context.workspaceState);
+    context.subscriptions.push(engines, controller, statusBar, chat, tutor);
     const tutorCommand = (args?: TutorArgs) => tutorMe({engines, picker, tutor}, args);
 
     const models = new ModelManager(context);
     engines.formatResolver = (p) => models.formatFor(p);
     const deps = {context, engines, picker, controller, firstRun: () => models.offerFirstRun()};
+    const chatApi = registerChatCommands(context, {engines, picker, controller, chat, firstRun: deps.firstRun});
     const solve = async (args?: SolveProblemArgs) => {
         const result = await solveProblem(deps, args);
         if (result != null) statusBar.setDevice(result.device);
@@ -67,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
 
     return {
-        solve, models, get panelMessages() { return controller.posted; },
+        solve, models, get panelMessages() { return controller.posted; }, chat: chatApi,
         tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; }
     };
 }

@@ -116,6 +116,28 @@ export interface SolveOptions {
     readonly minThinkingTokens?: number;
     /** How many times the close may be suppressed (default 3 when {@link minThinkingTokens} is set). */
     readonly maxForcedContinuations?: number;
+    /**
+     * Builds the prompt tokens instead of the format's one-message prompt (conversations: see `conversation.ts`).
+     * Called when the request runs, with the model's tokenizer and the context size. May throw an EngineError.
+     */
+    readonly buildPrompt?: (tools: PromptTools) => readonly number[];
+    /**
+     * Keep the part of the KV cache that is a prefix of the new prompt and evaluate only the rest (default false:
+     * the cache is cleared). Exact: the cache ends up holding the same tokens as a fresh evaluation would.
+     */
+    readonly reuseContext?: boolean;
+}
+
+/** See {@link ElasticEngine.promptMeter}. */
+export interface PromptMeter {
+    readonly contextSize: number;
+    countPromptTokens(problem: string): number;
+}
+
+/** What {@link SolveOptions.buildPrompt} gets. */
+export interface PromptTools {
+    tokenize(text: string, specialTokens: boolean): number[];
+    readonly contextSize: number;
 }
 
 /** The tokens of one request, exactly as evaluated. */
@@ -131,6 +153,8 @@ export interface SolveTrace {
     readonly solutionTokens: readonly number[];
     /** `sequence.contextTokens` after the request: what the KV cache holds. */
     readonly contextTokens: readonly number[];
+    /** Leading prompt tokens that were already in the KV cache and not evaluated again ({@link SolveOptions.reuseContext}). */
+    readonly reusedPromptTokens: number;
 }
 
 const DEFAULT_CONTEXT_SIZE = 8192;
@@ -173,6 +197,7 @@ class RunState {
     solution: string[] = [];
     thinkingCut = false;
     promptTokens = 0;
+    reusedPromptTokens = 0;
     device = "";
     loadMs = 0;
     readonly t0 = performance.now();
@@ -270,6 +295,21 @@ export class ElasticEngine {
     whenIdle(): Promise<void> {
         if (this.running == null && this.queue.length === 0) return Promise.resolve();
         return new Promise((resolve) => this.idleWaiters.push(resolve));
+    }
+
+    /**
+     * Loads the model if needed and returns a prompt meter: how many tokens a problem's prompt has in this model's
+     * format, and the context size (for checking a long selection before it is queued).
+     */
+    async promptMeter(): Promise<PromptMeter> {
+        this.ensureNotDisposed();
+        const l = await this.ensureLoaded();
+        const format = this.format;
+        return {
+            contextSize: l.context.contextSize,
+            countPromptTokens: (problem) => buildPromptParts(format, problem)
+                .reduce((n, part) => n + l.model.tokenize(part.text, part.specialTokens).length, 0)
+        };
     }
 
     /** Loads the model now (otherwise the first request does). Throws {@link EngineError}. */
@@ -508,7 +548,9 @@ export class ElasticEngine {
         const contextSize = sequence.contextSize;
 
         const promptTokens: Token[] = [];
-        for (const part of buildPromptParts(this.format, options.problem))
+        if (options.buildPrompt != null)
+            promptTokens.push(...options.buildPrompt({tokenize: (text, special) => model.tokenize(text, special), contextSize}) as Token[]);
+        else for (const part of buildPromptParts(this.format, options.problem))
             promptTokens.push(...model.tokenize(part.text, part.specialTokens));
         state.promptTokens = promptTokens.length;
         // The sequence can hold contextSize - 1 tokens; the last sampled token is never fed.
@@ -539,7 +581,9 @@ export class ElasticEngine {
             answerLimit = 0;
         }
 
-        await sequence.clearHistory();
+        const reused = options.reuseContext === true ? await keepCommonPrefix(sequence, promptTokens) : 0;
+        if (reused === 0) await sequence.clearHistory();
+        state.reusedPromptTokens = reused;
         job.emit({type: "started", model: this.modelName, device: l.device, promptTokens: promptTokens.length, budget});
 
         const s = resolveSampling(this.options.sampling, options.sampling);
@@ -551,7 +595,7 @@ export class ElasticEngine {
         state.promptStart = performance.now();
         const chunkOption = this.options.promptChunkTokens ?? "auto";
         let chunk = chunkOption === "auto" ? 16 : Math.max(1, Math.floor(chunkOption));
-        let at = 0;
+        let at = reused;
         const keep = Math.min(promptTokens.length, 1);
         while (promptTokens.length - at > keep) {
             if (signal.aborted) return;
@@ -694,7 +738,7 @@ export class ElasticEngine {
         state.end = performance.now();
         const trace: SolveTrace = {
             promptTokens, thinkingTokens: state.thinkingIds, cutTokens: state.cutIds, forced: state.forced, solutionTokens: state.solutionIds,
-            contextTokens: l.sequence.contextTokens
+            contextTokens: l.sequence.contextTokens, reusedPromptTokens: state.reusedPromptTokens
         };
         this._lastTrace = trace;
         if (!job.settled && job.options.onTrace) {
@@ -705,6 +749,20 @@ export class ElasticEngine {
 }
 
 // -------------------------------------------------------------------------------------------------------------
+
+/**
+ * Keeps the longest prefix of the KV cache that the new prompt starts with (never the prompt's last token, which
+ * must be evaluated to sample from) and erases the rest. Returns how many prompt tokens are already evaluated.
+ */
+async function keepCommonPrefix(sequence: LlamaContextSequence, prompt: readonly Token[]): Promise<number> {
+    const cached = sequence.contextTokens;
+    const max = Math.min(cached.length, prompt.length - 1);
+    let common = 0;
+    while (common < max && cached[common] === prompt[common]) common++;
+    if (common === 0) return 0;
+    if (common < cached.length) await sequence.eraseContextTokenRanges([{start: common, end: cached.length}]);
+    return common;
+}
 
 function validateRequest(options: SolveOptions, format: PromptFormat): void {
     if (typeof options.problem !== "string" || options.problem.trim() === "")

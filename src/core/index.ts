@@ -9,3 +9,5 @@ export * from "./answer";
 export * from "./utf8Stream";
 export * from "./budgets";
 export * from "./latexExport";
+export * from "./conversation";
+export * from "./selectionText";

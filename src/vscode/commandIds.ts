@@ -8,10 +8,18 @@ export const CommandIds = {
     chooseBudget: "elasticMath.chooseBudget",
     tutor: "elasticMath.tutor",
     openEvalPlot: "elasticMath.openEvalPlot",
-    checkSelection: "elasticMath.checkSelectedAnswer"
+    checkSelection: "elasticMath.checkSelectedAnswer",
+    solveSelection: "elasticMath.solveSelection",
+    insertSolutionBelow: "elasticMath.insertSolutionBelow",
+    sendSelectionToChat: "elasticMath.sendSelectionToChat",
+    newChat: "elasticMath.newChat",
+    exportConversation: "elasticMath.exportConversation",
+    stopChat: "elasticMath.stopChat"
 } as const;
 
 /** Context key set while a request is generating (enables Stop). */
 export const generatingContextKey = "elasticMath.generating";
 
 export const solutionPanelViewType = "elasticMath.solution";
+
+export const chatViewType = "elasticMath.chat";

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
-import {ElasticEngine, type PromptFormat} from "../core";
+import {ElasticEngine, type PromptFormat, type PromptMeter, type SolveOptions} from "../core";
 import type {BudgetSpec, SamplingOptions, SolveEvent, SolveResult} from "../core/types";
 import {Disposable} from "./disposable";
 import {readSettings, settingsSection, type Settings} from "./settings";
@@ -14,6 +14,10 @@ export interface EngineSolveOptions {
     readonly sampling?: SamplingOptions;
     /** Think longer (see the engine's SolveOptions). */
     readonly minThinkingTokens?: number;
+    /** Conversations (see core/conversation.ts): passed through to the engine. */
+    readonly buildPrompt?: SolveOptions["buildPrompt"];
+    readonly reuseContext?: boolean;
+    readonly onTrace?: SolveOptions["onTrace"];
 }
 
 /** What the rest of the VS Code layer sees of the engine: the model's name and solve. */
@@ -21,6 +25,10 @@ export interface EngineHandle {
     readonly modelPath: string;
     readonly modelName: string;
     solve(options: EngineSolveOptions): Promise<SolveResult>;
+    /** Loads the model if needed; counts a problem's prompt tokens against the context size. */
+    promptMeter(): Promise<PromptMeter>;
+    /** The model's prompt format (from the catalog), or undefined for the engine's default (R1-distill). */
+    format(): Promise<PromptFormat | undefined>;
 }
 
 /**
@@ -64,8 +72,17 @@ export class EngineService extends Disposable {
         return {
             modelPath,
             modelName: modelPath === "" ? "no model" : path.basename(modelPath).replace(/\.gguf$/i, ""),
-            solve: (options) => this.solveWith(settings, options)
+            solve: (options) => this.solveWith(settings, options),
+            promptMeter: async () => {
+                if (settings.modelPath === "") throw new Error("No model is configured.");
+                return this.engineFor(settings, await this.formatOf(settings)).promptMeter();
+            },
+            format: () => this.formatOf(settings)
         };
+    }
+
+    private async formatOf(settings: Settings): Promise<PromptFormat | undefined> {
+        return this.formatResolver != null ? await this.formatResolver(settings.modelPath).catch(() => undefined) : undefined;
     }
 
     private engineFor(settings: Settings, format: PromptFormat | undefined): ElasticEngine {
@@ -97,8 +114,7 @@ export class EngineService extends Disposable {
     private async solveWith(settings: Settings, options: EngineSolveOptions): Promise<SolveResult> {
         if (settings.modelPath === "")
             throw new Error("No model is configured. Run \"Elastic Math: Choose Model...\" to download one or choose a GGUF file.");
-        const format = this.formatResolver != null ? await this.formatResolver(settings.modelPath).catch(() => undefined) : undefined;
-        const engine = this.engineFor(settings, format);
+        const engine = this.engineFor(settings, await this.formatOf(settings));
         this.inFlight++;
         try {
             return await engine.solve({
@@ -107,7 +123,10 @@ export class EngineService extends Disposable {
                 sampling: {...settings.sampling, ...options.sampling},
                 signal: options.signal,
                 minThinkingTokens: options.minThinkingTokens,
-                onEvent: options.onEvent
+                onEvent: options.onEvent,
+                buildPrompt: options.buildPrompt,
+                reuseContext: options.reuseContext,
+                onTrace: options.onTrace
             });
         } finally {
             this.inFlight--;

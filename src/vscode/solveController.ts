@@ -215,17 +215,17 @@ export class SolveController extends Disposable {
     }
 }
 
-function toBudgetView(budget: BudgetSpec, label: string): BudgetView {
+export function toBudgetView(budget: BudgetSpec, label: string): BudgetView {
     if (budget.mode === "elastic") return {mode: "elastic", thinkTokens: budget.thinkTokens, answerTokens: budget.answerTokens, label};
     return {mode: "unconstrained", maxTokens: budget.maxTokens ?? 0, label: label || describeBudget(budget)};
 }
 
-function answerHtml(answer: string | null, render: RenderOptions): string | null {
+export function answerHtml(answer: string | null, render: RenderOptions): string | null {
     if (answer == null) return null;
     return renderMarkdown(`$${answer}$`, render).html;
 }
 
-async function openLink(href: string): Promise<void> {
+export async function openLink(href: string): Promise<void> {
     let uri: vscode.Uri;
     try {
         uri = vscode.Uri.parse(href, true);
@@ -242,7 +242,7 @@ async function openLink(href: string): Promise<void> {
 }
 
 /** Coalesces streamed text per phase, renders it incrementally and posts the changes. */
-class PhaseStreams {
+export class PhaseStreams {
     private readonly renderers: {thinking: StreamingRenderer; solution: StreamingRenderer};
     private readonly buffers = {thinking: "", solution: ""};
     private readonly texts = {thinking: "", solution: ""};

@@ -1,0 +1,74 @@
+/** Registers the chat and selection commands (issue 4) and returns what the extension's API exposes of them. */
+import * as vscode from "vscode";
+import type {HostToChatMessage} from "../../protocol/messages";
+import type {AskResult} from "../../core/conversation";
+import type {SolveResult} from "../../core/types";
+import type {ChatSendResult, StoredConversation} from "../chatController";
+import {CommandIds} from "../commandIds";
+import {insertSolutionBelow, lastTooLongMessage, type SelectionDeps, sendSelectionToChat, solveSelection, type SolveSelectionArgs} from "./selection";
+
+export interface ChatApi {
+    send(text: string, budgetLabel?: string): Promise<ChatSendResult | undefined>;
+    stop(id?: string): number;
+    newChat(): Promise<void>;
+    exportMarkdown(): string;
+    readonly current: StoredConversation;
+    readonly messages: readonly HostToChatMessage[];
+    readonly lastAsk: AskResult | undefined;
+    readonly lastTooLongMessage: string | undefined;
+    solveSelection(args?: SolveSelectionArgs): Promise<SolveResult | undefined>;
+    insertSolutionBelow(args?: SolveSelectionArgs): Promise<boolean>;
+}
+
+export function registerChatCommands(context: vscode.ExtensionContext, deps: SelectionDeps): ChatApi {
+    const {chat} = deps;
+    context.subscriptions.push(
+        vscode.commands.registerCommand(CommandIds.solveSelection, (args?: SolveSelectionArgs) => solveSelection(deps, args)),
+        vscode.commands.registerCommand(CommandIds.insertSolutionBelow, (args?: SolveSelectionArgs) => insertSolutionBelow(deps, args)),
+        vscode.commands.registerCommand(CommandIds.sendSelectionToChat, () => sendSelectionToChat(deps)),
+        vscode.commands.registerCommand(CommandIds.newChat, async () => {
+            await chat.view.reveal();
+            await chat.newChat();
+        }),
+        vscode.commands.registerCommand(CommandIds.stopChat, () => {
+            if (chat.stop() === 0) vscode.window.setStatusBarMessage("Elastic Math: no chat answer is running", 2000);
+        }),
+        vscode.commands.registerCommand(CommandIds.exportConversation, async (target?: vscode.Uri) => {
+            const conversation = chat.current;
+            if (conversation.turns.length === 0) {
+                void vscode.window.showInformationMessage("Elastic Math: this conversation is empty; there is nothing to export.");
+                return undefined;
+            }
+            const name = (conversation.title || "conversation").replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 40) || "conversation";
+            const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+            const uri = target ?? await vscode.window.showSaveDialog({
+                title: "Export Conversation",
+                defaultUri: folder != null ? vscode.Uri.joinPath(folder, `${name}.md`) : undefined,
+                filters: {Markdown: ["md"]}
+            });
+            if (uri == null) return undefined;
+            try {
+                await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(chat.exportMarkdown()));
+            } catch (err) {
+                void vscode.window.showErrorMessage(`Elastic Math: could not write ${uri.fsPath}: ${err instanceof Error ? err.message : String(err)}`);
+                return undefined;
+            }
+            if (target == null) void vscode.window.showInformationMessage(`Elastic Math: conversation exported to ${vscode.workspace.asRelativePath(uri)}.`, "Open").then((c) => {
+                if (c === "Open") void vscode.window.showTextDocument(uri);
+            });
+            return uri;
+        })
+    );
+    return {
+        send: (text, budgetLabel) => chat.send(text, budgetLabel),
+        stop: (id) => chat.stop(id),
+        newChat: () => chat.newChat(),
+        exportMarkdown: () => chat.exportMarkdown(),
+        get current() { return chat.current; },
+        get messages() { return chat.posted; },
+        get lastAsk() { return chat.lastAsk; },
+        get lastTooLongMessage() { return lastTooLongMessage(); },
+        solveSelection: (args) => solveSelection(deps, args),
+        insertSolutionBelow: (args) => insertSolutionBelow(deps, args)
+    };
+}

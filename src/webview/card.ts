@@ -1,0 +1,216 @@
+/**
+ * The solution card: problem, budget and model chips, status with Stop, the collapsible thinking with its meter, the
+ * cut marker, the solution, the highlighted final boxed answer, the footer of figures and the copy actions.
+ * Shared by the solution panel (panel.ts) and the sidebar chat (chat.ts) so both render a solution the same way.
+ * Browser code: it only inserts HTML the host rendered from untrusted text (markdown-it html:false, KaTeX trust:false).
+ */
+import type {BudgetView, CopyKind, RenderedChunk, RequestStats, RequestStatus} from "../protocol/messages";
+
+export interface Card {
+    readonly id: string;
+    readonly root: HTMLElement;
+    readonly status: HTMLElement;
+    readonly stop: HTMLButtonElement;
+    readonly thinking: HTMLDetailsElement;
+    readonly thinkingMeter: Meter;
+    readonly thinkingPending: HTMLElement;
+    readonly cut: HTMLElement;
+    readonly solution: HTMLElement;
+    readonly solutionMeter: Meter;
+    readonly solutionPending: HTMLElement;
+    readonly final: HTMLElement;
+    readonly footer: HTMLElement;
+    readonly actions: HTMLElement;
+    budget: BudgetView;
+    userToggledThinking: boolean;
+}
+
+export interface Meter {
+    readonly root: HTMLElement;
+    readonly fill: HTMLElement;
+    readonly label: HTMLElement;
+}
+
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+    const node = document.createElement(tag);
+    if (className != null) node.className = className;
+    if (text != null) node.textContent = text;
+    return node;
+}
+
+export function meter(className: string): Meter {
+    const root = el("span", `em-meter ${className}`);
+    const bar = el("span", "em-meter-bar");
+    const fill = el("span", "em-meter-fill");
+    bar.append(fill);
+    const label = el("span", "em-meter-label");
+    root.append(bar, label);
+    root.setAttribute("role", "meter");
+    return {root, fill, label};
+}
+
+export function setMeter(m: Meter, used: number, budget: number | null, what: string): void {
+    m.label.textContent = budget != null && budget > 0 ? `${used} / ${budget} ${what} tokens` : `${used} ${what} tokens`;
+    const fraction = budget != null && budget > 0 ? Math.min(1, used / budget) : 0;
+    m.fill.style.width = `${(fraction * 100).toFixed(1)}%`;
+    m.root.classList.toggle("em-meter-full", budget != null && used >= budget);
+    m.root.setAttribute("aria-valuenow", String(used));
+    if (budget != null && budget > 0) m.root.setAttribute("aria-valuemax", String(budget));
+}
+
+export function budgetLabel(b: BudgetView): string {
+    if (b.mode === "unconstrained") return `${b.label} · up to the context size`;
+    return `${b.label} · think ${b.thinkTokens} / answer ${b.answerTokens}`;
+}
+
+export function thinkBudget(b: BudgetView): number | null {
+    return b.mode === "elastic" ? b.thinkTokens : null;
+}
+
+export function answerBudget(b: BudgetView): number | null {
+    return b.mode === "elastic" ? b.answerTokens : null;
+}
+
+/** What a card's buttons do (the page decides how to reach the host). */
+export interface CardActions {
+    stop(id: string): void;
+    copy(id: string, what: CopyKind): void;
+}
+
+/** Builds a solution card (not yet in the document). */
+export function buildCard(id: string, problemHtml: string, budget: BudgetView, model: string, handlers: CardActions): Card {
+    const root = el("article", "em-card");
+    root.dataset.id = id;
+    root.setAttribute("aria-label", "Solution");
+
+    const head = el("header", "em-card-head");
+    const problem = el("div", "em-problem em-md");
+    problem.innerHTML = problemHtml;
+    const meta = el("div", "em-meta");
+    meta.append(el("span", "em-chip em-budget-chip", budgetLabel(budget)), el("span", "em-chip em-model-chip", model));
+    const status = el("div", "em-status");
+    status.setAttribute("role", "status");
+    const stop = el("button", "em-button em-stop", "Stop");
+    stop.type = "button";
+    stop.title = "Stop generating (keeps what was produced)";
+    stop.addEventListener("click", () => handlers.stop(id));
+    const headRow = el("div", "em-head-row");
+    headRow.append(status, stop);
+    head.append(problem, meta, headRow);
+
+    const thinking = el("details", "em-thinking");
+    thinking.open = true;
+    const summary = el("summary", "em-thinking-summary");
+    const thinkingMeter = meter("em-thinking-meter");
+    summary.append(el("span", "em-section-title", "Thinking"), thinkingMeter.root);
+    const thinkingBody = el("div", "em-thinking-body em-md");
+    const thinkingPending = el("div", "em-pending");
+    thinkingBody.append(thinkingPending);
+    thinking.append(summary, thinkingBody);
+
+    const cut = el("div", "em-cut-marker");
+    cut.hidden = true;
+    cut.setAttribute("role", "note");
+
+    const solutionSection = el("section", "em-solution-section");
+    const solutionHead = el("div", "em-solution-head");
+    const solutionMeter = meter("em-solution-meter");
+    solutionHead.append(el("span", "em-section-title", "Solution"), solutionMeter.root);
+    const solution = el("div", "em-solution em-md");
+    const solutionPending = el("div", "em-pending");
+    solution.append(solutionPending);
+    solutionSection.append(solutionHead, solution);
+
+    const final = el("div", "em-final");
+    final.hidden = true;
+    const footer = el("footer", "em-footer");
+    const actions = el("div", "em-actions");
+    actions.hidden = true;
+    for (const [what, label] of [["answer", "Copy answer"], ["markdown", "Copy Markdown"], ["latex", "Copy LaTeX"]] as const) {
+        const b = el("button", `em-button em-copy em-copy-${what}`, label);
+        b.type = "button";
+        b.addEventListener("click", () => handlers.copy(id, what));
+        actions.append(b);
+    }
+    root.append(head, thinking, cut, solutionSection, final, footer, actions);
+
+    const card: Card = {id, root, status, stop, thinking, thinkingMeter, thinkingPending, cut, solution, solutionMeter,
+        solutionPending, final, footer, actions, budget, userToggledThinking: false};
+    summary.addEventListener("click", () => { card.userToggledThinking = true; });
+    setMeter(thinkingMeter, 0, thinkBudget(budget), "thinking");
+    setMeter(solutionMeter, 0, answerBudget(budget), "solution");
+    return card;
+}
+
+export const statusText: Record<RequestStatus, string> = {
+    queued: "Waiting for the model",
+    loading: "Loading the model…",
+    thinking: "Thinking…",
+    answering: "Writing the solution…",
+    done: "Done",
+    stopped: "Stopped",
+    error: "Error"
+};
+
+export function setStatus(card: Card, status: RequestStatus, position?: number, detail?: string): void {
+    let text = statusText[status];
+    if (status === "queued" && position != null) text = position > 0 ? `Queued: ${position} request${position === 1 ? "" : "s"} ahead` : "Starting…";
+    if (status === "loading" && detail) text = `Loading ${detail}…`;
+    card.status.textContent = text;
+    card.root.dataset.status = status;
+    const running = status === "queued" || status === "loading" || status === "thinking" || status === "answering";
+    card.stop.hidden = !running;
+    if (status === "answering" && !card.userToggledThinking) card.thinking.open = false;
+}
+
+export function applyChunk(pending: HTMLElement, chunk: RenderedChunk): void {
+    for (const html of chunk.committed) pending.insertAdjacentHTML("beforebegin", html);
+    pending.innerHTML = chunk.pending;
+}
+
+export function markFinalBoxed(card: Card): void {
+    const boxes = card.solution.querySelectorAll(".em-boxed");
+    boxes.forEach((b, i) => b.classList.toggle("em-final-boxed", i === boxes.length - 1));
+}
+
+export function formatMs(ms: number): string {
+    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function showStats(card: Card, stats: RequestStats): void {
+    setMeter(card.thinkingMeter, stats.thinkingTokens, thinkBudget(card.budget), "thinking");
+    setMeter(card.solutionMeter, stats.solutionTokens, answerBudget(card.budget), "solution");
+    const tb = thinkBudget(card.budget);
+    const sb = answerBudget(card.budget);
+    const parts = [
+        `Thinking ${stats.thinkingTokens}${tb != null ? ` / ${tb}` : ""}`,
+        `Solution ${stats.solutionTokens}${sb != null ? ` / ${sb}` : ""}`,
+        `Prompt ${stats.promptTokens}`,
+        `First token ${formatMs(stats.timeToFirstTokenMs)}`,
+        `${stats.tokensPerSecond.toFixed(1)} tokens/s`,
+        stats.model,
+        stats.device
+    ];
+    card.footer.replaceChildren(...parts.map((p) => el("span", "em-stat", p)));
+    if (stats.stop === "budget") card.footer.append(el("span", "em-stat em-warn", "the solution reached its budget"));
+}
+
+export function showCut(card: Card, thinkingTokens: number): void {
+    card.cut.hidden = false;
+    card.cut.textContent = `✂ Thinking cut at ${thinkingTokens} tokens: the budget ran out, so the model was told to answer now.`;
+}
+
+export function showFinal(card: Card, answerHtml: string | null): void {
+    markFinalBoxed(card);
+    card.final.replaceChildren();
+    if (answerHtml == null) {
+        card.final.hidden = card.root.dataset.status !== "done";
+        card.final.append(el("span", "em-final-none", "No boxed final answer in the solution."));
+        return;
+    }
+    card.final.hidden = false;
+    const value = el("span", "em-final-answer");
+    value.innerHTML = answerHtml;
+    card.final.append(el("span", "em-final-label", "Final answer"), value);
+}
+

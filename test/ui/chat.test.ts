@@ -1,0 +1,103 @@
+// The sidebar chat as a user drives it, in the real workbench (code-server = VS Code 1.100) with Playwright:
+// type in the composer, pick the message's budget on the chip, send, watch the rendered answer stream, Stop
+// mid-answer, reload the window and find the conversation again. Screenshots go to artifacts/screenshots/.
+import * as assert from "node:assert/strict";
+import {join} from "node:path";
+import {after, before, describe, test} from "node:test";
+import type {Frame} from "playwright-core";
+import {ROOT, findWebviewFrame, openViewContainer, openWorkbenchWithExtension, runCommand, screenshot, screenshotFrame, waitForWorkbench, type Workbench} from "./workbench";
+import {ANSWER_FOREVER, ensureScriptedFixtures} from "../fixtures/scripted";
+
+const models = join(ROOT, "test", "fixtures", "models");
+ensureScriptedFixtures();
+
+describe("ui: the sidebar chat", {timeout: 300000}, () => {
+    let wb: Workbench;
+    before(async () => {
+        wb = await openWorkbenchWithExtension({settings: {
+            "elasticMath.model.path": join(models, ANSWER_FOREVER.file),
+            "elasticMath.engine.threads": 1,
+            "elasticMath.engine.contextSize": 32768,
+            "elasticMath.budget.presets": [
+                {label: "Quick", think: 512, answer: 512, description: "short"},
+                {label: "Long", think: 64, answer: 30000, description: "a long answer"}
+            ],
+            "elasticMath.budget.default": "Quick",
+            "workbench.colorTheme": "Default Dark Modern"
+        }});
+    });
+    after(async () => {
+        await wb?.close();
+    });
+
+    async function chatFrame(timeout = 60000): Promise<Frame> {
+        return findWebviewFrame(wb.page, {selector: "#composer"}, timeout);
+    }
+
+    test("type, send, see the rendered answer; a second message with its own budget is stopped mid-answer", async () => {
+        const {page} = wb;
+        await openViewContainer(page, "Elastic Math");
+        const frame = await chatFrame();
+        // The host sends the conversation and the budgets once the view says it is ready.
+        await frame.locator("#budget option").first().waitFor({state: "attached", timeout: 30000});
+        await screenshot(page, "chat-empty");
+        const options = await frame.locator("#budget option").allTextContents();
+        assert.deepEqual(options.map((o) => o.split(" (")[0]), ["Quick", "Long"], `budget chip offers ${options.join(" | ")}`);
+        assert.equal(await frame.locator("#budget").inputValue(), "Quick", "the chip starts at the default budget");
+
+        await frame.locator("#input").fill(ANSWER_FOREVER.problem);
+        await frame.locator("#input").press("Enter");
+        const first = frame.locator(".em-chat-turn").first();
+        await first.locator(".em-solution .katex").first().waitFor({state: "attached", timeout: 60000});
+        await frame.locator(".em-chat-turn[data-status=done]").first().waitFor({state: "attached", timeout: 60000});
+        assert.match(await first.locator(".em-problem").innerText(), /What is 5\+5\?/);
+        assert.match(await first.locator(".em-final .em-final-answer").innerText(), /10/);
+        assert.match(await first.locator(".em-budget-chip").innerText(), /Quick · think 512 \/ answer 512/);
+        assert.match(await first.locator(".em-footer").innerText(), /Solution 512 \/ 512/);
+        assert.equal(await frame.locator("#input").inputValue(), "", "the composer is cleared after sending");
+        await screenshot(page, "chat-first-answer");
+
+        await frame.locator("#budget").selectOption("Long");
+        await frame.locator("#input").fill("Check it again, slowly.");
+        await frame.locator("#send").click();
+        const second = frame.locator(".em-chat-turn").nth(1);
+        await second.locator(".em-solution p").first().waitFor({state: "attached", timeout: 60000});
+        assert.equal(await frame.locator("#stop").isVisible(), true, "Stop is offered while the answer streams");
+        assert.equal(await frame.locator("#send").isDisabled(), true);
+        await screenshot(page, "chat-streaming");
+        await frame.locator("#stop").click();
+        await frame.locator(".em-chat-turn[data-status=stopped]").waitFor({state: "attached", timeout: 30000});
+        const footer = await second.locator(".em-footer").innerText();
+        const produced = Number(/Solution (\d+) \/ 30000/.exec(footer)?.[1]);
+        assert.ok(produced > 0 && produced < 30000, `stopped mid-answer: ${footer}`);
+        assert.match(await second.locator(".em-status").innerText(), /Stopped/);
+        assert.equal(await frame.locator("#budget").inputValue(), "Long", "the chip keeps the last budget used");
+        assert.equal(await frame.locator("#send").isDisabled(), false);
+        await screenshot(page, "chat-stopped");
+        await screenshotFrame(frame, "chat-stopped-webview");
+    });
+
+    test("the conversation is restored after a window reload", async () => {
+        const {page} = wb;
+        await runCommand(page, "Developer: Reload Window");
+        await waitForWorkbench(page);
+        await openViewContainer(page, "Elastic Math", 60000);
+        const frame = await chatFrame();
+        await screenshot(page, "chat-after-reload");
+        await frame.locator(".em-chat-turn").first().waitFor({state: "attached", timeout: 30000});
+        assert.equal(await frame.locator(".em-chat-turn").count(), 2);
+        const first = frame.locator(".em-chat-turn").first();
+        assert.match(await first.locator(".em-problem").innerText(), /What is 5\+5\?/);
+        assert.ok(await first.locator(".em-solution .katex").count() > 0, "the restored answer is rendered with KaTeX");
+        assert.match(await first.locator(".em-final .em-final-answer").innerText(), /10/);
+        assert.match(await frame.locator(".em-chat-turn").nth(1).locator(".em-status").innerText(), /Stopped/);
+        assert.equal(await frame.locator("#budget").inputValue(), "Long", "the last budget is still the chip's default");
+        assert.match(await frame.locator("#past").innerText(), /What is 5\+5\? \(2\)/);
+        await screenshot(page, "chat-after-reload");
+
+        // New Chat starts an empty conversation; the old one stays in the list.
+        await frame.locator("[data-action=new]").click();
+        await frame.locator(".em-chat-turn").first().waitFor({state: "detached", timeout: 15000});
+        assert.match(await frame.locator("#past").innerText(), /What is 5\+5\? \(2\)/);
+    });
+});
