@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
-import {ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, runCommand, screenshot, screenshotFrame, typeInInputBox, type Workbench} from "./workbench";
+import {ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, runCommand, screenshot, screenshotFrame, typeInInputBox, waitForCommand, type Workbench} from "./workbench";
 import {ensureScriptedFixtures, HINT_LEAKS, VOTE_SPLIT} from "../fixtures/scripted";
 
 const models = join(ROOT, "test", "fixtures", "models");
@@ -22,8 +22,10 @@ function settingsFor(file: string): Record<string, unknown> {
 }
 
 async function tutorMe(wb: Workbench, problem: string) {
+    // On a loaded machine the palette can be asked before the extension registered the command: wait for it.
+    await waitForCommand(wb.page, "Elastic Math: Tutor Me on a Problem...");
     await runCommand(wb.page, "Elastic Math: Tutor Me on a Problem...");
-    await typeInInputBox(wb.page, problem);
+    await typeInInputBox(wb.page, problem, {timeout: 30000});
     await pickItem(wb.page, "Balanced");
     const frame = await findWebviewFrame(wb.page, {selector: "#check-form"}, 60000);
     await frame.locator("#status", {hasText: "Ready"}).waitFor({timeout: 60000});
