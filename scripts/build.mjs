@@ -44,7 +44,7 @@ const builds = [
     {...common, entryPoints: ["src/cli/main.ts"], outfile: "out/cli.mjs", platform: "node", format: "esm", target: "node20",
         banner: {js: "import {createRequire as __cr} from 'node:module'; const require = __cr(import.meta.url);"}},
     // Webview scripts: plain browser bundles, no Node, no vscode.
-    {...common, entryPoints: {panel: "src/webview/panel.ts", chat: "src/webview/chat.ts"}, outdir: "out/webview", platform: "browser", format: "iife", target: "es2022", external: []}
+    {...common, entryPoints: {panel: "src/webview/panel.ts", chat: "src/webview/chat.ts", tutor: "src/webview/tutor.ts"}, outdir: "out/webview", platform: "browser", format: "iife", target: "es2022", external: []}
 ];
 
 const unitAndEngine = [...testEntries("test/unit"), ...testEntries("test/engine"), ...testEntries("test/bench"), ...testEntries("test/ui"), ...testEntries("test/fixtures")];

@@ -6,6 +6,11 @@ import {ChatController} from "./vscode/chatController";
 import {registerChatCommands, type ChatApi} from "./vscode/commands/chatCommands";
 import {CommandIds} from "./vscode/commandIds";
 import {solveProblem, type SolveProblemArgs} from "./vscode/commands/solveProblem";
+import {tutorMe, type TutorArgs} from "./vscode/commands/tutorMe";
+import {openEvalPlot} from "./vscode/commands/openEvalPlot";
+import {checkSelectedAnswer} from "./vscode/commands/checkSelectedAnswer";
+import {TutorController} from "./vscode/tutorPanel";
+import type {TutorHostMessage, TutorPanelMessage} from "./protocol/tutor";
 import {useModelFile} from "./vscode/commands/useModelFile";
 import {EngineService} from "./vscode/engineService";
 import {ModelManager} from "./vscode/modelManager";
@@ -17,6 +22,11 @@ export interface ElasticMathApi {
     solve(args: SolveProblemArgs): Promise<SolveResult | undefined>;
     /** The messages posted to the solution panel so far (newest last). */
     readonly panelMessages: readonly HostToPanelMessage[];
+    /** Tutor Me on a problem (resolves when the tutor's hidden solution is ready). */
+    tutor(args: TutorArgs): Promise<SolveResult | undefined>;
+    /** A Tutor panel action, as if clicked (resolves when it is done). */
+    tutorAction(message: TutorPanelMessage): Promise<void>;
+    readonly tutorMessages: readonly TutorHostMessage[];
     /** Choosing and downloading models; `offerFirstRun()` is the first-run offer other views can show. */
     readonly models: ModelManager;
     /** The sidebar chat and the selection commands (issue 4). */
@@ -28,8 +38,10 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     const picker = new BudgetPicker(context.globalState);
     const controller = new SolveController(context.extensionUri, engines);
     const statusBar = new ModelStatusBar(engines);
+    const tutor = new TutorController(context.extensionUri, engines);
     const chat = new ChatController(context.extensionUri, engines, context.workspaceState);
-    context.subscriptions.push(engines, controller, statusBar, chat);
+    context.subscriptions.push(engines, controller, statusBar, chat, tutor);
+    const tutorCommand = (args?: TutorArgs) => tutorMe({engines, picker, tutor}, args);
 
     const models = new ModelManager(context);
     engines.formatResolver = (p) => models.formatFor(p);
@@ -47,6 +59,9 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         }),
         vscode.commands.registerCommand(CommandIds.showPanel, () => controller.panel.show(false)),
         vscode.commands.registerCommand(CommandIds.useModelFile, useModelFile),
+        vscode.commands.registerCommand(CommandIds.tutor, tutorCommand),
+        vscode.commands.registerCommand(CommandIds.openEvalPlot, openEvalPlot),
+        vscode.commands.registerCommand(CommandIds.checkSelection, () => checkSelectedAnswer(tutor)),
         vscode.commands.registerCommand(CommandIds.chooseModel, (args?: {path?: string; catalogId?: string; quantization?: string}) => models.choose(args)),
         vscode.commands.registerCommand(CommandIds.chooseBudget, async () => {
             const picked = await picker.pick(engines.settings);
@@ -57,7 +72,10 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     if (problems.length > 0)
         void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
 
-    return {solve, models, get panelMessages() { return controller.posted; }, chat: chatApi};
+    return {
+        solve, models, get panelMessages() { return controller.posted; }, chat: chatApi,
+        tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; }
+    };
 }
 
 export function deactivate(): void {

@@ -7,6 +7,8 @@ const usage = `elastic-math <command> [options]
 Commands:
   solve "<problem>" --model <file.gguf> [--think <t>] [--answer <s>] [--unconstrained] [--seed N] [--json]
   render [--jsonl]          markdown + LaTeX on stdin -> the panel's HTML on stdout
+  grade                     {"gold","pred"} JSON lines on stdin -> {"equal": true|false|null} lines
+  eval --model <gguf> --dataset <name|file.jsonl> --budgets 1024+1024,... [--samples k] [--out dir]
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -16,6 +18,10 @@ async function main(argv: string[]): Promise<number> {
             return (await import("./solve")).solveCommand(rest);
         case "render":
             return (await import("./render")).renderCommand(rest);
+        case "grade":
+            return (await import("./grade")).gradeCommand(rest);
+        case "eval":
+            return (await import("./eval")).evalCommand(rest);
         case undefined:
         case "help":
         case "--help":

@@ -109,6 +109,14 @@ export interface SolveOptions {
     /** Diagnostics: receives the exact tokens of the request when it ends (tests use it to check the accounting). */
     readonly onTrace?: (trace: SolveTrace) => void;
     /**
+     * Think longer (s1's budget forcing, elastic mode only): while fewer than this many thinking tokens were sampled,
+     * a `</think>` the model samples is not fed; the format's wait text ("Wait") is fed instead and thinking goes on,
+     * at most {@link maxForcedContinuations} times. Each time a `forced` event is streamed. Default 0 (off).
+     */
+    readonly minThinkingTokens?: number;
+    /** How many times the close may be suppressed (default 3 when {@link minThinkingTokens} is set). */
+    readonly maxForcedContinuations?: number;
+    /**
      * Builds the prompt tokens instead of the format's one-message prompt (conversations: see `conversation.ts`).
      * Called when the request runs, with the model's tokenizer and the context size. May throw an EngineError.
      */
@@ -139,6 +147,8 @@ export interface SolveTrace {
     readonly thinkingTokens: readonly number[];
     /** The cut sequence fed when the thinking budget ran out (empty otherwise). */
     readonly cutTokens: readonly number[];
+    /** Think longer: where a sampled `</think>` was dropped (index into thinkingTokens) and the wait tokens fed there. */
+    readonly forced: readonly {readonly at: number; readonly tokens: readonly number[]}[];
     /** Sampled in the solution phase (a final end-of-generation token included). */
     readonly solutionTokens: readonly number[];
     /** `sequence.contextTokens` after the request: what the KV cache holds. */
@@ -159,6 +169,8 @@ interface Loaded {
     readonly threads: number;
     readonly closeToken: Token | null;
     readonly cutTokens: Token[];
+    /** Fed when a close is suppressed (think longer). */
+    readonly waitTokens: Token[];
 }
 
 interface Job {
@@ -180,6 +192,7 @@ class RunState {
     thinkingIds: Token[] = [];
     solutionIds: Token[] = [];
     cutIds: Token[] = [];
+    forced: {at: number; tokens: Token[]}[] = [];
     thinking: string[] = [];
     solution: string[] = [];
     thinkingCut = false;
@@ -206,6 +219,7 @@ class RunState {
             thinkingTokens: this.thinkingIds.length,
             solutionTokens: this.solutionIds.length,
             thinkingCut: this.thinkingCut,
+            ...(this.forced.length > 0 ? {forcedAt: this.forced.map((f) => f.at)} : {}),
             stop,
             thinking: this.thinking.join(""),
             solution,
@@ -498,7 +512,8 @@ export class ElasticEngine {
             await llama.dispose().catch(() => undefined);
             throw err;
         }
-        return {llama, model, context, sequence, device, threads, closeToken, cutTokens};
+        const waitTokens = model.tokenize(this.waitText(), false);
+        return {llama, model, context, sequence, device, threads, closeToken, cutTokens, waitTokens};
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -618,16 +633,33 @@ export class ElasticEngine {
             let closed = false;
             let last: Token | undefined;
             let eog = false;
-            if (thinkLimit > 0) {
-                for await (const token of sequence.evaluate(pending, evalOptions)) {
+            // Think longer: a close sampled before minThinking is dropped (never fed) and the wait text fed instead.
+            const minThinking = options.minThinkingTokens ?? 0;
+            const maxForced = minThinking > 0 ? (options.maxForcedContinuations ?? 3) : 0;
+            let feed = pending;
+            while (thinkLimit > 0) {
+                let force = false;
+                const seed = state.forced.length === 0 ? evalOptions.seed : (evalOptions.seed + 7919 * state.forced.length) >>> 0;
+                for await (const token of sequence.evaluate(feed, {...evalOptions, seed})) {
                     if (state.firstToken === 0) { state.firstToken = performance.now(); state.promptEnd = state.firstToken; }
                     state.thinkingIds.push(token);
                     last = token;
-                    if (token === closeToken) { closed = true; break; }
+                    if (token === closeToken) {
+                        if (state.thinkingIds.length - 1 < minThinking && state.forced.length < maxForced) { state.thinkingIds.pop(); force = true; }
+                        else closed = true;
+                        break;
+                    }
                     if (isEog(token)) { eog = true; break; }
                     emitDelta("thinking", stream.push(token));
                     if (signal.aborted || state.thinkingIds.length >= thinkLimit) break;
                 }
+                if (!force || signal.aborted) break;
+                const waitIds = l.waitTokens.slice();
+                state.forced.push({at: state.thinkingIds.length, tokens: waitIds});
+                emitDelta("thinking", stream.flush() + this.waitText());
+                job.emit({type: "forced", thinkingTokens: state.thinkingIds.length, count: state.forced.length});
+                feed = waitIds;
+                last = undefined;
             }
             emitDelta("thinking", stream.flush());
             state.thinkingEnd = performance.now();
@@ -697,10 +729,15 @@ export class ElasticEngine {
         return this.finish(job, state, l, promptTokens, signal.aborted ? "abort" : stop);
     }
 
+    /** What think-longer feeds instead of a suppressed close (s1 appends "Wait"). */
+    private waitText(): string {
+        return this.format.thinking?.wait ?? "Wait";
+    }
+
     private finish(job: Job, state: RunState, l: Loaded, promptTokens: Token[], stop: StopReason): void {
         state.end = performance.now();
         const trace: SolveTrace = {
-            promptTokens, thinkingTokens: state.thinkingIds, cutTokens: state.cutIds, solutionTokens: state.solutionIds,
+            promptTokens, thinkingTokens: state.thinkingIds, cutTokens: state.cutIds, forced: state.forced, solutionTokens: state.solutionIds,
             contextTokens: l.sequence.contextTokens, reusedPromptTokens: state.reusedPromptTokens
         };
         this._lastTrace = trace;

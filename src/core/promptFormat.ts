@@ -39,6 +39,8 @@ export interface ThinkingSpec {
      * Elastic Reasoning (E1) uses the close token alone; Qwen3's recipe would put a sentence before it.
      */
     readonly cut: string;
+    /** Fed instead of a suppressed close when thinking longer (s1's budget forcing). Default "Wait". */
+    readonly wait?: string;
 }
 
 export interface PromptFormat {

@@ -49,6 +49,8 @@ export type SolveEvent =
     }
     /** The thinking budget ran out and the model's cut sequence was appended. */
     | {readonly type: "cut"; readonly thinkingTokens: number}
+    /** Think longer: the model closed its thinking early; the close was dropped and "Wait" fed (count-th time). */
+    | {readonly type: "forced"; readonly thinkingTokens: number; readonly count: number}
     /** The solution phase began (after a natural close of thinking or a cut). */
     | {readonly type: "phase"; readonly phase: GenerationPhase};
 
@@ -71,6 +73,8 @@ export interface SolveResult {
     readonly solutionTokens: number;
     /** True when the thinking budget ran out and the cut sequence was appended. */
     readonly thinkingCut: boolean;
+    /** Think longer: thinking-token counts at which a close was suppressed and "Wait" fed (empty when none). */
+    readonly forcedAt?: readonly number[];
     /** Why the last phase stopped. */
     readonly stop: StopReason;
     readonly thinking: string;

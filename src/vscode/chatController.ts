@@ -272,6 +272,7 @@ export class ChatController extends Disposable {
                     stream.flush();
                     if (event.phase === "solution" && status !== "answering") setStatus("answering");
                     break;
+                case "forced": break; // think longer is not used by the chat; the "Wait" is in the thinking text
                 default: assertNever(event);
             }
         };

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import {ElasticEngine, type PromptFormat, type PromptMeter, type SolveOptions} from "../core";
-import type {BudgetSpec, SolveEvent, SolveResult} from "../core/types";
+import type {BudgetSpec, SamplingOptions, SolveEvent, SolveResult} from "../core/types";
 import {Disposable} from "./disposable";
 import {readSettings, settingsSection, type Settings} from "./settings";
 
@@ -10,6 +10,10 @@ export interface EngineSolveOptions {
     readonly budget: BudgetSpec;
     readonly signal: AbortSignal;
     readonly onEvent: (event: SolveEvent) => void;
+    /** Per-request sampling over the settings (majority vote sets a seed per sample). */
+    readonly sampling?: SamplingOptions;
+    /** Think longer (see the engine's SolveOptions). */
+    readonly minThinkingTokens?: number;
     /** Conversations (see core/conversation.ts): passed through to the engine. */
     readonly buildPrompt?: SolveOptions["buildPrompt"];
     readonly reuseContext?: boolean;
@@ -116,8 +120,9 @@ export class EngineService extends Disposable {
             return await engine.solve({
                 problem: options.problem,
                 budget: options.budget,
-                sampling: settings.sampling,
+                sampling: {...settings.sampling, ...options.sampling},
                 signal: options.signal,
+                minThinkingTokens: options.minThinkingTokens,
                 onEvent: options.onEvent,
                 buildPrompt: options.buildPrompt,
                 reuseContext: options.reuseContext,

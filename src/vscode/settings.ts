@@ -13,6 +13,8 @@ export interface Settings {
     readonly gpu: "auto" | "cpu" | "cuda" | "vulkan" | "metal";
     readonly contextSize: number;
     readonly sampling: SamplingOptions;
+    /** Tutor panel: k of the majority vote; think-longer minimum (0 = off). */
+    readonly tutor: {readonly voteSamples: number; readonly minThinkingTokens: number};
 }
 
 export const settingsSection = "elasticMath";
@@ -35,6 +37,10 @@ export function readSettings(): Settings {
             temperature: c.get<number>("sampling.temperature", 0.6),
             topP: c.get<number>("sampling.topP", 0.95),
             seed: typeof seed === "number" && Number.isInteger(seed) ? seed : undefined
+        },
+        tutor: {
+            voteSamples: Math.min(64, Math.max(1, Math.floor(c.get<number>("tutor.voteSamples", 8)) || 8)),
+            minThinkingTokens: Math.max(0, Math.floor(c.get<number>("tutor.minThinkingTokens", 0)) || 0)
         }
     };
 }

@@ -111,6 +111,8 @@ export class SolveController extends Disposable {
                     stream.flush();
                     this.post({type: "cut", id, thinkingTokens: event.thinkingTokens});
                     break;
+                case "forced": // think longer is not offered by Solve Problem (yet): the "Wait" is in the thinking text
+                    break;
                 case "phase":
                     stream.flush();
                     if (event.phase === "solution" && status !== "answering") setStatus("answering");

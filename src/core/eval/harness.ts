@@ -1,0 +1,214 @@
+/**
+ * The evaluation harness behind `elastic-math eval`: E1's tables (per budget, Avg@k accuracy and mean response
+ * tokens) on a dataset, every sample written as one JSON line as soon as it is graded, so that a crashed or stopped
+ * run resumes where it was: a rerun with the same output folder skips the samples already in `samples.jsonl` (a torn
+ * last line is dropped and redone). Seeds are a function of (problem id, sample index), so a resumed run samples
+ * exactly what an uninterrupted one would have.
+ *
+ * Plain Node: the solver is passed in (the CLI gives an ElasticEngine; tests may give the same on fixtures).
+ */
+import {appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, truncateSync} from "node:fs";
+import {join} from "node:path";
+import {gradeAnswer} from "../grading/equivalence";
+import {extractFinalAnswer, type AnswerStyle} from "../grading/extract";
+import type {BudgetSpec, SamplingOptions, SolveResult} from "../types";
+import {accuracyPlotSvg, type PlotSeries} from "./plot";
+
+export interface EvalItem {
+    readonly id: string;
+    readonly problem: string;
+    readonly answer: string;
+}
+
+export interface EvalBudget {
+    /** As written on the command line: "1024+1024" or "unconstrained". */
+    readonly label: string;
+    readonly spec: BudgetSpec;
+}
+
+/** One graded sample: a line of samples.jsonl. */
+export interface SampleRecord {
+    readonly budget: string;
+    readonly id: string;
+    readonly sample: number;
+    readonly seed: number;
+    readonly gold: string;
+    readonly pred: string | null;
+    /** true / false / null (the grader cannot tell; counted as not correct). */
+    readonly correct: boolean | null;
+    readonly thinkingTokens: number;
+    readonly solutionTokens: number;
+    /** Response length: thinking + solution sampled tokens (E1's "tokens"). */
+    readonly tokens: number;
+    readonly thinkingCut: boolean;
+    readonly stop: string;
+}
+
+export interface BudgetRow {
+    readonly budget: string;
+    readonly samples: number;
+    /** Avg@k in percent: correct samples / all samples. */
+    readonly accuracy: number;
+    /** Mean response tokens over all samples. */
+    readonly meanTokens: number;
+    readonly cannotTell: number;
+}
+
+export type Solver = (options: {problem: string; budget: BudgetSpec; sampling: SamplingOptions; signal?: AbortSignal}) => Promise<SolveResult>;
+
+export interface EvalOptions {
+    readonly items: readonly EvalItem[];
+    readonly budgets: readonly EvalBudget[];
+    /** k of Avg@k. */
+    readonly samples: number;
+    readonly solve: Solver;
+    /** Where samples.jsonl, results.md, results.json and accuracy-vs-tokens.svg are written. */
+    readonly outDir: string;
+    /** Shown in the table and the plot. */
+    readonly modelName: string;
+    readonly datasetName: string;
+    readonly answerStyle?: AnswerStyle;
+    readonly sampling?: Omit<SamplingOptions, "seed">;
+    readonly signal?: AbortSignal;
+    /** After each sample (and once at the start with the count already done). */
+    readonly onProgress?: (p: {done: number; total: number; resumed: number; last?: SampleRecord}) => void;
+}
+
+export interface EvalResult {
+    readonly rows: BudgetRow[];
+    readonly complete: boolean;
+    readonly files: {samples: string; markdown: string; json: string; svg: string};
+}
+
+/** "1024+1024" -> elastic t=1024 s=1024; "unconstrained" or "unconstrained:N". */
+export function parseBudgets(text: string): EvalBudget[] {
+    const out: EvalBudget[] = [];
+    for (const raw of text.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+        const el = /^(\d+)\+(\d+)$/.exec(raw);
+        const un = /^unconstrained(?::(\d+))?$/.exec(raw);
+        if (el) {
+            const t = Number(el[1]);
+            const s = Number(el[2]);
+            if (s < 1) throw new Error(`budget "${raw}": the solution budget must be at least 1`);
+            out.push({label: raw, spec: {mode: "elastic", thinkTokens: t, answerTokens: s}});
+        } else if (un) {
+            out.push({label: raw, spec: un[1] ? {mode: "unconstrained", maxTokens: Number(un[1])} : {mode: "unconstrained"}});
+        } else throw new Error(`budget "${raw}" is not <think>+<answer> (e.g. 1024+1024) or unconstrained[:N]`);
+    }
+    if (out.length === 0) throw new Error("no budgets given");
+    if (new Set(out.map((b) => b.label)).size !== out.length) throw new Error("a budget is listed twice");
+    return out;
+}
+
+/** The seed of a sample: stable across runs and budgets (FNV-1a of the id, mixed with the index). */
+export function sampleSeed(id: string, sample: number): number {
+    let h = 0x811c9dc5;
+    for (const ch of `${id}#${sample}`) { h ^= ch.codePointAt(0)!; h = Math.imul(h, 0x01000193) >>> 0; }
+    return h & 0x7fffffff;
+}
+
+const key = (budget: string, id: string, sample: number) => `${budget}\u0000${id}\u0000${sample}`;
+
+/** Reads samples.jsonl; a torn last line (a crash mid-write) is cut off the file so appends stay well-formed. */
+export function readSamples(path: string): SampleRecord[] {
+    if (!existsSync(path)) return [];
+    const text = readFileSync(path, "utf8");
+    const out: SampleRecord[] = [];
+    let goodLength = 0;
+    let offset = 0;
+    for (const line of text.split("\n")) {
+        const end = offset + Buffer.byteLength(line, "utf8") + 1;
+        if (line.trim() !== "") {
+            try {
+                const r = JSON.parse(line) as SampleRecord;
+                if (typeof r.budget === "string" && typeof r.id === "string" && typeof r.sample === "number") {
+                    out.push(r);
+                    goodLength = Math.min(end, Buffer.byteLength(text, "utf8"));
+                } else break;
+            } catch { break; }
+        } else goodLength = Math.min(end, Buffer.byteLength(text, "utf8"));
+        offset = end;
+    }
+    if (goodLength < Buffer.byteLength(text, "utf8")) truncateSync(path, goodLength);
+    return out;
+}
+
+export function summarize(records: readonly SampleRecord[], budgets: readonly EvalBudget[]): BudgetRow[] {
+    return budgets.map((b) => {
+        const rs = records.filter((r) => r.budget === b.label);
+        const n = rs.length;
+        return {
+            budget: b.label,
+            samples: n,
+            accuracy: n === 0 ? 0 : (100 * rs.filter((r) => r.correct === true).length) / n,
+            meanTokens: n === 0 ? 0 : rs.reduce((a, r) => a + r.tokens, 0) / n,
+            cannotTell: rs.filter((r) => r.correct === null).length
+        };
+    });
+}
+
+/** The E1-style Markdown table. */
+export function markdownTable(rows: readonly BudgetRow[], o: {modelName: string; datasetName: string; samples: number; problems: number; complete: boolean}): string {
+    const lines = [
+        `# ${o.modelName} on ${o.datasetName}`,
+        "",
+        `Avg@${o.samples} over ${o.problems} problems (accuracy = correct samples / all samples; tokens = mean response length, thinking + solution).` +
+            (o.complete ? "" : " **Incomplete run: rerun the same command to resume.**"),
+        "",
+        "| budget (t+s) | tokens | accuracy (%) | samples | cannot tell |",
+        "|---|---:|---:|---:|---:|"
+    ];
+    for (const r of rows) lines.push(`| ${r.budget} | ${r.meanTokens.toFixed(0)} | ${r.accuracy.toFixed(1)} | ${r.samples} | ${r.cannotTell} |`);
+    return lines.join("\n") + "\n";
+}
+
+/** Runs (or resumes) an evaluation. Stops early, with `complete: false`, when `signal` aborts. */
+export async function runEval(o: EvalOptions): Promise<EvalResult> {
+    if (!Number.isInteger(o.samples) || o.samples < 1) throw new Error("samples must be a whole number >= 1");
+    if (o.items.length === 0) throw new Error("the dataset has no problems");
+    mkdirSync(o.outDir, {recursive: true});
+    const files = {
+        samples: join(o.outDir, "samples.jsonl"), markdown: join(o.outDir, "results.md"),
+        json: join(o.outDir, "results.json"), svg: join(o.outDir, "accuracy-vs-tokens.svg")
+    };
+    const wanted = new Set<string>();
+    for (const b of o.budgets) for (const it of o.items) for (let j = 0; j < o.samples; j++) wanted.add(key(b.label, it.id, j));
+    const records = readSamples(files.samples).filter((r) => wanted.has(key(r.budget, r.id, r.sample)));
+    const done = new Set(records.map((r) => key(r.budget, r.id, r.sample)));
+    const total = wanted.size;
+    const resumed = done.size;
+    o.onProgress?.({done: done.size, total, resumed});
+    outer:
+    for (const b of o.budgets) {
+        for (const it of o.items) {
+            for (let j = 0; j < o.samples; j++) {
+                if (o.signal?.aborted) break outer;
+                if (done.has(key(b.label, it.id, j))) continue;
+                const seed = sampleSeed(it.id, j);
+                const r = await o.solve({problem: it.problem, budget: b.spec, sampling: {...o.sampling, seed}, signal: o.signal});
+                if (r.stop === "abort" || o.signal?.aborted) break outer;
+                const pred = extractFinalAnswer(r.solution, o.answerStyle ?? "boxed");
+                const rec: SampleRecord = {
+                    budget: b.label, id: it.id, sample: j, seed, gold: it.answer, pred,
+                    correct: pred == null ? false : gradeAnswer(it.answer, pred),
+                    thinkingTokens: r.thinkingTokens, solutionTokens: r.solutionTokens,
+                    tokens: r.thinkingTokens + r.solutionTokens, thinkingCut: r.thinkingCut, stop: r.stop
+                };
+                appendFileSync(files.samples, JSON.stringify(rec) + "\n");
+                records.push(rec);
+                done.add(key(b.label, it.id, j));
+                o.onProgress?.({done: done.size, total, resumed, last: rec});
+            }
+        }
+    }
+    const rows = summarize(records, o.budgets);
+    const complete = done.size === total;
+    writeFileSync(files.markdown, markdownTable(rows, {modelName: o.modelName, datasetName: o.datasetName, samples: o.samples, problems: o.items.length, complete}));
+    writeFileSync(files.json, JSON.stringify({model: o.modelName, dataset: o.datasetName, samples: o.samples, problems: o.items.length, complete, rows}, null, 2) + "\n");
+    const series: PlotSeries = {
+        name: o.modelName,
+        points: rows.filter((r) => r.samples > 0).map((r) => ({x: r.meanTokens, y: r.accuracy, label: r.budget}))
+    };
+    writeFileSync(files.svg, accuracyPlotSvg([series], {title: `${o.datasetName}: accuracy vs. response tokens (Avg@${o.samples})`}));
+    return {rows, complete, files};
+}

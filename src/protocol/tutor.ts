@@ -1,0 +1,36 @@
+/**
+ * Messages between the extension host and the Tutor panel (Check My Answer, hints, step by step, majority vote).
+ * A leaf module like messages.ts: types only; HTML fields are produced by the host's renderer from untrusted text
+ * (markdown-it html:false + KaTeX trust:false).
+ */
+
+export type CheckVerdictView = "correct" | "not-equivalent" | "cannot-tell" | "no-model-answer" | "empty";
+
+export interface VoteBucketView {
+    /** The answer rendered (KaTeX), or null for samples without an answer. */
+    readonly answerHtml: string | null;
+    readonly count: number;
+}
+
+export type TutorHostMessage =
+    /** A new problem: everything else in the panel is reset. */
+    | {readonly type: "problem"; readonly problemHtml: string; readonly budgetLabel: string}
+    | {readonly type: "status"; readonly text: string; readonly busy: boolean}
+    /** The tutor's own solution is ready (kept hidden): how many steps it has, whether it has a final answer. */
+    | {readonly type: "ready-to-tutor"; readonly steps: number; readonly hasAnswer: boolean; readonly forcedAt: readonly number[]}
+    | {readonly type: "check"; readonly verdict: CheckVerdictView; readonly message: string; readonly studentHtml: string; readonly tutorHtml: string | null}
+    | {readonly type: "hint"; readonly level: number; readonly html: string; readonly masked: number}
+    | {readonly type: "step"; readonly index: number; readonly total: number; readonly html: string}
+    | {readonly type: "solution"; readonly html: string; readonly answerHtml: string | null}
+    | {readonly type: "vote"; readonly done: number; readonly k: number; readonly buckets: readonly VoteBucketView[]; readonly final: boolean;
+        readonly agreedHtml: string | null; readonly share: number}
+    | {readonly type: "error"; readonly message: string};
+
+export type TutorPanelMessage =
+    | {readonly type: "ready"}
+    | {readonly type: "check"; readonly answer: string}
+    | {readonly type: "hint"}
+    | {readonly type: "step"}
+    | {readonly type: "showSolution"}
+    | {readonly type: "vote"}
+    | {readonly type: "stop"};

@@ -1,0 +1,42 @@
+import * as vscode from "vscode";
+import {budgetFromJson} from "../../core/budgets";
+import type {SolveResult} from "../../core/types";
+import type {BudgetPicker, PickedBudget} from "../budgetPicker";
+import type {EngineService} from "../engineService";
+import type {TutorController} from "../tutorPanel";
+import {ensureModel} from "./useModelFile";
+
+/** Arguments for scripted use, all optional (as for Solve Problem). */
+export interface TutorArgs {
+    readonly problem?: string;
+    readonly budget?: unknown;
+    readonly budgetLabel?: string;
+}
+
+/** Elastic Math: Tutor Me on a Problem... — the selection (or a typed problem), a budget, then the Tutor panel. */
+export async function tutorMe(
+    deps: {engines: EngineService; picker: BudgetPicker; tutor: TutorController},
+    args?: TutorArgs
+): Promise<SolveResult | undefined> {
+    if (!(await ensureModel(deps.engines))) return undefined;
+    let problem = typeof args?.problem === "string" ? args.problem : undefined;
+    if (problem == null) {
+        const editor = vscode.window.activeTextEditor;
+        const selected = editor != null && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : "";
+        problem = await vscode.window.showInputBox({
+            title: "Elastic Math Tutor: which problem are you working on?",
+            prompt: "The tutor solves it first (hidden), then checks your answer and gives hints.",
+            value: selected, ignoreFocusOut: true,
+            validateInput: (v) => (v.trim() === "" ? "Type a problem." : undefined)
+        });
+        if (problem == null) return undefined;
+    }
+    problem = problem.trim();
+    if (problem === "") { void vscode.window.showWarningMessage("Elastic Math: the problem is empty."); return undefined; }
+    let picked: PickedBudget | undefined;
+    const given = budgetFromJson(args?.budget);
+    if (args?.budget != null && given == null) { void vscode.window.showErrorMessage("Elastic Math: the budget given to Tutor Me is not valid."); return undefined; }
+    picked = given != null ? {budget: given, label: args?.budgetLabel ?? "Custom"} : await deps.picker.budgetForRequest(deps.engines.settings);
+    if (picked == null) return undefined;
+    return deps.tutor.start(problem, picked);
+}

@@ -1,0 +1,163 @@
+/**
+ * The Tutor panel's script (webview; no Node). Inserts only HTML the host rendered from untrusted text (markdown-it
+ * html:false, KaTeX trust:false); the CSP allows no inline or remote script. The vote chart is plain elements whose
+ * widths are set through the CSSOM (allowed by the CSP, unlike inline style attributes in HTML).
+ */
+import type {TutorHostMessage, TutorPanelMessage, VoteBucketView} from "../protocol/tutor";
+
+declare function acquireVsCodeApi(): {postMessage(message: unknown): void};
+const vscode = acquireVsCodeApi();
+const send = (m: TutorPanelMessage) => vscode.postMessage(m);
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const problem = $("problem");
+const status = $("status");
+const form = $<HTMLFormElement>("check-form");
+const input = $<HTMLInputElement>("answer");
+const checkResult = $("check-result");
+const hints = $("hints");
+const steps = $("steps");
+const solution = $("solution");
+const vote = $("vote");
+const buttons = {
+    check: $<HTMLButtonElement>("check"), hint: $<HTMLButtonElement>("hint"), step: $<HTMLButtonElement>("step"),
+    show: $<HTMLButtonElement>("show-solution"), vote: $<HTMLButtonElement>("vote-button"), stop: $<HTMLButtonElement>("stop")
+};
+let ready = false;
+let busy = false;
+let hasAnswer = false;
+let stepsTotal = 0;
+let stepsShown = 0;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+    const n = document.createElement(tag);
+    if (className) n.className = className;
+    if (text != null) n.textContent = text;
+    return n;
+}
+function html(node: HTMLElement, h: string): HTMLElement { node.innerHTML = h; return node; }
+
+function update(): void {
+    buttons.check.disabled = !ready || busy;
+    buttons.hint.disabled = !ready || busy;
+    buttons.step.disabled = !ready || busy || stepsShown >= stepsTotal;
+    buttons.show.disabled = !ready || busy;
+    buttons.vote.disabled = !ready || busy;
+    buttons.stop.hidden = !busy;
+    buttons.step.textContent = stepsShown === 0 ? "Step by Step" : `Next Step (${stepsShown}/${stepsTotal})`;
+}
+
+form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    send({type: "check", answer: input.value});
+});
+buttons.hint.addEventListener("click", () => send({type: "hint"}));
+buttons.step.addEventListener("click", () => send({type: "step"}));
+buttons.show.addEventListener("click", () => send({type: "showSolution"}));
+buttons.vote.addEventListener("click", () => send({type: "vote"}));
+buttons.stop.addEventListener("click", () => send({type: "stop"}));
+
+function renderVote(m: Extract<TutorHostMessage, {type: "vote"}>): void {
+    vote.replaceChildren();
+    vote.hidden = false;
+    const title = el("div", "tu-vote-title", m.final ? `Majority vote of ${m.k} samples` : `Majority vote: ${m.done} of ${m.k} samples...`);
+    vote.append(title);
+    const max = Math.max(1, ...m.buckets.map((b) => b.count));
+    for (const b of m.buckets as VoteBucketView[]) {
+        const row = el("div", "tu-bar-row");
+        const label = b.answerHtml == null ? el("span", "tu-bar-label tu-none", "no answer") : html(el("span", "tu-bar-label"), b.answerHtml);
+        const track = el("span", "tu-bar-track");
+        const fill = el("span", "tu-bar-fill");
+        fill.style.width = `${(100 * b.count) / max}%`;
+        track.append(fill);
+        const count = el("span", "tu-bar-count", String(b.count));
+        count.dataset.count = String(b.count);
+        row.append(label, track, count);
+        vote.append(row);
+    }
+    if (m.final) {
+        const agreed = el("div", "tu-vote-agreed");
+        if (m.agreedHtml == null) agreed.textContent = "No sample gave a final answer.";
+        else {
+            agreed.append("Agreed answer: ");
+            agreed.append(html(el("span"), m.agreedHtml));
+            agreed.append(` (${Math.round(m.share * 100)}% of samples)`);
+        }
+        vote.append(agreed);
+    }
+}
+
+window.addEventListener("message", (event: MessageEvent<TutorHostMessage>) => {
+    const m = event.data;
+    switch (m.type) {
+        case "problem":
+            html(problem, m.problemHtml);
+            for (const n of [checkResult, hints, steps, solution, vote]) n.replaceChildren();
+            solution.hidden = true;
+            vote.hidden = true;
+            ready = false; hasAnswer = false; stepsTotal = 0; stepsShown = 0;
+            input.value = "";
+            break;
+        case "status":
+            status.textContent = m.text;
+            busy = m.busy;
+            break;
+        case "ready-to-tutor":
+            ready = true;
+            hasAnswer = m.hasAnswer;
+            stepsTotal = m.steps;
+            if (m.forcedAt.length > 0) status.textContent += ` The tutor was asked to think longer ${m.forcedAt.length} time(s), at thinking token ${m.forcedAt.join(", ")}.`;
+            if (!hasAnswer) status.textContent += " (The tutor's solution has no final boxed answer: checking cannot compare.)";
+            break;
+        case "check": {
+            checkResult.replaceChildren();
+            checkResult.className = `tu-check tu-${m.verdict}`;
+            checkResult.append(el("div", "tu-verdict", m.message));
+            const both = el("div", "tu-compare");
+            both.append(el("span", "tu-compare-label", "Yours:"), html(el("span", "tu-yours"), m.studentHtml));
+            if (m.tutorHtml != null && m.verdict !== "not-equivalent") both.append(el("span", "tu-compare-label", "Tutor's:"), html(el("span", "tu-tutors"), m.tutorHtml));
+            checkResult.append(both);
+            if (m.verdict === "not-equivalent") {
+                const offer = el("button", "em-button tu-offer-hint", "Get a Hint");
+                offer.type = "button";
+                offer.addEventListener("click", () => send({type: "hint"}));
+                checkResult.append(offer);
+            }
+            break;
+        }
+        case "hint": {
+            const h = el("div", "tu-hint");
+            h.append(el("div", "tu-hint-title", `Hint ${m.level}`), html(el("div", "tu-hint-body"), m.html));
+            if (m.masked > 0) h.append(el("div", "tu-note", `(${m.masked} place${m.masked === 1 ? "" : "s"} that gave the answer away ${m.masked === 1 ? "was" : "were"} hidden)`));
+            hints.append(h);
+            break;
+        }
+        case "step": {
+            stepsShown = m.index + 1;
+            stepsTotal = m.total;
+            const s = el("div", "tu-step");
+            s.append(el("div", "tu-step-title", `Step ${m.index + 1} of ${m.total}`), html(el("div", "tu-step-body"), m.html));
+            steps.append(s);
+            break;
+        }
+        case "solution":
+            solution.hidden = false;
+            solution.replaceChildren(el("div", "tu-section-title", "Full solution"), html(el("div"), m.html));
+            break;
+        case "vote":
+            renderVote(m);
+            break;
+        case "error":
+            status.textContent = m.message;
+            busy = false;
+            break;
+        default: {
+            const never: never = m;
+            void never;
+        }
+    }
+    update();
+});
+
+update();
+send({type: "ready"});

@@ -1,0 +1,125 @@
+// The Tutor panel's host side inside a real VS Code extension host, on scripted fixtures (real llama.cpp):
+// Check My Answer right / wrong / cannot tell, a hint that never shows the answer, steps, the full solution,
+// and a majority vote whose chart counts add up to k with both of the fixture's answers.
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type {ElasticMathApi} from "../../src/extension";
+import type {TutorHostMessage} from "../../src/protocol/tutor";
+import {HINT_LEAKS, THINK_LONGER, VOTE_SPLIT} from "../fixtures/scripted";
+
+const EXTENSION_ID = "elastic-math.elastic-math-tutor";
+
+suite("Tutor panel in the extension host", function () {
+    this.timeout(120000);
+    let api: ElasticMathApi;
+    let models: string;
+    const config = () => vscode.workspace.getConfiguration("elasticMath");
+    const budget = {mode: "elastic", thinkTokens: 64, answerTokens: 64};
+    const last = <T extends TutorHostMessage["type"]>(type: T) =>
+        [...api.tutorMessages].reverse().find((m) => m.type === type) as Extract<TutorHostMessage, {type: T}> | undefined;
+
+    suiteSetup(async () => {
+        const ext = vscode.extensions.getExtension<ElasticMathApi>(EXTENSION_ID);
+        assert.ok(ext, "extension not found");
+        api = await ext.activate();
+        models = path.join(ext.extensionPath, "test", "fixtures", "models");
+        await config().update("engine.threads", 1, vscode.ConfigurationTarget.Global);
+        await config().update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
+        await config().update("sampling.seed", 7, vscode.ConfigurationTarget.Global);
+        await config().update("tutor.voteSamples", 10, vscode.ConfigurationTarget.Global);
+    });
+    suiteTeardown(async () => {
+        for (const key of ["model.path", "engine.threads", "engine.contextSize", "sampling.seed", "tutor.voteSamples"])
+            await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+    });
+
+    test("the Tutor command is registered", async () => {
+        assert.ok((await vscode.commands.getCommands(true)).includes("elasticMath.tutor"));
+    });
+
+    test("check my answer, a masked hint, steps and the full solution", async () => {
+        await config().update("model.path", path.join(models, HINT_LEAKS.file), vscode.ConfigurationTarget.Global);
+        const r = await api.tutor({problem: HINT_LEAKS.problem, budget});
+        assert.equal(r?.answer, "\\dfrac12");
+        const ready = last("ready-to-tutor");
+        assert.ok(ready && ready.hasAnswer && ready.steps >= 1);
+
+        await api.tutorAction({type: "check", answer: "0.5"});
+        assert.equal(last("check")?.verdict, "correct");
+        await api.tutorAction({type: "check", answer: "1/3"});
+        const wrong = last("check")!;
+        assert.equal(wrong.verdict, "not-equivalent");
+        assert.match(wrong.message, /hint/i);
+        await api.tutorAction({type: "check", answer: "the graph of y=x"});
+        assert.notEqual(last("check")?.verdict, "correct");
+        await api.tutorAction({type: "check", answer: "   "});
+        assert.equal(last("check")?.verdict, "empty");
+
+        await api.tutorAction({type: "hint"});
+        const hint = last("hint")!;
+        assert.equal(hint.level, 1);
+        assert.ok(hint.masked >= 4);
+        assert.match(hint.html, /sharing a pizza/);
+        for (const leak of ["0.5", "1/2"]) assert.ok(!hint.html.includes(leak), `${leak} in ${hint.html}`);
+        assert.ok(!/<annotation[^>]*>[^<]*frac/.test(hint.html), "a fraction in the hint's math");
+
+        // The student's answer selected in an editor.
+        const doc = await vscode.workspace.openTextDocument({content: "My answer: 2/4 done", language: "plaintext"});
+        const editor = await vscode.window.showTextDocument(doc);
+        editor.selection = new vscode.Selection(0, 11, 0, 14);
+        assert.equal(await vscode.commands.executeCommand("elasticMath.checkSelectedAnswer"), true);
+        assert.equal(last("check")?.verdict, "correct");
+        await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+
+        await api.tutorAction({type: "step"});
+        assert.equal(last("step")?.index, 0);
+        await api.tutorAction({type: "showSolution"});
+        assert.match(last("solution")!.html, /katex/);
+    });
+
+    test("think longer from the setting: the tutor's solution says where the early close was replaced by Wait", async () => {
+        await config().update("model.path", path.join(models, THINK_LONGER.file), vscode.ConfigurationTarget.Global);
+        await config().update("tutor.minThinkingTokens", 6, vscode.ConfigurationTarget.Global);
+        try {
+            const r = await api.tutor({problem: THINK_LONGER.problem, budget});
+            assert.deepEqual(r?.forcedAt, [4]);
+            assert.match(r!.thinking, /five\.Wait, is that right\?/);
+            assert.deepEqual(last("ready-to-tutor")?.forcedAt, [4]);
+            await api.tutorAction({type: "check", answer: "5"});
+            assert.equal(last("check")?.verdict, "correct");
+        } finally {
+            await config().update("tutor.minThinkingTokens", undefined, vscode.ConfigurationTarget.Global);
+        }
+    });
+
+    test("an evaluation plot opens in an editor tab; a missing one gives a clear message", async () => {
+        const fs = await import("node:fs");
+        const os = await import("node:os");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emt-plot-"));
+        const {accuracyPlotSvg} = await import("../../src/core/eval/plot");
+        fs.writeFileSync(path.join(dir, "accuracy-vs-tokens.svg"), accuracyPlotSvg([{name: "m", points: [{x: 100, y: 50, label: "5+50"}]}], {title: "t"}));
+        assert.equal(await vscode.commands.executeCommand("elasticMath.openEvalPlot", vscode.Uri.file(dir)), true);
+        const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === "accuracy-vs-tokens.svg");
+        assert.ok(tab, "no tab for the plot");
+        assert.equal(await vscode.commands.executeCommand("elasticMath.openEvalPlot", vscode.Uri.file(path.join(dir, "nope"))), false);
+        await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+        fs.rmSync(dir, {recursive: true, force: true});
+    });
+
+    test("majority vote on a model whose answer depends on the seed: the chart's counts", async () => {
+        await config().update("model.path", path.join(models, VOTE_SPLIT.file), vscode.ConfigurationTarget.Global);
+        await api.tutor({problem: VOTE_SPLIT.problem, budget});
+        const before = api.tutorMessages.length;
+        await api.tutorAction({type: "vote"});
+        const votes = api.tutorMessages.slice(before).filter((m): m is Extract<TutorHostMessage, {type: "vote"}> => m.type === "vote");
+        assert.deepEqual(votes.filter((v) => !v.final).map((v) => v.done), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "progress after each sample");
+        const final = votes[votes.length - 1]!;
+        assert.equal(final.final, true);
+        assert.equal(final.buckets.reduce((a, b) => a + b.count, 0), 10);
+        assert.equal(final.buckets.length, 2, "seeds 7..16 give both endings");
+        assert.ok(final.buckets[0]!.count >= final.buckets[1]!.count);
+        assert.equal(final.share, final.buckets[0]!.count / 10);
+        assert.ok(final.agreedHtml != null && /1[23]/.test(final.agreedHtml));
+    });
+});
