@@ -216,3 +216,19 @@ export function showFinal(card: Card, answerHtml: string | null): void {
     card.final.append(el("span", "em-final-label", "Final answer"), value);
 }
 
+/** A streamed render update of one phase: HTML appended/replaced, the final box re-marked, both meters updated. */
+export function applyRender(card: Card, update: {phase: "thinking" | "solution"; chunk: RenderedChunk; thinkingTokens: number; solutionTokens: number}): void {
+    if (update.phase === "thinking") applyChunk(card.thinkingPending, update.chunk);
+    else {
+        applyChunk(card.solutionPending, update.chunk);
+        markFinalBoxed(card);
+    }
+    setMeter(card.thinkingMeter, update.thinkingTokens, thinkBudget(card.budget), "thinking");
+    setMeter(card.solutionMeter, update.solutionTokens, answerBudget(card.budget), "solution");
+}
+
+/** The model chip once the engine says which model and device answer. */
+export function showStarted(card: Card, model: string, device: string): void {
+    const chip = card.root.querySelector(".em-model-chip");
+    if (chip != null) chip.textContent = `${model} · ${device}`;
+}

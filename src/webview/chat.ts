@@ -4,10 +4,7 @@
  * It only inserts HTML that the host rendered from untrusted text; the CSP allows no inline or remote script.
  */
 import type {BudgetView, ChatToHostMessage, ChatTurnView, ConversationSummary, HostToChatMessage} from "../protocol/messages";
-import {
-    answerBudget, applyChunk, buildCard, type Card, type CardActions, markFinalBoxed, setMeter, setStatus, showCut, showFinal,
-    showStats, thinkBudget
-} from "./card";
+import {applyRender, buildCard, type Card, type CardActions, setStatus, showCut, showFinal, showStarted, showStats} from "./card";
 
 declare function acquireVsCodeApi(): {postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void};
 
@@ -155,20 +152,14 @@ function handleMessage(message: HostToChatMessage): void {
             return;
         }
         case "started": {
-            const chip = cards.get(message.id)?.root.querySelector(".em-model-chip");
-            if (chip != null) chip.textContent = `${message.model} · ${message.device}`;
+            const card = cards.get(message.id);
+            if (card != null) showStarted(card, message.model, message.device);
             return;
         }
         case "render": {
             const card = cards.get(message.id);
             if (card == null) return;
-            if (message.phase === "thinking") applyChunk(card.thinkingPending, message.chunk);
-            else {
-                applyChunk(card.solutionPending, message.chunk);
-                markFinalBoxed(card);
-            }
-            setMeter(card.thinkingMeter, message.thinkingTokens, thinkBudget(card.budget), "thinking");
-            setMeter(card.solutionMeter, message.solutionTokens, answerBudget(card.budget), "solution");
+            applyRender(card, message);
             return;
         }
         case "cut": {

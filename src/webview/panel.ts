@@ -4,7 +4,7 @@
  * the CSP allows no inline or remote script, so nothing inserted here can run.
  */
 import type {BudgetView, HostToPanelMessage, PanelState, PanelToHostMessage, RequestRecord} from "../protocol/messages";
-import {applyChunk, buildCard, type Card, type CardActions, markFinalBoxed, setMeter, setStatus, showCut, showFinal, showStats, answerBudget, thinkBudget} from "./card";
+import {applyRender, buildCard, type Card, type CardActions, setStatus, showCut, showFinal, showStarted, showStats} from "./card";
 
 declare function acquireVsCodeApi(): {postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void};
 
@@ -77,21 +77,13 @@ function handle(message: HostToPanelMessage): void {
         }
         case "started": {
             const card = cards.get(message.id);
-            if (card == null) return;
-            const chip = card.root.querySelector(".em-model-chip");
-            if (chip != null) chip.textContent = `${message.model} · ${message.device}`;
+            if (card != null) showStarted(card, message.model, message.device);
             return;
         }
         case "render": {
             const card = cards.get(message.id);
             if (card == null) return;
-            if (message.phase === "thinking") applyChunk(card.thinkingPending, message.chunk);
-            else {
-                applyChunk(card.solutionPending, message.chunk);
-                markFinalBoxed(card);
-            }
-            setMeter(card.thinkingMeter, message.thinkingTokens, thinkBudget(card.budget), "thinking");
-            setMeter(card.solutionMeter, message.solutionTokens, answerBudget(card.budget), "solution");
+            applyRender(card, message);
             return;
         }
         case "cut": {
