@@ -8,6 +8,7 @@ import {CommandIds} from "./vscode/commandIds";
 import {solveProblem, type SolveProblemArgs} from "./vscode/commands/solveProblem";
 import {useModelFile} from "./vscode/commands/useModelFile";
 import {EngineService} from "./vscode/engineService";
+import {FirstRunCard} from "./vscode/firstRunCard";
 import {ModelManager} from "./vscode/modelManager";
 import {SolveController} from "./vscode/solveController";
 import {ModelStatusBar} from "./vscode/statusBar";
@@ -33,6 +34,8 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
 
     const models = new ModelManager(context);
     engines.formatResolver = (p) => models.formatFor(p);
+    const firstRunCard = new FirstRunCard(controller, engines, models);
+    context.subscriptions.push(firstRunCard);
     const deps = {context, engines, picker, controller, firstRun: () => models.offerFirstRun()};
     const chatApi = registerChatCommands(context, {engines, picker, controller, chat, firstRun: deps.firstRun});
     const solve = async (args?: SolveProblemArgs) => {
@@ -45,7 +48,10 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         vscode.commands.registerCommand(CommandIds.stop, () => {
             if (controller.stop() === 0) vscode.window.setStatusBarMessage("Elastic Math: nothing is running", 2000);
         }),
-        vscode.commands.registerCommand(CommandIds.showPanel, () => controller.panel.show(false)),
+        vscode.commands.registerCommand(CommandIds.showPanel, () => {
+            controller.panel.show(false);
+            void firstRunCard.refresh(); // no model yet: the panel offers one
+        }),
         vscode.commands.registerCommand(CommandIds.useModelFile, useModelFile),
         vscode.commands.registerCommand(CommandIds.chooseModel, (args?: {path?: string; catalogId?: string; quantization?: string}) => models.choose(args)),
         vscode.commands.registerCommand(CommandIds.chooseBudget, async () => {
