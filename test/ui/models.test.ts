@@ -51,6 +51,9 @@ describe("ui: a ChatML model without a thinking phase", {timeout: 240000}, () =>
         assert.match(await frame.locator(".em-budget-chip").innerText(), /answer 1024 \(no thinking phase\)/);
         assert.match(await frame.locator(".em-final .em-final-answer").innerText(), /42/);
         assert.match(await frame.locator(".em-solution").innerText(), /multiply six by seven/);
+        const footer = await frame.locator(".em-footer").innerText();
+        assert.match(footer, /Solution 8 \/ 1024/);
+        assert.doesNotMatch(footer, /Thinking/, "the footer shows no thinking budget for a model that does not think");
         await screenshot(page, "models-chatml-panel");
         await screenshotFrame(frame, "models-chatml-panel-webview");
     });
