@@ -13,6 +13,7 @@ import {TutorController} from "./vscode/tutorPanel";
 import type {TutorHostMessage, TutorPanelMessage} from "./protocol/tutor";
 import {useModelFile} from "./vscode/commands/useModelFile";
 import {EngineService} from "./vscode/engineService";
+import {FirstRunCard} from "./vscode/firstRunCard";
 import {ModelManager} from "./vscode/modelManager";
 import {SolveController} from "./vscode/solveController";
 import {ModelStatusBar} from "./vscode/statusBar";
@@ -45,6 +46,8 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
 
     const models = new ModelManager(context);
     engines.formatResolver = (p) => models.formatFor(p);
+    const firstRunCard = new FirstRunCard(controller, engines, models);
+    context.subscriptions.push(firstRunCard);
     const deps = {context, engines, picker, controller, firstRun: () => models.offerFirstRun()};
     const chatApi = registerChatCommands(context, {engines, picker, controller, chat, firstRun: deps.firstRun});
     const solve = async (args?: SolveProblemArgs) => {
@@ -57,7 +60,10 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         vscode.commands.registerCommand(CommandIds.stop, () => {
             if (controller.stop() === 0) vscode.window.setStatusBarMessage("Elastic Math: nothing is running", 2000);
         }),
-        vscode.commands.registerCommand(CommandIds.showPanel, () => controller.panel.show(false)),
+        vscode.commands.registerCommand(CommandIds.showPanel, () => {
+            controller.panel.show(false);
+            void firstRunCard.refresh(); // no model yet: the panel offers one
+        }),
         vscode.commands.registerCommand(CommandIds.useModelFile, useModelFile),
         vscode.commands.registerCommand(CommandIds.tutor, tutorCommand),
         vscode.commands.registerCommand(CommandIds.openEvalPlot, openEvalPlot),

@@ -67,7 +67,21 @@ export type HostToPanelMessage =
     | {readonly type: "error"; readonly id: string; readonly message: string; readonly record: RequestRecord}
     /** Restores finished requests after a reload: their HTML re-rendered by the host. */
     | {readonly type: "restore"; readonly items: readonly RestoredItem[]}
-    | {readonly type: "clear"};
+    | {readonly type: "clear"}
+    /** No model is configured: show the first-run offer as a card (null: a model is set now, remove the card). */
+    | {readonly type: "firstRun"; readonly offer: FirstRunOfferView | null};
+
+/** The first-run offer as the panel shows it: the recommended download (if the catalog has one) or a local file. */
+export interface FirstRunOfferView {
+    readonly message: string;
+    /** e.g. "Download E1-Math-1.5B (about 1.1 GB)"; null when no catalog model can be downloaded. */
+    readonly downloadLabel: string | null;
+    /** e.g. "E1-Math-1.5B is CC-BY-NC-4.0: non-commercial use only." */
+    readonly note: string | null;
+    readonly chooseLabel: string;
+}
+
+export type FirstRunAction = "download" | "chooseFile";
 
 export interface RestoredItem {
     readonly record: RequestRecord;
@@ -84,7 +98,9 @@ export type PanelToHostMessage =
     | {readonly type: "stop"; readonly id: string}
     | {readonly type: "copy"; readonly id: string; readonly what: CopyKind}
     | {readonly type: "openLink"; readonly href: string}
-    | {readonly type: "clear"};
+    | {readonly type: "clear"}
+    /** A button of the first-run card: the host downloads the recommended model or asks for a GGUF file. */
+    | {readonly type: "firstRun"; readonly action: FirstRunAction};
 
 /** The webview's persisted state (vscode.setState), read back by the panel serializer. */
 export interface PanelState {

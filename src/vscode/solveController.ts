@@ -2,7 +2,7 @@ import * as vscode from "vscode";
 import {describeBudget} from "../core/budgets";
 import {markdownToLatex} from "../core/latexExport";
 import type {BudgetSpec, SolveEvent, SolveResult} from "../core/types";
-import type {BudgetView, HostToPanelMessage, PanelToHostMessage, RequestRecord, RequestStatus} from "../protocol/messages";
+import type {BudgetView, FirstRunAction, HostToPanelMessage, PanelToHostMessage, RequestRecord, RequestStatus} from "../protocol/messages";
 import {assertNever} from "../protocol/messages";
 import {renderMarkdown, type RenderOptions, StreamingRenderer} from "../render";
 import {generatingContextKey} from "./commandIds";
@@ -51,6 +51,14 @@ export class SolveController extends Disposable {
 
     public get generating(): boolean {
         return this.active.size > 0;
+    }
+
+    /** What the panel's first-run card buttons do (set by the extension: see firstRunCard.ts). */
+    public onFirstRunAction: ((action: FirstRunAction) => void) | undefined;
+
+    /** Posts a message that belongs to no request (the first-run card), recorded like the others. */
+    public postToPanel(message: Extract<HostToPanelMessage, {type: "firstRun"}>): void {
+        this.post(message);
     }
 
     private post(message: HostToPanelMessage): void {
@@ -177,6 +185,9 @@ export class SolveController extends Disposable {
                 break;
             case "clear":
                 for (const id of [...this.records.keys()]) if (!this.active.has(id)) this.records.delete(id);
+                break;
+            case "firstRun":
+                this.onFirstRunAction?.(message.action);
                 break;
             default:
                 assertNever(message);

@@ -184,8 +184,10 @@ export function showStats(card: Card, stats: RequestStats): void {
     setMeter(card.solutionMeter, stats.solutionTokens, answerBudget(card.budget), "solution");
     const tb = thinkBudget(card.budget);
     const sb = answerBudget(card.budget);
+    const answerOnly = card.budget.mode === "elastic" && card.budget.answerOnly === true;
     const parts = [
-        `Thinking ${stats.thinkingTokens}${tb != null ? ` / ${tb}` : ""}`,
+        // A model without a thinking phase: no "Thinking 0 / 1024" (that budget never applied).
+        ...(answerOnly ? [] : [`Thinking ${stats.thinkingTokens}${tb != null ? ` / ${tb}` : ""}`]),
         `Solution ${stats.solutionTokens}${sb != null ? ` / ${sb}` : ""}`,
         `Prompt ${stats.promptTokens}`,
         `First token ${formatMs(stats.timeToFirstTokenMs)}`,

@@ -4,6 +4,7 @@
  * the CSP allows no inline or remote script, so nothing inserted here can run.
  */
 import type {BudgetView, HostToPanelMessage, PanelState, PanelToHostMessage, RequestRecord} from "../protocol/messages";
+import {showFirstRun} from "./firstRun";
 import {applyRender, buildCard, type Card, type CardActions, setStatus, showCut, showFinal, showStarted, showStats} from "./card";
 
 declare function acquireVsCodeApi(): {postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void};
@@ -113,6 +114,10 @@ function handle(message: HostToPanelMessage): void {
         case "clear":
             clearFinished();
             return;
+        case "firstRun":
+            showFirstRun(feed, message.offer, (action) => send({type: "firstRun", action}));
+            empty.hidden = message.offer != null || cards.size > 0;
+            return;
         default: {
             const unhandled: never = message;
             console.warn("unhandled message", unhandled);
@@ -129,7 +134,7 @@ function clearFinished(): void {
         }
     }
     vscode.setState({records: []} satisfies PanelState);
-    empty.hidden = cards.size > 0;
+    empty.hidden = cards.size > 0 || document.querySelector(".em-first-run") != null; // Clear leaves the first-run card
 }
 
 window.addEventListener("message", (event: MessageEvent<HostToPanelMessage>) => handle(event.data));

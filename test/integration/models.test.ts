@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
-import {THINK_STOPS} from "../fixtures/scripted";
+import {CHATML_ANSWER, THINK_STOPS} from "../fixtures/scripted";
 
 suite("Models: Choose Model in the extension host", function () {
     this.timeout(120000);
@@ -21,7 +21,7 @@ suite("Models: Choose Model in the extension host", function () {
         await config().update("sampling.seed", 7, vscode.ConfigurationTarget.Global);
     });
     suiteTeardown(async () => {
-        for (const key of ["model.path", "engine.threads", "engine.contextSize", "sampling.seed"])
+        for (const key of ["model.path", "engine.threads", "engine.contextSize", "sampling.seed", "budget.askEveryTime"])
             await config().update(key, undefined, vscode.ConfigurationTarget.Global);
     });
 
@@ -45,6 +45,66 @@ suite("Models: Choose Model in the extension host", function () {
         assert.ok(result != null);
         assert.equal(result.model, THINK_STOPS.name);
         assert.equal(result.solution, THINK_STOPS.fullSolution);
+    });
+
+    test("ChatML fixture: Solve Problem returns the scripted answer, one phase, and the panel's request is an answer budget", async () => {
+        const file = path.join(models, CHATML_ANSWER.file);
+        assert.equal(await vscode.commands.executeCommand<string | undefined>("elasticMath.chooseModel", {path: file}), file);
+        assert.equal((await api.models.formatFor(file))?.id, "chatml", "detected from the GGUF's ChatML template");
+        const lastRequest = () => [...api.panelMessages].reverse().find((m) => m.type === "request");
+        // A budget given by a script, and the default budget without asking (the pick's non-interactive path).
+        const runs: {args: Record<string, unknown>; label: string}[] = [
+            {args: {problem: CHATML_ANSWER.problem, budget: {mode: "elastic", thinkTokens: 1024, answerTokens: 1024}, budgetLabel: "Balanced"}, label: "given budget"},
+            {args: {problem: CHATML_ANSWER.problem}, label: "default budget"}
+        ];
+        for (const run of runs) {
+            if (run.label === "default budget") await config().update("budget.askEveryTime", false, vscode.ConfigurationTarget.Global);
+            const result = await vscode.commands.executeCommand<Awaited<ReturnType<ElasticMathApi["solve"]>>>("elasticMath.solveProblem", run.args);
+            assert.ok(result != null, run.label);
+            assert.equal(result.model, CHATML_ANSWER.name);
+            assert.equal(result.solution, CHATML_ANSWER.fullSolution, run.label);
+            assert.equal(result.answer, "42", run.label);
+            assert.equal(result.thinking, "", run.label);
+            assert.equal(result.thinkingTokens, 0, run.label);
+            assert.equal(result.solutionTokens, CHATML_ANSWER.naturalSolutionTokens, run.label);
+            assert.equal(result.stop, "eog", run.label);
+            const request = lastRequest();
+            assert.ok(request != null && request.type === "request", run.label);
+            assert.equal(request.budget.mode, "elastic");
+            assert.equal(request.budget.mode === "elastic" && request.budget.answerOnly, true, `${run.label}: ${JSON.stringify(request.budget)}`);
+            const done = api.panelMessages.find((m) => m.type === "done" && m.id === request.id);
+            assert.ok(done != null && done.type === "done" && done.answerHtml != null && /42/.test(done.answerHtml), run.label);
+        }
+    });
+
+    test("Show Solution Panel with no model posts the first-run card; choosing a model removes it", async () => {
+        await config().update("model.path", "", vscode.ConfigurationTarget.Global);
+        const before = api.panelMessages.length;
+        await vscode.commands.executeCommand("elasticMath.showPanel");
+        const firstRun = async () => {
+            for (let i = 0; i < 100; i++) {
+                const m = api.panelMessages.slice(before).filter((x) => x.type === "firstRun");
+                if (m.length > 0) return m;
+                await new Promise((r) => setTimeout(r, 50));
+            }
+            return [];
+        };
+        const shown = await firstRun();
+        assert.equal(shown.length, 1);
+        const offer = shown[0]!.type === "firstRun" ? shown[0]!.offer : null;
+        assert.equal(offer?.downloadLabel, "Download E1-Math-1.5B (about 1.1 GB)");
+        assert.equal(offer?.chooseLabel, "Choose a GGUF file...");
+        assert.match(offer?.note ?? "", /non-commercial/);
+        await vscode.commands.executeCommand("elasticMath.chooseModel", {path: path.join(models, THINK_STOPS.file)});
+        let hidden = false;
+        for (let i = 0; i < 100 && !hidden; i++, await new Promise((r) => setTimeout(r, 50)))
+            hidden = api.panelMessages.slice(before).some((m) => m.type === "firstRun" && m.offer == null);
+        assert.ok(hidden, "the card is removed once a model is configured");
+        // With a model, opening the panel offers nothing.
+        const after = api.panelMessages.length;
+        await vscode.commands.executeCommand("elasticMath.showPanel");
+        await new Promise((r) => setTimeout(r, 300));
+        assert.ok(!api.panelMessages.slice(after).some((m) => m.type === "firstRun" && m.offer != null));
     });
 
     test("a folder, a missing path and a non-GGUF file are refused; the setting is unchanged and the host keeps working", async () => {

@@ -48,8 +48,11 @@ export async function solveProblem(
         void vscode.window.showErrorMessage("Elastic Math: the budget given to Solve Problem is not valid.");
         return undefined;
     }
-    if (given != null) picked = {budget: given, label: args?.budgetLabel ?? "Custom"};
-    else picked = await deps.picker.budgetForRequest(deps.engines.settings, {answerOnly: await answerOnlyReason(deps.engines)});
+    if (given != null) {
+        // A given budget on a model without a thinking phase is an answer budget too (the panel shows no thinking).
+        const answerOnly = given.mode === "elastic" && (await answerOnlyReason(deps.engines)) != null;
+        picked = {budget: given, label: args?.budgetLabel ?? "Custom", ...(answerOnly ? {answerOnly} : {})};
+    } else picked = await deps.picker.budgetForRequest(deps.engines.settings, {answerOnly: await answerOnlyReason(deps.engines)});
     if (picked == null) return undefined;
 
     try {

@@ -1,0 +1,120 @@
+// Models as a user meets them, in the real workbench (code-server = VS Code 1.100) driven by Playwright:
+// a ChatML model (answer budget only, no thinking section), the first-run offer (notification and the panel's card),
+// and the Choose Model pick. Screenshots go to artifacts/screenshots/.
+import * as assert from "node:assert/strict";
+import {join} from "node:path";
+import {after, before, describe, test} from "node:test";
+import {
+    ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, runCommand, screenshot, screenshotFrame, typeInInputBox,
+    waitForNotification, type Workbench
+} from "./workbench";
+import {CHATML_ANSWER, ensureScriptedFixtures} from "../fixtures/scripted";
+
+const models = join(ROOT, "test", "fixtures", "models");
+ensureScriptedFixtures();
+
+const base = {"elasticMath.engine.threads": 1, "elasticMath.engine.contextSize": 4096, "workbench.colorTheme": "Default Dark Modern"};
+
+/** The rows of the open quick pick as their whole text (label, description, detail). */
+async function quickPickRows(page: Workbench["page"], until: (rows: string[]) => boolean, timeout = 15000): Promise<string[]> {
+    let rows: string[] = [];
+    for (const end = Date.now() + timeout; Date.now() < end; await page.waitForTimeout(100)) {
+        rows = (await page.locator(".quick-input-widget .monaco-list-row").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
+        if (until(rows)) return rows;
+    }
+    return rows;
+}
+
+describe("ui: a ChatML model without a thinking phase", {timeout: 240000}, () => {
+    let wb: Workbench;
+    before(async () => {
+        wb = await openWorkbenchWithExtension({settings: {...base, "elasticMath.model.path": join(models, CHATML_ANSWER.file)}});
+    });
+    after(async () => { await wb?.close(); });
+
+    test("Solve Problem offers an answer budget only; the panel shows no thinking section", async () => {
+        const {page} = wb;
+        await runCommand(page, "Elastic Math: Solve Problem...");
+        await typeInInputBox(page, CHATML_ANSWER.problem);
+        const rows = await quickPickRows(page, (r) => r.some((t) => t.startsWith("Custom...")));
+        const title = (await page.locator(".quick-input-widget .quick-input-title").innerText()).trim();
+        assert.match(title, /answer budget/i, `pick title: ${title}`);
+        assert.ok(rows.some((t) => /^Balanced.*answer 1024/.test(t)), `rows: ${rows.join(" | ")}`);
+        assert.ok(rows.some((t) => /^Quick.*answer 512/.test(t)), `rows: ${rows.join(" | ")}`);
+        assert.ok(!rows.some((t) => /think \d+/.test(t)), `no thinking budget offered: ${rows.join(" | ")}`);
+        await screenshot(page, "models-chatml-budget-pick");
+        await pickItem(page, "Balanced");
+
+        const frame = await findWebviewFrame(page, {selector: ".em-card"}, 60000);
+        await frame.locator(".em-card[data-status=done]").waitFor({state: "attached", timeout: 60000});
+        assert.equal(await frame.locator(".em-card .em-thinking").isVisible(), false, "a thinking section for a model that does not think");
+        assert.match(await frame.locator(".em-budget-chip").innerText(), /answer 1024 \(no thinking phase\)/);
+        assert.match(await frame.locator(".em-final .em-final-answer").innerText(), /42/);
+        assert.match(await frame.locator(".em-solution").innerText(), /multiply six by seven/);
+        const footer = await frame.locator(".em-footer").innerText();
+        assert.match(footer, /Solution 8 \/ 1024/);
+        assert.doesNotMatch(footer, /Thinking/, "the footer shows no thinking budget for a model that does not think");
+        await screenshot(page, "models-chatml-panel");
+        await screenshotFrame(frame, "models-chatml-panel-webview");
+    });
+});
+
+describe("ui: first run (no model configured)", {timeout: 300000}, () => {
+    let wb: Workbench;
+    before(async () => {
+        wb = await openWorkbenchWithExtension({settings: {...base, "elasticMath.model.path": ""}});
+    });
+    after(async () => { await wb?.close(); });
+
+    test("Solve Problem shows the offer: download E1-Math-1.5B (about 1.1 GB) or choose a GGUF file", async () => {
+        const {page} = wb;
+        await runCommand(page, "Elastic Math: Solve Problem...");
+        const toast = await waitForNotification(page, "needs a local model", 30000);
+        const buttons = (await toast.locator(".monaco-button").allInnerTexts()).map((t) => t.trim());
+        assert.deepEqual(buttons, ["Download E1-Math-1.5B (about 1.1 GB)", "Choose a GGUF file..."]);
+        await screenshot(page, "models-first-run-notification");
+        // Dismiss it (the command then ends without a model and without an error).
+        await toast.hover();
+        await toast.locator(".codicon-notifications-clear").first().click();
+        await toast.waitFor({state: "hidden", timeout: 10000});
+    });
+
+    test("Choose Model lists installed and downloadable models with sizes and the non-commercial note", async () => {
+        const {page} = wb;
+        await runCommand(page, "Elastic Math: Choose Model...");
+        // The list is virtualized: only the rows in view exist, so wait for the first downloads, filter for the rest.
+        const rows = await quickPickRows(page, (r) => r.some((t) => t.startsWith("E1-Math-7B")));
+        const e1 = rows.find((t) => t.startsWith("E1-Math-1.5B") && t.includes("Q4_K_M"));
+        assert.ok(e1 != null, `rows: ${rows.join(" | ")}`);
+        assert.match(e1, /1\.1 GB/);
+        assert.match(e1, /non-commercial/);
+        assert.ok(rows.some((t) => t.startsWith("E1-Math-7B") && /4\.7 GB/.test(t)), `rows: ${rows.join(" | ")}`);
+        assert.ok(rows.some((t) => t.includes("none yet")), "the Installed section says there is none yet");
+        await screenshot(page, "models-choose-model");
+        await page.locator(".quick-input-widget input").fill("TinyMathReason");
+        const tiny = await quickPickRows(page, (r) => r.some((t) => t.startsWith("TinyMathReason-1B-sft")));
+        assert.ok(tiny.some((t) => t.startsWith("TinyMathReason-1B-sft") && t.includes("no download source")), `rows: ${tiny.join(" | ")}`);
+        await page.locator(".quick-input-widget input").fill("GGUF file");
+        const file = await quickPickRows(page, (r) => r.some((t) => t.includes("Use a GGUF file on disk")));
+        assert.ok(file.some((t) => t.includes("Use a GGUF file on disk")), `rows: ${file.join(" | ")}`);
+        await page.keyboard.press("Escape");
+    });
+
+    test("Show Solution Panel offers a model in a card; its Choose a GGUF file... button opens the file dialog", async () => {
+        const {page} = wb;
+        await runCommand(page, "Elastic Math: Show Solution Panel");
+        const frame = await findWebviewFrame(page, {selector: ".em-first-run"}, 30000);
+        const card = frame.locator(".em-first-run");
+        assert.match(await card.innerText(), /needs a local model/);
+        assert.equal(await card.locator("[data-action=first-run-download]").innerText(), "Download E1-Math-1.5B (about 1.1 GB)");
+        assert.equal(await card.locator("[data-action=first-run-choose]").innerText(), "Choose a GGUF file...");
+        assert.match(await card.locator(".em-first-run-note").innerText(), /non-commercial/);
+        await screenshotFrame(frame, "models-first-run-panel-webview");
+        await card.locator("[data-action=first-run-choose]").click();
+        // code-server's open dialog is VS Code's simple file dialog: a quick input titled by the extension.
+        const title = page.locator(".quick-input-widget .quick-input-title", {hasText: "choose a GGUF model file"});
+        await title.waitFor({state: "visible", timeout: 15000});
+        await screenshot(page, "models-first-run-file-dialog");
+        await page.keyboard.press("Escape");
+    });
+});
