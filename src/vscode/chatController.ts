@@ -260,7 +260,7 @@ export class ChatController extends Disposable {
                 case "queued": setStatus("queued", {position: event.position}); break;
                 case "loading": setStatus("loading", {detail: event.model}); break;
                 case "started":
-                    post({type: "started", id, model: event.model, device: event.device, promptTokens: event.promptTokens});
+                    post({type: "started", id, model: engine.modelName, device: event.device, promptTokens: event.promptTokens});
                     setStatus("thinking");
                     break;
                 case "delta": stream.push(event.phase, event.text, event.thinkingTokens, event.solutionTokens); break;

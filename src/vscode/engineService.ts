@@ -71,7 +71,7 @@ export class EngineService extends Disposable {
         const modelPath = settings.modelPath;
         return {
             modelPath,
-            modelName: modelPath === "" ? "no model" : path.basename(modelPath).replace(/\.gguf$/i, ""),
+            modelName: displayModelName(modelPath),
             solve: (options) => this.solveWith(settings, options),
             promptMeter: async () => {
                 if (settings.modelPath === "") throw new Error("No model is configured.");
@@ -147,4 +147,14 @@ export async function answerOnlyReason(engines: EngineService): Promise<string |
     const format = await engines.current().format().catch(() => undefined);
     if (format == null || format.thinking != null) return undefined;
     return format.noThinkingReason ?? "this model has no thinking phase: only the answer budget applies";
+}
+
+/**
+ * The name users see for a model file. The scripted fixtures the tests write (and `npm start` uses when no model is
+ * given) are labelled as test models, so nobody mistakes their canned text for a model's math.
+ */
+export function displayModelName(modelPath: string): string {
+    if (modelPath === "") return "no model";
+    const name = path.basename(modelPath).replace(/\.gguf$/i, "");
+    return /[\\/]test[\\/]fixtures[\\/]models[\\/]/.test(modelPath) ? `${name} (scripted test model)` : name;
 }

@@ -109,7 +109,7 @@ export class SolveController extends Disposable {
                     setStatus("loading", {detail: event.model});
                     break;
                 case "started":
-                    this.post({type: "started", id, model: event.model, device: event.device, promptTokens: event.promptTokens});
+                    this.post({type: "started", id, model: engine.modelName, device: event.device, promptTokens: event.promptTokens});
                     setStatus("thinking");
                     break;
                 case "delta":
@@ -138,7 +138,7 @@ export class SolveController extends Disposable {
                 answer: result.answer, status: result.stop === "abort" ? "stopped" : "done", stats: {
                     thinkingTokens: result.thinkingTokens, solutionTokens: result.solutionTokens, thinkingCut: result.thinkingCut,
                     stop: result.stop, promptTokens: result.promptTokens, timeToFirstTokenMs: result.timings.timeToFirstTokenMs,
-                    tokensPerSecond: result.timings.tokensPerSecond, totalMs: result.timings.totalMs, model: result.model, device: result.device
+                    tokensPerSecond: result.timings.tokensPerSecond, totalMs: result.timings.totalMs, model: engine.modelName, device: result.device
                 }, error: null
             };
             this.keep(record);
