@@ -1,8 +1,8 @@
-import {randomBytes} from "node:crypto";
 import * as vscode from "vscode";
 import type {ChatToHostMessage, HostToChatMessage} from "../protocol/messages";
 import {chatViewType} from "./commandIds";
 import {Disposable} from "./disposable";
+import {webviewDocument} from "./webviewHtml";
 
 export interface ChatViewHandlers {
     onMessage(message: ChatToHostMessage): void;
@@ -77,27 +77,10 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
     }
 
     private html(webview: vscode.Webview): string {
-        const nonce = randomBytes(16).toString("base64");
-        const media = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
-        const csp = [
-            "default-src 'none'",
-            `style-src ${webview.cspSource} 'unsafe-inline'`,
-            `font-src ${webview.cspSource}`,
-            `img-src ${webview.cspSource}`,
-            `script-src 'nonce-${nonce}'`
-        ].join("; ");
-        return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media("media", "katex", "katex.min.css")}">
-<link rel="stylesheet" href="${media("media", "panel.css")}">
-<link rel="stylesheet" href="${media("media", "chat.css")}">
-<title>Elastic Math Chat</title>
-</head>
-<body class="em-chat">
+        return webviewDocument({
+            webview, extensionUri: this.extensionUri, title: "Elastic Math Chat", styles: ["panel.css", "chat.css"], script: "chat.js",
+            bodyClass: "em-chat",
+            body: `
 <header class="em-toolbar" role="toolbar" aria-label="Chat">
   <select id="past" class="em-past" aria-label="Past conversations" title="Open a past conversation"></select>
   <span class="em-chat-actions">
@@ -117,9 +100,8 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
     </span>
   </div>
 </form>
-<script nonce="${nonce}" src="${media("out", "webview", "chat.js")}"></script>
-</body>
-</html>`;
+`
+        });
     }
 
     public override dispose(): void {

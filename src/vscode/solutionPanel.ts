@@ -1,8 +1,8 @@
-import {randomBytes} from "node:crypto";
 import * as vscode from "vscode";
 import type {HostToPanelMessage, PanelState, PanelToHostMessage, RequestRecord} from "../protocol/messages";
 import {Disposable} from "./disposable";
 import {solutionPanelViewType} from "./commandIds";
+import {webviewDocument} from "./webviewHtml";
 
 export interface SolutionPanelHandlers {
     onMessage(message: PanelToHostMessage): void;
@@ -94,36 +94,17 @@ export class SolutionPanel extends Disposable {
     }
 
     private html(webview: vscode.Webview): string {
-        const nonce = randomBytes(16).toString("base64");
-        const media = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
-        // KaTeX positions glyphs with inline styles, so style-src needs 'unsafe-inline'; scripts only with the nonce.
-        const csp = [
-            "default-src 'none'",
-            `style-src ${webview.cspSource} 'unsafe-inline'`,
-            `font-src ${webview.cspSource}`,
-            `img-src ${webview.cspSource}`,
-            `script-src 'nonce-${nonce}'`
-        ].join("; ");
-        return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media("media", "katex", "katex.min.css")}">
-<link rel="stylesheet" href="${media("media", "panel.css")}">
-<title>Elastic Math</title>
-</head>
-<body>
+        return webviewDocument({
+            webview, extensionUri: this.extensionUri, title: "Elastic Math", styles: ["panel.css"], script: "panel.js",
+            body: `
 <header class="em-toolbar" role="toolbar" aria-label="Solution panel">
   <span class="em-title">Elastic Math</span>
   <button type="button" class="em-button em-clear" data-action="clear" title="Remove finished solutions from the panel">Clear</button>
 </header>
 <main id="feed" aria-live="polite"></main>
 <p id="empty" class="em-empty">Run <strong>Elastic Math: Solve Problem...</strong> from the command palette to see a solution here.</p>
-<script nonce="${nonce}" src="${media("out", "webview", "panel.js")}"></script>
-</body>
-</html>`;
+`
+        });
     }
 
     public override dispose(): void {

@@ -4,7 +4,6 @@
  * step by step, the full solution behind a click, and a majority vote with a bar chart. Think longer comes from the
  * `elasticMath.tutor.minThinkingTokens` setting. One operation runs at a time; Stop cancels it.
  */
-import {randomBytes} from "node:crypto";
 import * as vscode from "vscode";
 import {checkAnswer, splitSteps} from "../core/tutor/check";
 import {requestHint} from "../core/tutor/hints";
@@ -15,6 +14,7 @@ import {renderMarkdown} from "../render";
 import type {PickedBudget} from "./budgetPicker";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
+import {webviewDocument} from "./webviewHtml";
 
 export const tutorPanelViewType = "elasticMath.tutor";
 
@@ -179,18 +179,9 @@ export class TutorController extends Disposable {
     }
 
     private html(webview: vscode.Webview): string {
-        const nonce = randomBytes(16).toString("base64");
-        const media = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
-        const csp = ["default-src 'none'", `style-src ${webview.cspSource} 'unsafe-inline'`, `font-src ${webview.cspSource}`,
-            `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join("; ");
-        return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media("media", "katex", "katex.min.css")}">
-<link rel="stylesheet" href="${media("media", "tutor.css")}">
-<title>Elastic Math Tutor</title></head>
-<body>
+        return webviewDocument({
+            webview, extensionUri: this.extensionUri, title: "Elastic Math Tutor", styles: ["tutor.css"], script: "tutor.js",
+            body: `
 <div class="tu-title">Problem</div>
 <div id="problem" class="tu-problem"></div>
 <div id="status" class="tu-status" role="status" aria-live="polite"></div>
@@ -210,8 +201,8 @@ export class TutorController extends Disposable {
 <div id="steps"></div>
 <div id="vote" class="tu-vote" hidden></div>
 <div id="solution" hidden></div>
-<script nonce="${nonce}" src="${media("out", "webview", "tutor.js")}"></script>
-</body></html>`;
+`
+        });
     }
 
     public override dispose(): void {
