@@ -210,8 +210,11 @@ suite("Selection and chat in the extension host", function () {
 
     test("a chat turn waits behind a panel request with a visible queued state; stopping one never stops the other", async () => {
         await useModel(ANSWER_FOREVER.file);
+        // A panel request long enough (12,000 tokens) that it is still running when the chat turn is queued behind it,
+        // however fast the machine: the fixture writes well over 1,000 tokens/s when the machine is idle.
+        await config().update("engine.contextSize", 16384, vscode.ConfigurationTarget.Global);
         await api.chat.newChat();
-        const panel = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 3000}});
+        const panel = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 12000}});
         const panelId = () => [...api.panelMessages].reverse().find((m) => m.type === "request")!.id;
         await waitFor("the panel request to start", () => api.panelMessages.some((m) => m.type === "started" && "id" in m && m.id === panelId()));
         const chat = api.chat.send("Queued question", "Quick");
@@ -229,5 +232,6 @@ suite("Selection and chat in the extension host", function () {
         const second = await chat2;
         assert.equal(second?.turn.status, "done", "the panel's Stop cancelled the chat turn");
         assert.equal(second?.turn.stats?.solutionTokens, 512, "the chat turn ran to its Quick answer budget");
+        await config().update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
     });
 });
