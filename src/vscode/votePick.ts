@@ -13,7 +13,7 @@ export async function pickVoteSamples(defaultK: number): Promise<number | undefi
     const items: Item[] = ks.map((k) => ({
         label: `${k} samples`,
         description: k === defaultK ? "default (elasticMath.tutor.voteSamples)" : undefined,
-        detail: k === defaultK ? "More samples give a steadier vote and take longer; they run in parallel when memory allows." : undefined,
+        detail: k === defaultK ? "More samples: a steadier vote, more time (parallel when memory allows)." : undefined,
         k
     }));
     items.push({label: "", kind: vscode.QuickPickItemKind.Separator});
