@@ -1,6 +1,10 @@
 /**
- * `elastic-math eval --model <gguf> --dataset aime24|math500|amc|gsm8k|<file.jsonl> --budgets 1024+1024,2048+1024
+ * `elastic-math eval --model <gguf> --dataset aime24|math500|amc|gsm8k|minerva|olympiad|<file.jsonl> --budgets 1024+1024,2048+1024
  *  [--samples 16] [--unconstrained] [--limit N] [--out dir] [--threads N] [--context N] [--gpu ...]`
+ *
+ * The prompt format comes from the GGUF's metadata, as in VS Code: an R1-distill template (E1, DeepScaleR), ChatML,
+ * the model's own template, or, for a base model with no template (Llemma), the Minerva few-shot prompt with its
+ * stop texts; its answers are then read from "The final answer is $X$" (a \boxed{} also counts).
  *
  * Writes <out>/samples.jsonl (every sample as it is graded), results.md (E1's table), results.json and
  * accuracy-vs-tokens.svg. Rerunning the same command resumes. Ctrl+C stops after writing what is done (exit 130).
@@ -9,9 +13,11 @@ import {dirname, join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {ElasticEngine, EngineError, type GpuOption} from "../core/engine";
 import {loadDataset} from "../core/eval/dataset";
+import {detectPromptFormat, readGgufPromptInfo} from "../core/modelTemplate";
+import {LLEMMA_FEW_SHOT_FORMAT} from "../core/promptFormat";
 import {parseBudgets, runEval, type EvalBudget} from "../core/eval/harness";
 
-const usage = `usage: elastic-math eval --model <file.gguf> --dataset aime24|math500|amc|gsm8k|<file.jsonl>
+const usage = `usage: elastic-math eval --model <file.gguf> --dataset aime24|math500|amc|gsm8k|minerva|olympiad|<file.jsonl>
        --budgets 1024+1024,2048+1024,... [--samples 16] [--unconstrained] [--limit N] [--out dir]
        [--threads N] [--context N] [--gpu auto|cpu|cuda|vulkan|metal] [--temperature X] [--top-p X]
 
@@ -67,7 +73,10 @@ export async function evalCommand(args: string[]): Promise<number> {
         const gpuText = values.get("--gpu") ?? "auto";
         const gpus: Record<string, GpuOption> = {auto: "auto", cpu: false, cuda: "cuda", vulkan: "vulkan", metal: "metal"};
         if (!(gpuText in gpus)) throw new Error(`--gpu must be auto, cpu, cuda, vulkan or metal`);
-        const engine = new ElasticEngine({modelPath: model, threads: int("--threads", undefined, 1), contextSize: int("--context", undefined, 64), gpu: gpus[gpuText]!});
+        // A missing or broken file is reported by the engine's checks, with their clear messages.
+        const format = await readGgufPromptInfo(model).then((info) => detectPromptFormat(info), () => undefined);
+        if (format != null) process.stderr.write(`prompt format: ${format.label}\n`);
+        const engine = new ElasticEngine({modelPath: model, format, threads: int("--threads", undefined, 1), contextSize: int("--context", undefined, 64), gpu: gpus[gpuText]!});
         const modelName = engine.modelName;
         const outDir = values.get("--out") ?? join("eval-out", `${modelName}-${ds.name.replace(/\.jsonl$/, "")}`);
         const controller = new AbortController();
@@ -75,6 +84,7 @@ export async function evalCommand(args: string[]): Promise<number> {
         process.on("SIGINT", onSigint);
         try {
             const result = await runEval({
+                answerStyle: format?.id === LLEMMA_FEW_SHOT_FORMAT.id ? "llemma" : "boxed",
                 items, budgets, samples, outDir, modelName, datasetName: ds.name, signal: controller.signal,
                 sampling: {temperature: num("--temperature"), topP: num("--top-p")},
                 solve: (o) => engine.solve(o),

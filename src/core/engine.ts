@@ -16,8 +16,10 @@
  * sequence holds prompt + thinking + cut + solution minus the last sampled token (sampled, never fed).
  */
 import {open, stat} from "node:fs/promises";
+import {freemem} from "node:os";
 import {basename} from "node:path";
 import {extractAnswer} from "./answer";
+import {decideParallel, type MemoryFigures, type ParallelPlan} from "./parallel";
 import {buildPromptParts, R1_DISTILL_FORMAT, type PromptFormat} from "./promptFormat";
 import {StopTextFilter} from "./stopText";
 import type {BudgetSpec, GenerationPhase, SamplingOptions, SolveEvent, SolveResult, StopReason} from "./types";
@@ -126,6 +128,38 @@ export interface SolveOptions {
      * the cache is cleared). Exact: the cache ends up holding the same tokens as a fresh evaluation would.
      */
     readonly reuseContext?: boolean;
+}
+
+/** k samples of one problem (majority vote): see {@link ElasticEngine.solveMany}. */
+export interface SolveManyOptions {
+    readonly problem: string;
+    readonly budget: BudgetSpec;
+    /** One per sample (k = its length); give each a seed for a repeatable vote. */
+    readonly samplings: readonly SamplingOptions[];
+    /** Cancels the whole batch: samples that finished are kept, the others end as aborted. */
+    readonly signal?: AbortSignal;
+    /** "auto" (default): parallel when memory allows (see parallel.ts); false: one after another; true: parallel unless the context cannot be created. */
+    readonly parallel?: "auto" | boolean;
+    /** Think longer, per sample (see {@link SolveOptions.minThinkingTokens}). */
+    readonly minThinkingTokens?: number;
+    readonly maxForcedContinuations?: number;
+    /** The decision, before the first sample runs. */
+    readonly onPlan?: (plan: ParallelPlan) => void;
+    /** Each sample's result as soon as it ends (in the order they end). */
+    readonly onSample?: (index: number, result: SolveResult) => void;
+    /** Each sample's streaming events (tagged with its index). */
+    readonly onSampleEvent?: (index: number, event: SolveEvent) => void;
+    /** Each sample's exact tokens (tests check the accounting). */
+    readonly onTrace?: (index: number, trace: SolveTrace) => void;
+    /** Tests and diagnostics: replaces the measured free memory in the decision. */
+    readonly freeMemory?: Partial<Pick<MemoryFigures, "freeCpuBytes" | "freeGpuBytes">>;
+}
+
+export interface SolveManyResult {
+    /** Index order; null for a sample that did not finish (batch cancelled). */
+    readonly results: readonly (SolveResult | null)[];
+    readonly plan: ParallelPlan;
+    readonly stopped: boolean;
 }
 
 /** See {@link ElasticEngine.promptMeter}. */
@@ -365,6 +399,76 @@ export class ElasticEngine {
         });
     }
 
+    /**
+     * Runs k samples of one problem as ONE queued request: in parallel on k sequences of a context made for them
+     * when memory allows (their tokens are evaluated in shared batches), else one after another on the engine's
+     * context (the plan's reason says which and why). Each sample runs exactly the logic of {@link solve} (same
+     * budgets, cut, think longer, seeds): with the same seeds both ways give the same samples.
+     */
+    solveMany(options: SolveManyOptions): Promise<SolveManyResult> {
+        if (this._disposed) return Promise.reject(new EngineError("disposed", "The engine was disposed."));
+        const k = options.samplings?.length ?? 0;
+        try {
+            if (!Number.isInteger(k) || k < 1 || k > 256) throw new EngineError("invalid-request", `Between 1 and 256 samples, got ${k}.`);
+            validateRequest({problem: options.problem, budget: options.budget}, this.format);
+        } catch (err) {
+            return Promise.reject(err);
+        }
+        return new Promise<SolveManyResult>((resolve, reject) => {
+            const controller = new AbortController();
+            const results: (SolveResult | null)[] = new Array<SolveResult | null>(k).fill(null);
+            let plan: ParallelPlan = {parallel: false, k, contextSize: 0, reason: "not started"};
+            const samples = options.samplings.map((sampling, i) => {
+                const sub: SolveOptions = {
+                    problem: options.problem, budget: options.budget, sampling,
+                    minThinkingTokens: options.minThinkingTokens, maxForcedContinuations: options.maxForcedContinuations,
+                    onTrace: options.onTrace == null ? undefined : (t) => options.onTrace!(i, t)
+                };
+                const state = new RunState(this.modelName, options.budget);
+                const job: Job = {
+                    options: sub, controller, settled: false, lastPosition: 0,
+                    resolve: (r) => {
+                        if (job.settled) return;
+                        job.settled = true;
+                        results[i] = r;
+                        try { options.onSample?.(i, r); } catch { /* a listener's bug must not break generation */ }
+                    },
+                    reject: (e) => { if (!job.settled) { job.settled = true; batch.reject(e); } },
+                    emit: (event) => {
+                        if (job.settled || options.onSampleEvent == null) return;
+                        try { options.onSampleEvent(i, event); } catch { /* ignored */ }
+                    },
+                    snapshot: (stop) => state.result(stop)
+                };
+                return {job, state};
+            });
+            const batch: Job = {
+                options: {problem: options.problem, budget: options.budget}, controller, settled: false, lastPosition: 0,
+                resolve: () => {
+                    if (batch.settled) return;
+                    batch.settled = true;
+                    resolve({results: results.map((r) => (r == null || r.stop === "abort" ? null : r)), plan, stopped: controller.signal.aborted});
+                },
+                reject: (e) => { if (!batch.settled) { batch.settled = true; reject(e); } },
+                emit: (event) => { for (let i = 0; i < k; i++) samples[i]!.job.emit(event); },
+                snapshot: (stop) => new RunState(this.modelName, options.budget).result(stop)
+            };
+            const onAbort = () => {
+                controller.abort();
+                const at = this.queue.indexOf(batch);
+                if (at >= 0) { this.queue.splice(at, 1); this.schedulePositions(); this.notifyIdle(); batch.resolve(batch.snapshot("abort")); }
+                // Running: each sample stops at its next token and resolves as aborted; the batch then resolves.
+            };
+            if (options.signal?.aborted) { controller.abort(); batch.resolve(batch.snapshot("abort")); return; }
+            options.signal?.addEventListener("abort", onAbort, {once: true});
+            this.queue.push(batch);
+            batch.run = () => this.runMany(batch, samples, options, (p) => { plan = p; })
+                .finally(() => options.signal?.removeEventListener("abort", onAbort));
+            if (this.running != null) this.schedulePositions();
+            this.pump();
+        });
+    }
+
     /** Stops everything, frees the model. Queued and running requests resolve as aborted. */
     async dispose(): Promise<void> {
         if (this._disposed) return;
@@ -541,10 +645,91 @@ export class ElasticEngine {
         }
     }
 
-    private async generate(job: Job, state: RunState, l: Loaded): Promise<void> {
+    /**
+     * One request on one sequence: the engine's own (a single solve, or a vote run one after another) or one of the
+     * k sequences of a parallel vote's context ({@link solveMany}). The budget logic below is the only copy.
+     */
+    private async runMany(batch: Job, samples: readonly {job: Job; state: RunState}[], options: SolveManyOptions, setPlan: (p: ParallelPlan) => void): Promise<void> {
+        const signal = batch.controller.signal;
+        const k = samples.length;
+        let context: LlamaContext | undefined;
+        try {
+            if (signal.aborted) return;
+            let loadMs = 0;
+            if (this.loaded == null) {
+                batch.emit({type: "loading", model: this.modelName});
+                const t = performance.now();
+                await this.ensureLoaded(signal);
+                loadMs = performance.now() - t;
+            }
+            const l = this.loaded!;
+            for (const s of samples) { s.state.device = l.device; s.state.loadMs = loadMs; }
+            if (signal.aborted) return;
+            let plan = await this.planMany(l, options, k);
+            if (plan.parallel) {
+                try {
+                    context = await l.model.createContext({contextSize: plan.contextSize, threads: l.threads, sequences: k, failedCreationRemedy: false});
+                } catch (err) {
+                    plan = {...plan, parallel: false, reason: `running the ${k} samples one after another: a context for ${k} sequences could not be created (${errorMessage(err)})`};
+                }
+            }
+            setPlan(plan);
+            try { options.onPlan?.(plan); } catch { /* ignored */ }
+            const one = async (s: {job: Job; state: RunState}, sequence: LlamaContextSequence) => {
+                try {
+                    await this.generate(s.job, s.state, l, sequence);
+                } catch (err) {
+                    s.job.reject(err instanceof EngineError ? err : new EngineError("generation-failed", `Generation failed: ${errorMessage(err)}`, {cause: err}));
+                }
+                // A sample that returned early (cancelled) still ends with its partial result.
+                if (!s.job.settled) { s.state.end = performance.now(); s.job.resolve(s.state.result("abort")); }
+            };
+            if (context != null) {
+                const ctx = context;
+                await Promise.all(samples.map((s) => one(s, ctx.getSequence())));
+            } else {
+                for (const s of samples) {
+                    if (signal.aborted || batch.settled) break;
+                    await one(s, l.sequence);
+                }
+            }
+            batch.resolve(batch.snapshot("eog"));
+        } catch (err) {
+            if (batch.settled) return;
+            batch.reject(err instanceof EngineError ? err : new EngineError("generation-failed", `Generation failed: ${errorMessage(err)}`, {cause: err}));
+        } finally {
+            await context?.dispose().catch(() => undefined);
+            batch.resolve(batch.snapshot("abort"));
+        }
+    }
+
+    /** Parallel or not (see parallel.ts): per-sequence context size from the prompt and budget, memory from GGUF insights. */
+    private async planMany(l: Loaded, options: SolveManyOptions, k: number): Promise<ParallelPlan> {
+        const promptTokens = buildPromptParts(this.format, options.problem)
+            .reduce((n, part) => n + l.model.tokenize(part.text, part.specialTokens).length, 0);
+        const b = options.budget;
+        const forced = (options.minThinkingTokens ?? 0) > 0 ? (options.maxForcedContinuations ?? 3) * l.waitTokens.length : 0;
+        const generated = b.mode === "elastic" ? b.thinkTokens + b.answerTokens + l.cutTokens.length + forced : l.context.contextSize;
+        // Never more per sequence than the engine's own context (whose size the budget checks were made for).
+        const contextSize = Math.min(l.context.contextSize, Math.ceil((promptTokens + generated + 2) / 256) * 256);
+        if (options.parallel === false) return {parallel: false, k, contextSize, reason: `running the ${k} samples one after another (asked)`};
+        if (k <= 1) return decideParallel(k, contextSize, {needCpuBytes: 0, needGpuBytes: 0, freeCpuBytes: 0, freeGpuBytes: null});
+        const need = l.model.fileInsights.estimateContextResourceRequirements({contextSize, modelGpuLayers: l.model.gpuLayers, sequences: k});
+        const freeGpu = l.llama.gpu === false ? null : (await l.llama.getVramState().catch(() => null))?.free ?? null;
+        const figures: MemoryFigures = {
+            needCpuBytes: need.cpuRam, needGpuBytes: need.gpuVram,
+            freeCpuBytes: options.freeMemory?.freeCpuBytes ?? freemem(),
+            freeGpuBytes: options.freeMemory?.freeGpuBytes !== undefined ? options.freeMemory.freeGpuBytes : freeGpu
+        };
+        const plan = decideParallel(k, contextSize, figures);
+        if (options.parallel === true && !plan.parallel) return {...plan, parallel: true, reason: `${k} samples in parallel (asked; ${plan.reason})`};
+        return plan;
+    }
+
+    private async generate(job: Job, state: RunState, l: Loaded, sequence: LlamaContextSequence = l.sequence): Promise<void> {
         const {options} = job;
         const signal = job.controller.signal;
-        const {model, sequence} = l;
+        const {model} = l;
         const contextSize = sequence.contextSize;
 
         const promptTokens: Token[] = [];
@@ -664,8 +849,8 @@ export class ElasticEngine {
             emitDelta("thinking", stream.flush());
             state.thinkingEnd = performance.now();
             if (state.promptEnd === 0) state.promptEnd = state.thinkingEnd;
-            if (signal.aborted) return this.finish(job, state, l, promptTokens, "abort");
-            if (eog) return this.finish(job, state, l, promptTokens, "eog");
+            if (signal.aborted) return this.finish(job, state, sequence, promptTokens, "abort");
+            if (eog) return this.finish(job, state, sequence, promptTokens, "eog");
             if (closed) {
                 pending = [closeToken!];
             } else {
@@ -726,7 +911,7 @@ export class ElasticEngine {
             if (state.thinkingEnd === 0 && phase === "thinking") state.thinkingEnd = performance.now();
             if (state.thinkingEnd === 0) state.thinkingEnd = state.promptEnd || performance.now();
         }
-        return this.finish(job, state, l, promptTokens, signal.aborted ? "abort" : stop);
+        return this.finish(job, state, sequence, promptTokens, signal.aborted ? "abort" : stop);
     }
 
     /** What think-longer feeds instead of a suppressed close (s1 appends "Wait"). */
@@ -734,11 +919,11 @@ export class ElasticEngine {
         return this.format.thinking?.wait ?? "Wait";
     }
 
-    private finish(job: Job, state: RunState, l: Loaded, promptTokens: Token[], stop: StopReason): void {
+    private finish(job: Job, state: RunState, sequence: LlamaContextSequence, promptTokens: Token[], stop: StopReason): void {
         state.end = performance.now();
         const trace: SolveTrace = {
             promptTokens, thinkingTokens: state.thinkingIds, cutTokens: state.cutIds, forced: state.forced, solutionTokens: state.solutionIds,
-            contextTokens: l.sequence.contextTokens, reusedPromptTokens: state.reusedPromptTokens
+            contextTokens: sequence.contextTokens, reusedPromptTokens: state.reusedPromptTokens
         };
         this._lastTrace = trace;
         if (!job.settled && job.options.onTrace) {

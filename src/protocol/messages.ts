@@ -63,6 +63,8 @@ export type HostToPanelMessage =
         readonly solutionTokens: number;
     }
     | {readonly type: "cut"; readonly id: string; readonly thinkingTokens: number}
+    /** Think longer: the model closed its thinking after thinkingTokens; the close was suppressed and "Wait" appended (count-th time). */
+    | {readonly type: "forced"; readonly id: string; readonly thinkingTokens: number; readonly count: number}
     | {readonly type: "done"; readonly id: string; readonly stats: RequestStats; readonly answerHtml: string | null; readonly record: RequestRecord}
     | {readonly type: "error"; readonly id: string; readonly message: string; readonly record: RequestRecord}
     /** Restores finished requests after a reload: their HTML re-rendered by the host. */

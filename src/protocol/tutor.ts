@@ -23,7 +23,9 @@ export type TutorHostMessage =
     | {readonly type: "step"; readonly index: number; readonly total: number; readonly html: string}
     | {readonly type: "solution"; readonly html: string; readonly answerHtml: string | null}
     | {readonly type: "vote"; readonly done: number; readonly k: number; readonly buckets: readonly VoteBucketView[]; readonly final: boolean;
-        readonly agreedHtml: string | null; readonly share: number}
+        readonly agreedHtml: string | null; readonly share: number;
+        /** How the samples run: in parallel on one context, or one after another and why. */
+        readonly plan?: string}
     | {readonly type: "error"; readonly message: string};
 
 export type TutorPanelMessage =
@@ -32,5 +34,6 @@ export type TutorPanelMessage =
     | {readonly type: "hint"}
     | {readonly type: "step"}
     | {readonly type: "showSolution"}
-    | {readonly type: "vote"}
+    /** Majority vote; without k the host asks for it (quick pick). */
+    | {readonly type: "vote"; readonly k?: number}
     | {readonly type: "stop"};

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import {ElasticEngine, type PromptFormat, type PromptMeter, type SolveOptions} from "../core";
+import type {SolveManyOptions, SolveManyResult} from "../core/engine";
 import type {BudgetSpec, SamplingOptions, SolveEvent, SolveResult} from "../core/types";
 import {Disposable} from "./disposable";
 import {readSettings, settingsSection, type Settings} from "./settings";
@@ -25,6 +26,8 @@ export interface EngineHandle {
     readonly modelPath: string;
     readonly modelName: string;
     solve(options: EngineSolveOptions): Promise<SolveResult>;
+    /** k samples as one request, in parallel when memory allows (majority vote); sampling settings apply under each. */
+    solveMany(options: SolveManyOptions): Promise<SolveManyResult>;
     /** Loads the model if needed; counts a problem's prompt tokens against the context size. */
     promptMeter(): Promise<PromptMeter>;
     /** The model's prompt format (from the catalog), or undefined for the engine's default (R1-distill). */
@@ -73,6 +76,7 @@ export class EngineService extends Disposable {
             modelPath,
             modelName: displayModelName(modelPath),
             solve: (options) => this.solveWith(settings, options),
+            solveMany: (options) => this.solveManyWith(settings, options),
             promptMeter: async () => {
                 if (settings.modelPath === "") throw new Error("No model is configured.");
                 return this.engineFor(settings, await this.formatOf(settings)).promptMeter();
@@ -128,6 +132,19 @@ export class EngineService extends Disposable {
                 reuseContext: options.reuseContext,
                 onTrace: options.onTrace
             });
+        } finally {
+            this.inFlight--;
+            this.disposeRetiredWhenIdle();
+        }
+    }
+
+    private async solveManyWith(settings: Settings, options: SolveManyOptions): Promise<SolveManyResult> {
+        if (settings.modelPath === "")
+            throw new Error("No model is configured. Run \"Elastic Math: Choose Model...\" to download one or choose a GGUF file.");
+        const engine = this.engineFor(settings, await this.formatOf(settings));
+        this.inFlight++;
+        try {
+            return await engine.solveMany({...options, samplings: options.samplings.map((s) => ({...settings.sampling, ...s}))});
         } finally {
             this.inFlight--;
             this.disposeRetiredWhenIdle();

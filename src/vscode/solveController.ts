@@ -119,7 +119,10 @@ export class SolveController extends Disposable {
                     stream.flush();
                     this.post({type: "cut", id, thinkingTokens: event.thinkingTokens});
                     break;
-                case "forced": // think longer is not offered by Solve Problem (yet): the "Wait" is in the thinking text
+                case "forced":
+                    // The thinking so far is committed, so the panel's marker sits exactly where "Wait" was appended.
+                    stream.breakPhase("thinking");
+                    this.post({type: "forced", id, thinkingTokens: event.thinkingTokens, count: event.count});
                     break;
                 case "phase":
                     stream.flush();
@@ -131,7 +134,10 @@ export class SolveController extends Disposable {
         };
 
         try {
-            const result = await engine.solve({problem: options.problem, budget, signal: controller.signal, onEvent});
+            // Think longer (elasticMath.tutor.minThinkingTokens) applies to Solve Problem as to the Tutor.
+            const minThinkingTokens = this.engines.settings.tutor.minThinkingTokens;
+            const result = await engine.solve({problem: options.problem, budget, signal: controller.signal, onEvent,
+                ...(minThinkingTokens > 0 ? {minThinkingTokens} : {})});
             stream.finish();
             const record: RequestRecord = {
                 id, problem: options.problem, budget: budgetView, thinking: result.thinking, solution: result.solution,
@@ -262,7 +268,7 @@ export class PhaseStreams {
     private timer: ReturnType<typeof setTimeout> | undefined;
     private finished = false;
 
-    public constructor(private readonly id: string, private readonly post: (m: HostToPanelMessage) => void, render: RenderOptions) {
+    public constructor(private readonly id: string, private readonly post: (m: HostToPanelMessage) => void, private readonly render: RenderOptions) {
         this.renderers = {thinking: new StreamingRenderer(render), solution: new StreamingRenderer(render)};
     }
 
@@ -292,6 +298,16 @@ export class PhaseStreams {
             if (final && this.texts[phase] === "") continue;
             this.post({type: "render", id: this.id, phase, chunk: {committed: update.committed, pending: update.pending}, ...this.counts});
         }
+    }
+
+    /** Commits everything rendered so far in a phase and starts it afresh (what follows renders after a marker). */
+    public breakPhase(phase: "thinking" | "solution"): void {
+        if (this.finished) return;
+        this.flush();
+        const update = this.renderers[phase].finish();
+        if (update.committed.length > 0 || update.pending !== "")
+            this.post({type: "render", id: this.id, phase, chunk: {committed: [...update.committed, update.pending].filter((h) => h !== ""), pending: ""}, ...this.counts});
+        this.renderers[phase] = new StreamingRenderer(this.render);
     }
 
     public finish(): void {

@@ -14,6 +14,7 @@ import {renderMarkdown} from "../render";
 import type {PickedBudget} from "./budgetPicker";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
+import {MAX_VOTE_SAMPLES, pickVoteSamples} from "./votePick";
 import {webviewDocument} from "./webviewHtml";
 
 export const tutorPanelViewType = "elasticMath.tutor";
@@ -106,14 +107,28 @@ export class TutorController extends Disposable {
             }
             case "vote": {
                 if (s == null) return this.notReady();
-                const k = this.engines.settings.tutor.voteSamples;
+                if (this.running != null) { this.post({type: "status", text: "The tutor is busy: wait, or press Stop.", busy: true}); return; }
+                const given = message.k;
+                const k = given != null ? (Number.isInteger(given) && given >= 1 && given <= MAX_VOTE_SAMPLES ? given : undefined)
+                    : await pickVoteSamples(this.engines.settings.tutor.voteSamples);
+                if (k == null) {
+                    if (given != null) this.post({type: "status", text: `The vote takes 1 to ${MAX_VOTE_SAMPLES} samples.`, busy: false});
+                    return;
+                }
                 await this.exclusive(`Majority vote: sampling ${k} solutions...`, async (signal) => {
+                    let plan: string | undefined;
                     // With a seed in the settings the vote is repeatable: seeds seed, seed+1, ...
                     const v = await majorityVote({problem: s.problem, budget: s.picked.budget, k, signal, seedBase: this.engines.settings.sampling.seed,
                         solve: (o) => this.solve(o.problem, o.budget, signal, o.sampling),
-                        onProgress: (p) => this.post({type: "vote", done: p.done, k, buckets: bucketViews(p.buckets), final: false, agreedHtml: null, share: 0})});
+                        solveMany: (o) => this.engines.current().solveMany({...o, minThinkingTokens: this.engines.settings.tutor.minThinkingTokens || undefined}),
+                        onPlan: (p) => {
+                            plan = p.reason.charAt(0).toUpperCase() + p.reason.slice(1);
+                            this.post({type: "status", text: `Majority vote: ${p.reason}...`, busy: true});
+                            this.post({type: "vote", done: 0, k, buckets: [], final: false, agreedHtml: null, share: 0, plan});
+                        },
+                        onProgress: (p) => this.post({type: "vote", done: p.done, k, buckets: bucketViews(p.buckets), final: false, agreedHtml: null, share: 0, plan})});
                     if (this.session !== s) return;
-                    this.post({type: "vote", done: v.answers.length, k, buckets: bucketViews(v.buckets), final: true, agreedHtml: mathHtml(v.agreed), share: v.share});
+                    this.post({type: "vote", done: v.answers.length, k, buckets: bucketViews(v.buckets), final: true, agreedHtml: mathHtml(v.agreed), share: v.share, plan});
                     this.post({type: "status", text: v.stopped ? "Vote stopped." : "Vote done.", busy: false});
                 });
                 return;

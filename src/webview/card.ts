@@ -204,6 +204,13 @@ export function showCut(card: Card, thinkingTokens: number): void {
     card.cut.textContent = `✂ Thinking cut at ${thinkingTokens} tokens: the budget ran out, so the model was told to answer now.`;
 }
 
+/** Think longer: a marker in the thinking where the model's close was suppressed and "Wait" appended. */
+export function showForced(card: Card, thinkingTokens: number, count: number): void {
+    const marker = el("div", "em-forced-marker", `↻ Think longer: the model ended its thinking after ${thinkingTokens} tokens; the end was suppressed and "Wait" appended (${count}×).`);
+    marker.setAttribute("role", "note");
+    card.thinkingPending.before(marker);
+}
+
 export function showFinal(card: Card, answerHtml: string | null): void {
     markFinalBoxed(card);
     card.final.replaceChildren();

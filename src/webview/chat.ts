@@ -4,7 +4,7 @@
  * It only inserts HTML that the host rendered from untrusted text; the CSP allows no inline or remote script.
  */
 import type {BudgetView, ChatToHostMessage, ChatTurnView, ConversationSummary, HostToChatMessage} from "../protocol/messages";
-import {applyRender, buildCard, type Card, type CardActions, setStatus, showCut, showFinal, showStarted, showStats} from "./card";
+import {applyRender, buildCard, type Card, type CardActions, setStatus, showCut, showFinal, showForced, showStarted, showStats} from "./card";
 
 declare function acquireVsCodeApi(): {postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void};
 
@@ -165,6 +165,11 @@ function handleMessage(message: HostToChatMessage): void {
         case "cut": {
             const card = cards.get(message.id);
             if (card != null) showCut(card, message.thinkingTokens);
+            return;
+        }
+        case "forced": { // the chat does not think longer today; the card shows it like the panel's would
+            const card = cards.get(message.id);
+            if (card != null) showForced(card, message.thinkingTokens, message.count);
             return;
         }
         case "done": {

@@ -5,7 +5,7 @@
  */
 import type {BudgetView, HostToPanelMessage, PanelState, PanelToHostMessage, RequestRecord} from "../protocol/messages";
 import {showFirstRun} from "./firstRun";
-import {applyRender, buildCard, type Card, type CardActions, setStatus, showCut, showFinal, showStarted, showStats} from "./card";
+import {applyRender, buildCard, type Card, type CardActions, setStatus, showCut, showFinal, showForced, showStarted, showStats} from "./card";
 
 declare function acquireVsCodeApi(): {postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void};
 
@@ -90,6 +90,11 @@ function handle(message: HostToPanelMessage): void {
         case "cut": {
             const card = cards.get(message.id);
             if (card != null) showCut(card, message.thinkingTokens);
+            return;
+        }
+        case "forced": {
+            const card = cards.get(message.id);
+            if (card != null) showForced(card, message.thinkingTokens, message.count);
             return;
         }
         case "done": {

@@ -62,6 +62,7 @@ function renderVote(m: Extract<TutorHostMessage, {type: "vote"}>): void {
     vote.hidden = false;
     const title = el("div", "tu-vote-title", m.final ? `Majority vote of ${m.k} samples` : `Majority vote: ${m.done} of ${m.k} samples...`);
     vote.append(title);
+    if (m.plan != null) vote.append(el("div", "tu-vote-plan", m.plan + "."));
     const max = Math.max(1, ...m.buckets.map((b) => b.count));
     for (const b of m.buckets as VoteBucketView[]) {
         const row = el("div", "tu-bar-row");

@@ -9,7 +9,7 @@ import {appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFile
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, test} from "node:test";
-import {THINK_FOREVER, THINK_STOPS} from "../fixtures/scripted";
+import {FEW_SHOT_BASE, THINK_FOREVER, THINK_STOPS} from "../fixtures/scripted";
 import {fixtures, repoRoot} from "./setup";
 
 const root = repoRoot();
@@ -103,4 +103,41 @@ test("eval --unconstrained: one phase; tokens = the whole natural response", {sk
     // think-stops answers 4: wrong for 7, 7.0 and 8.
     assert.equal(json.rows[0].accuracy, 0);
     assert.equal(json.rows[0].meanTokens, THINK_STOPS.naturalThinkingTokens! + THINK_STOPS.naturalSolutionTokens!);
+});
+
+test("eval on a Llemma-style base model: Minerva few-shot prompt from the GGUF (no template), stop texts, 'The final answer is' graded", {skip: !existsSync(join(root, "out", "cli.mjs")) && "run npm run build first"}, async () => {
+    // few-shot-base writes "... The final answer is $5$. I hope it is correct." then a new "Problem:" forever.
+    const fives = join(tmp, "fives.jsonl");
+    writeFileSync(fives, [
+        {id: "p", problem: "What is 2+3?", answer: "5"},
+        {id: "q", problem: "What is 10/2?", answer: "\\frac{10}{2}"},
+        {id: "r", problem: "What is 3+3?", answer: "6"},
+        {id: "s", problem: "What is 1+3?", answer: "4"}
+    ].map((x) => JSON.stringify(x)).join("\n") + "\n");
+    const out = join(tmp, "few-shot");
+    const r = await run(["--model", fixtures[FEW_SHOT_BASE.name]!, "--dataset", fives, "--budgets", "0+300,0+4", "--samples", "3", "--threads", "1", "--context", "2048", "--out", out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /prompt format: Minerva few-shot/);
+    const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    const [full, short] = json.rows;
+    // Answer "5" each time: right for "5" and "\frac{10}{2}", wrong for 6 and 4 -> exactly 50%.
+    assert.equal(full.samples, 12);
+    assert.equal(full.accuracy, 50);
+    // The stop text ends every sample once "I hope it is correct." is complete: the same token count each time.
+    assert.equal(full.meanTokens, FEW_SHOT_BASE.spec.solution.indexOf(" it is correct.") + 1);
+    // 4 tokens: cut before "The final answer is": no answer, 0%.
+    assert.equal(short.accuracy, 0);
+    assert.equal(short.meanTokens, 4);
+    const samples = readFileSync(join(out, "samples.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual([...new Set(samples.filter((x) => x.budget === "0+300").map((x) => x.pred))], ["5"]);
+});
+
+test("eval: the shipped minerva and olympiad sets load by name", async () => {
+    const {loadDataset} = await import("../../src/core/eval/dataset");
+    const m = loadDataset("minerva", root);
+    const o = loadDataset("olympiad", root);
+    assert.equal(m.items.length, 272);
+    assert.equal(o.items.length, 675);
+    assert.ok(m.items.every((x) => x.problem.length > 0 && x.answer.length > 0));
+    assert.ok(o.items.every((x) => x.problem.length > 0 && x.answer.length > 0));
 });

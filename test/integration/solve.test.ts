@@ -5,7 +5,7 @@ import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
 import type {HostToPanelMessage} from "../../src/protocol/messages";
 import {renderMarkdown} from "../../src/render";
-import {ANSWER_FOREVER, THINK_FOREVER, THINK_STOPS} from "../fixtures/scripted";
+import {ANSWER_FOREVER, THINK_FOREVER, THINK_LONGER, THINK_STOPS} from "../fixtures/scripted";
 
 const EXTENSION_ID = "elastic-math.elastic-math-tutor";
 
@@ -99,6 +99,37 @@ suite("Solve Problem in the extension host", function () {
         const id = lastRequestId();
         const cut = messagesFor(id).find((m) => m.type === "cut");
         assert.ok(cut?.type === "cut" && cut.thinkingTokens === 12, "the panel got no cut marker at 12 tokens");
+    });
+
+    test("think longer (elasticMath.tutor.minThinkingTokens) in Solve Problem: a marker where the close was suppressed and Wait appended", async () => {
+        await useModel(THINK_LONGER.file);
+        const budget = {mode: "elastic", thinkTokens: 60, answerTokens: 60};
+        const plain = await api.solve({problem: THINK_LONGER.problem, budget});
+        assert.equal(plain?.forcedAt, undefined, "off by default");
+        assert.ok(!messagesFor(lastRequestId()).some((m) => m.type === "forced"));
+        await config().update("tutor.minThinkingTokens", 6, vscode.ConfigurationTarget.Global);
+        try {
+            const result = await api.solve({problem: THINK_LONGER.problem, budget});
+            assert.ok(result != null);
+            assert.deepEqual(result.forcedAt, [4]);
+            assert.equal(result.thinking, THINK_LONGER.spec.thinking.join("") + "Wait" + THINK_LONGER.spec.afterWait!.join(""));
+            assert.equal(result.answer, "5");
+            const msgs = messagesFor(lastRequestId());
+            const at = msgs.findIndex((m) => m.type === "forced");
+            assert.ok(at >= 0, "the panel got no think-longer marker");
+            assert.deepEqual(msgs[at], {type: "forced", id: lastRequestId(), thinkingTokens: 4, count: 1});
+            // Everything before the marker is committed thinking ending in "Wait"; what follows renders after it.
+            const before = msgs.slice(0, at).filter((m) => m.type === "render" && m.phase === "thinking");
+            const last = before[before.length - 1];
+            assert.ok(last?.type === "render" && last.chunk.pending === "", "the thinking is committed at the marker");
+            assert.match(before.map((m) => (m.type === "render" ? m.chunk.committed.join("") : "")).join(""), /five\.Wait/);
+            const after = msgs.slice(at + 1).filter((m) => m.type === "render" && m.phase === "thinking")
+                .map((m) => (m.type === "render" ? m.chunk.committed.join("") + m.chunk.pending : "")).join("");
+            assert.match(after, /is that right\?/);
+            assert.ok(!msgs.some((m) => m.type === "cut"), "no cut: the thinking closed within its budget");
+        } finally {
+            await config().update("tutor.minThinkingTokens", undefined, vscode.ConfigurationTarget.Global);
+        }
     });
 
     test("a second request waits in the queue and does not interleave", async () => {

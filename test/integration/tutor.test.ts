@@ -111,9 +111,19 @@ suite("Tutor panel in the extension host", function () {
         await config().update("model.path", path.join(models, VOTE_SPLIT.file), vscode.ConfigurationTarget.Global);
         await api.tutor({problem: VOTE_SPLIT.problem, budget});
         const before = api.tutorMessages.length;
-        await api.tutorAction({type: "vote"});
+        // Without k the panel asks with a quick pick whose selected item is the setting (10): accept it as a user would.
+        let settled = false;
+        const acting = api.tutorAction({type: "vote"}).finally(() => { settled = true; });
+        for (let i = 0; i < 200 && !settled && !api.tutorMessages.slice(before).some((m) => m.type === "vote"); i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            await vscode.commands.executeCommand("workbench.action.acceptSelectedQuickOpenItem");
+        }
+        await acting;
         const votes = api.tutorMessages.slice(before).filter((m): m is Extract<TutorHostMessage, {type: "vote"}> => m.type === "vote");
-        assert.deepEqual(votes.filter((v) => !v.final).map((v) => v.done), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "progress after each sample");
+        assert.ok(votes.length > 0, "the pick's default (the setting, 10) starts the vote");
+        assert.equal(votes[0]!.done, 0);
+        assert.match(votes[0]!.plan ?? "", /^10 samples in parallel \(one context, 10 sequences/, "the plan is shown before the first sample");
+        assert.deepEqual(votes.filter((v) => !v.final && v.done > 0).map((v) => v.done), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "progress after each sample");
         const final = votes[votes.length - 1]!;
         assert.equal(final.final, true);
         assert.equal(final.buckets.reduce((a, b) => a + b.count, 0), 10);
@@ -121,5 +131,17 @@ suite("Tutor panel in the extension host", function () {
         assert.ok(final.buckets[0]!.count >= final.buckets[1]!.count);
         assert.equal(final.share, final.buckets[0]!.count / 10);
         assert.ok(final.agreedHtml != null && /1[23]/.test(final.agreedHtml));
+
+        // k given (as the pick's 4 / 16 / Custom give it): the chart counts k samples; a bad k says so and runs nothing.
+        const before4 = api.tutorMessages.length;
+        await api.tutorAction({type: "vote", k: 4});
+        const final4 = api.tutorMessages.slice(before4).filter((m): m is Extract<TutorHostMessage, {type: "vote"}> => m.type === "vote" && m.final);
+        assert.equal(final4.length, 1);
+        assert.equal(final4[0]!.k, 4);
+        assert.equal(final4[0]!.buckets.reduce((a, b) => a + b.count, 0), 4);
+        const beforeBad = api.tutorMessages.length;
+        await api.tutorAction({type: "vote", k: 0});
+        assert.ok(!api.tutorMessages.slice(beforeBad).some((m) => m.type === "vote"));
+        assert.match(last("status")?.text ?? "", /1 to 64 samples/);
     });
 });

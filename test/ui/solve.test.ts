@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, quickPickLabels, runCommand, screenshot, screenshotFrame, typeInInputBox, waitForWorkbench, type Workbench} from "./workbench";
-import {ensureScriptedFixtures, THINK_FOREVER, THINK_STOPS} from "../fixtures/scripted";
+import {ensureScriptedFixtures, THINK_FOREVER, THINK_LONGER, THINK_STOPS} from "../fixtures/scripted";
 
 const models = join(ROOT, "test", "fixtures", "models");
 ensureScriptedFixtures();
@@ -93,5 +93,43 @@ describe("ui: the cut marker for a model that never stops thinking", {timeout: 2
         assert.ok(await frame.locator(".em-solution .katex").count() > 0);
         assert.match(await frame.locator(".em-final .em-final-answer").innerText(), /7/);
         await screenshot(page, "solve-panel-think-forever-cut");
+    });
+});
+
+describe("ui: think longer in Solve Problem", {timeout: 240000}, () => {
+    let wb: Workbench;
+    before(async () => {
+        wb = await openWorkbenchWithExtension({settings: {...settingsFor(THINK_LONGER.file), "elasticMath.tutor.minThinkingTokens": 6}});
+    });
+    after(async () => {
+        await wb?.close();
+    });
+
+    test("the thinking shows a marker where the model's end was suppressed and Wait appended", async () => {
+        const {page} = wb;
+        await runCommand(page, "Elastic Math: Solve Problem...");
+        await typeInInputBox(page, THINK_LONGER.problem);
+        await pickItem(page, "Balanced");
+        const frame = await findWebviewFrame(page, {selector: ".em-card"}, 60000);
+        await frame.locator(".em-card[data-status=done]").waitFor({state: "attached", timeout: 60000});
+        const marker = frame.locator(".em-thinking-body .em-forced-marker");
+        assert.equal(await marker.count(), 1);
+        // The thinking folds itself away once the solution is done: open it as a user would to see the marker.
+        if (!await frame.locator(".em-thinking").evaluate((d) => (d as HTMLDetailsElement).open)) await frame.locator(".em-thinking summary").click();
+        assert.equal(await marker.isVisible(), true);
+        assert.match(await marker.innerText(), /ended its thinking after 4 tokens; the end was suppressed and "Wait" appended/);
+        // In place: the thinking before the marker ends in "Wait", the thinking after it goes on.
+        const [beforeText, afterText] = await marker.evaluate((m) => {
+            const text = (nodes: Element[]) => nodes.map((n) => n.textContent ?? "").join("");
+            const siblings = [...m.parentElement!.children];
+            const i = siblings.indexOf(m);
+            return [text(siblings.slice(0, i)), text(siblings.slice(i + 1))];
+        });
+        assert.match(beforeText, /five\.Wait\s*$/);
+        assert.match(afterText, /is that right\?/);
+        assert.equal(await frame.locator(".em-cut-marker").isVisible(), false);
+        assert.match(await frame.locator(".em-final .em-final-answer").innerText(), /5/);
+        await screenshot(page, "solve-panel-think-longer");
+        await screenshotFrame(frame, "solve-panel-think-longer-webview");
     });
 });

@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
-import {ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, runCommand, screenshot, screenshotFrame, typeInInputBox, waitForCommand, type Workbench} from "./workbench";
+import {ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, quickPickLabels, runCommand, screenshot, screenshotFrame, typeInInputBox, waitForCommand, type Workbench} from "./workbench";
 import {ensureScriptedFixtures, HINT_LEAKS, VOTE_SPLIT} from "../fixtures/scripted";
 
 const models = join(ROOT, "test", "fixtures", "models");
@@ -72,17 +72,24 @@ describe("ui: Tutor Me: majority vote chart", {timeout: 240000}, () => {
     before(async () => { wb = await openWorkbenchWithExtension({settings: {...settingsFor(VOTE_SPLIT.file), "workbench.colorTheme": "Default Light Modern"}}); });
     after(async () => { await wb?.close(); });
 
-    test("the bar chart shows both answers with counts adding up to k", async () => {
+    test("Majority Vote asks k (the setting first), then the bar chart shows both answers with counts adding up to k", async () => {
         const frame = await tutorMe(wb, VOTE_SPLIT.problem);
         await frame.locator("#vote-button").click();
+        let pickLabels: string[] = [];
+        for (const until = Date.now() + 15000; Date.now() < until && !pickLabels.includes("Custom..."); await wb.page.waitForTimeout(100))
+            pickLabels = await quickPickLabels(wb.page);
+        assert.deepEqual(pickLabels.filter((l) => /samples$/.test(l)), ["10 samples", "4 samples", "8 samples", "16 samples"], pickLabels.join(" | "));
+        await screenshot(wb.page, "tutor-vote-pick");
+        await pickItem(wb.page, "16 samples");
         await frame.locator(".tu-vote-agreed").waitFor({timeout: 60000});
+        assert.match(await frame.locator(".tu-vote-plan").innerText(), /^16 samples in parallel \(one context, 16 sequences/);
         const counts = (await frame.locator(".tu-bar-count").allInnerTexts()).map(Number);
         assert.equal(counts.length, 2, `bars: ${counts.join(",")}`);
-        assert.equal(counts[0]! + counts[1]!, 10);
+        assert.equal(counts[0]! + counts[1]!, 16);
         assert.ok(counts[0]! >= counts[1]!);
         const labels = await frame.locator(".tu-bar-label").allInnerTexts();
         assert.deepEqual([...labels.map((l) => l.trim().split("\n")[0])].sort(), ["12", "13"]);
-        assert.match(await frame.locator(".tu-vote-agreed").innerText(), new RegExp(`${Math.round((counts[0]! / 10) * 100)}% of samples`));
+        assert.match(await frame.locator(".tu-vote-agreed").innerText(), new RegExp(`${Math.round((counts[0]! / 16) * 100)}% of samples`));
         const widths = await frame.locator(".tu-bar-fill").evaluateAll((els) => els.map((e) => (e as HTMLElement).style.width));
         assert.equal(widths[0], "100%");
         await screenshotFrame(frame, "tutor-vote-chart");

@@ -11,7 +11,9 @@ export const DATASETS: Readonly<Record<string, string>> = {
     aime24: "aime.jsonl",
     math500: "math.jsonl",
     amc: "amc.jsonl",
-    gsm8k: "gsm8k.jsonl"
+    gsm8k: "gsm8k.jsonl",
+    minerva: "minerva.jsonl",
+    olympiad: "olympiad_bench.jsonl"
 };
 
 /** data/benchmarks, found upwards from `from` (the bundle's folder) or the working folder. */

@@ -1,9 +1,12 @@
 /**
  * Majority vote (Llemma's maj@k): k sampled solutions, their final answers grouped by EQUIVALENCE (the grader: "0.5"
- * and "\frac12" are one answer), the distribution, and the agreed answer with its share. Samples run one after the
- * other on the engine (its single context); progress is reported after each. A sample without an answer counts
- * as "no answer" in the distribution.
+ * and "\frac12" are one answer), the distribution, and the agreed answer with its share. With `solveMany` (the
+ * engine's) the k samples are one request that runs them in parallel on k sequences of one context when memory
+ * allows, else one after another (`onPlan` says which and why); with only `solve` they run one after another.
+ * Progress is reported as each sample ends. A sample without an answer counts as "no answer" in the distribution.
  */
+import type {SolveManyOptions, SolveManyResult} from "../engine";
+import type {ParallelPlan} from "../parallel";
 import {gradeAnswer} from "../grading/equivalence";
 import type {BudgetSpec, SamplingOptions, SolveResult} from "../types";
 
@@ -36,6 +39,10 @@ export interface VoteOptions {
     readonly seedBase?: number;
     readonly solve: (o: {problem: string; budget: BudgetSpec; sampling: SamplingOptions; signal?: AbortSignal}) => Promise<SolveResult>;
     readonly signal?: AbortSignal;
+    /** All k samples as one request (ElasticEngine.solveMany); preferred over `solve` when given. */
+    readonly solveMany?: (o: Pick<SolveManyOptions, "problem" | "budget" | "samplings" | "signal" | "onPlan" | "onSample">) => Promise<SolveManyResult>;
+    /** With `solveMany`: parallel or one after another, and why (before the first sample). */
+    readonly onPlan?: (plan: ParallelPlan) => void;
     readonly onProgress?: (p: {done: number; k: number; answers: readonly (string | null)[]; buckets: readonly VoteBucket[]}) => void;
 }
 
@@ -56,7 +63,18 @@ export async function majorityVote(o: VoteOptions): Promise<VoteResult> {
     const answers: (string | null)[] = [];
     const seeds: number[] = [];
     let stopped = false;
-    for (let i = 0; i < o.k; i++) {
+    if (o.solveMany != null) {
+        const samplings = Array.from({length: o.k}, (_, i) => ({seed: (base + i) >>> 0}));
+        const finished: (string | null)[] = [];
+        const r = await o.solveMany({problem: o.problem, budget: o.budget, samplings, signal: o.signal, onPlan: o.onPlan,
+            onSample: (_i, res) => {
+                if (res.stop === "abort") return;
+                finished.push(res.answer);
+                o.onProgress?.({done: finished.length, k: o.k, answers: finished, buckets: tally(finished)});
+            }});
+        r.results.forEach((res, i) => { if (res != null) { answers.push(res.answer); seeds.push(samplings[i]!.seed); } });
+        stopped = r.stopped || answers.length < o.k;
+    } else for (let i = 0; i < o.k; i++) {
         if (o.signal?.aborted) { stopped = true; break; }
         const seed = (base + i) >>> 0;
         const r = await o.solve({problem: o.problem, budget: o.budget, sampling: {seed}, signal: o.signal});
