@@ -251,6 +251,20 @@ export async function editorTabs(page: Page): Promise<string[]> {
 export async function openViewContainer(page: Page, title: string, timeout = 15000): Promise<void> {
     const item = page.locator(`.part.activitybar .action-item a[aria-label^="${title.replace(/"/g, '\\"')}"]`).first();
     await item.waitFor({state: "visible", timeout});
-    const selected = await item.locator("xpath=..").getAttribute("class");
-    if (!selected?.includes("checked")) await item.click();
+    // Right after a reload the workbench may still be restoring the sidebar: a container read as "not open" can turn
+    // open a moment later, and a click then would close it again. So click only when it is closed, and only return once
+    // it has been seen open twice in a row.
+    const deadline = Date.now() + timeout;
+    const isOpen = async () => ((await item.locator("xpath=..").getAttribute("class")) ?? "").includes("checked")
+        && await page.locator(".part.sidebar").isVisible();
+    let seenOpen = 0;
+    while (seenOpen < 2) {
+        if (Date.now() > deadline) throw new Error(`the view container "${title}" did not stay open`);
+        if (await isOpen()) seenOpen++;
+        else {
+            seenOpen = 0;
+            await item.click();
+        }
+        await page.waitForTimeout(500);
+    }
 }
