@@ -841,8 +841,10 @@ export class ElasticEngine {
                 if (!force || signal.aborted) break;
                 const waitIds = l.waitTokens.slice();
                 state.forced.push({at: state.thinkingIds.length, tokens: waitIds});
-                emitDelta("thinking", stream.flush() + this.waitText());
+                // The marker belongs where the close was suppressed: the thinking so far, then the event, then "Wait".
+                emitDelta("thinking", stream.flush());
                 job.emit({type: "forced", thinkingTokens: state.thinkingIds.length, count: state.forced.length});
+                emitDelta("thinking", this.waitText());
                 feed = waitIds;
                 last = undefined;
             }

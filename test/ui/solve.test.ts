@@ -118,15 +118,15 @@ describe("ui: think longer in Solve Problem", {timeout: 240000}, () => {
         if (!await frame.locator(".em-thinking").evaluate((d) => (d as HTMLDetailsElement).open)) await frame.locator(".em-thinking summary").click();
         assert.equal(await marker.isVisible(), true);
         assert.match(await marker.innerText(), /ended its thinking after 4 tokens; the end was suppressed and "Wait" appended/);
-        // In place: the thinking before the marker ends in "Wait", the thinking after it goes on.
+        // In place: the thinking before the marker ends where the close was suppressed; "Wait" starts what follows.
         const [beforeText, afterText] = await marker.evaluate((m) => {
             const text = (nodes: Element[]) => nodes.map((n) => n.textContent ?? "").join("");
             const siblings = [...m.parentElement!.children];
             const i = siblings.indexOf(m);
             return [text(siblings.slice(0, i)), text(siblings.slice(i + 1))];
         });
-        assert.match(beforeText, /five\.Wait\s*$/);
-        assert.match(afterText, /is that right\?/);
+        assert.match(beforeText, /five\.\s*$/);
+        assert.match(afterText, /^\s*Wait, is that right\?/);
         assert.equal(await frame.locator(".em-cut-marker").isVisible(), false);
         assert.match(await frame.locator(".em-final .em-final-answer").innerText(), /5/);
         await screenshot(page, "solve-panel-think-longer");
