@@ -52,6 +52,8 @@ interface Running {
     readonly id: string;
     readonly conversationId: string;
     readonly controller: AbortController;
+    /** The messages that show this turn as it stands to a view that loaded after it started. */
+    readonly replay: () => HostToChatMessage[];
 }
 
 /** What a chat send returned (for the extension's API and the tests). */
@@ -82,7 +84,12 @@ export class ChatController extends Disposable {
         this.state = readState(storage.get<unknown>(stateKey));
         this.view = this._register(new ChatView(extensionUri, {
             onMessage: (m) => this.onMessage(m),
-            onReady: () => { this.viewEpoch++; this.postSnapshot(); }
+            onReady: () => {
+                this.viewEpoch++;
+                this.postSnapshot();
+                // A turn still running shows as it stands now and goes on streaming into the new view.
+                for (const r of this.running.values()) if (r.conversationId === this.state.current) for (const m of r.replay()) this.post(m);
+            }
         }));
     }
 
@@ -240,9 +247,13 @@ export class ChatController extends Disposable {
         const conversation = this.conversationFor(stored, format);
         const id = `c${Date.now().toString(36)}-${this.nextId++}`;
         const controller = new AbortController();
-        this.running.set(id, {id, conversationId: stored.id, controller});
         const onThisView = () => this.state.current === stored.id;
-        const post = (m: HostToChatMessage) => { if (onThisView()) this.post(m); };
+        // The turn's lifecycle so far, for a view that (re)loads mid-turn (the rendered text comes from the stream).
+        const shown: {request?: HostToChatMessage; started?: HostToChatMessage; status?: HostToChatMessage; cut?: HostToChatMessage} = {};
+        const post = (m: HostToChatMessage) => {
+            if (m.type === "request" || m.type === "started" || m.type === "status" || m.type === "cut") shown[m.type] = m;
+            if (onThisView()) this.post(m);
+        };
         if (stored.title === "") stored.title = message.split("\n")[0]!.slice(0, 80);
 
         const epoch = this.viewEpoch;
@@ -250,6 +261,10 @@ export class ChatController extends Disposable {
         post({type: "request", id, problemHtml: renderMarkdown(message, render).html, budget: budgetView, model: engine.modelName});
         post({type: "busy", busy: true, id});
         const stream = new PhaseStreams(id, (m) => post(m as TurnMessage), render);
+        this.running.set(id, {id, conversationId: stored.id, controller, replay: () => [
+            shown.request, {type: "busy", busy: true, id}, shown.started, shown.status,
+            ...stream.replay("thinking") as TurnMessage[], shown.cut, ...stream.replay("solution") as TurnMessage[]
+        ].filter((m): m is HostToChatMessage => m != null)});
         let status: RequestStatus = "queued";
         const setStatus = (next: RequestStatus, extra: {position?: number; detail?: string} = {}) => {
             status = next;

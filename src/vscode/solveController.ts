@@ -267,6 +267,8 @@ export class PhaseStreams {
     private counts = {thinkingTokens: 0, solutionTokens: 0};
     private timer: ReturnType<typeof setTimeout> | undefined;
     private finished = false;
+    /** What a view that (re)loads mid-stream needs to show the same thing: every committed block and the pending one. */
+    private readonly shown = {thinking: {committed: [] as string[], pending: ""}, solution: {committed: [] as string[], pending: ""}};
 
     public constructor(private readonly id: string, private readonly post: (m: HostToPanelMessage) => void, private readonly render: RenderOptions) {
         this.renderers = {thinking: new StreamingRenderer(render), solution: new StreamingRenderer(render)};
@@ -296,8 +298,21 @@ export class PhaseStreams {
             const renderer = this.renderers[phase];
             const update = final ? mergeUpdates(renderer.append(delta), renderer.finish()) : renderer.append(delta);
             if (final && this.texts[phase] === "") continue;
-            this.post({type: "render", id: this.id, phase, chunk: {committed: update.committed, pending: update.pending}, ...this.counts});
+            this.show(phase, update.committed, update.pending);
         }
+    }
+
+    private show(phase: "thinking" | "solution", committed: readonly string[], pending: string): void {
+        this.shown[phase].committed.push(...committed);
+        this.shown[phase].pending = pending;
+        this.post({type: "render", id: this.id, phase, chunk: {committed, pending}, ...this.counts});
+    }
+
+    /** The render messages that bring a freshly loaded view to what has been shown so far, for one phase. */
+    public replay(phase: "thinking" | "solution"): HostToPanelMessage[] {
+        const shown = this.shown[phase];
+        if (shown.committed.length === 0 && shown.pending === "") return [];
+        return [{type: "render", id: this.id, phase, chunk: {committed: shown.committed.slice(), pending: shown.pending}, ...this.counts}];
     }
 
     /** Commits everything rendered so far in a phase and starts it afresh (what follows renders after a marker). */
@@ -306,7 +321,7 @@ export class PhaseStreams {
         this.flush();
         const update = this.renderers[phase].finish();
         if (update.committed.length > 0 || update.pending !== "")
-            this.post({type: "render", id: this.id, phase, chunk: {committed: [...update.committed, update.pending].filter((h) => h !== ""), pending: ""}, ...this.counts});
+            this.show(phase, [...update.committed, update.pending].filter((h) => h !== ""), "");
         this.renderers[phase] = new StreamingRenderer(this.render);
     }
 

@@ -37,7 +37,7 @@ describe("ui: the sidebar chat", {timeout: 300000}, () => {
     test("type, send, see the rendered answer; a second message with its own budget is stopped mid-answer", async () => {
         const {page} = wb;
         await openViewContainer(page, "Elastic Math");
-        const frame = await chatFrame();
+        let frame = await chatFrame();
         // The host sends the conversation and the budgets once the view says it is ready.
         await frame.locator("#budget option").first().waitFor({state: "attached", timeout: 30000});
         await screenshot(page, "chat-empty");
@@ -65,12 +65,34 @@ describe("ui: the sidebar chat", {timeout: 300000}, () => {
         assert.equal(await frame.locator("#stop").isVisible(), true, "Stop is offered while the answer streams");
         assert.equal(await frame.locator("#send").isDisabled(), true);
         await screenshot(page, "chat-streaming");
+
+        // A view that loads while a turn runs (here Developer: Reload Webviews) shows the turn as it stands and keeps
+        // streaming into it.
+        const old = frame;
+        await runCommand(page, "Developer: Reload Webviews");
+        for (let i = 0; i < 150 && !old.isDetached(); i++) await page.waitForTimeout(200);
+        assert.ok(old.isDetached(), "the chat webview was reloaded");
+        frame = await chatFrame();
+        const running = frame.locator(".em-chat-turn").nth(1);
+        await running.locator(".em-solution p").first().waitFor({state: "attached", timeout: 30000});
+        assert.match(await running.locator(".em-problem").innerText(), /Check it again, slowly\./);
+        assert.equal(await frame.locator(".em-chat-turn").first().locator(".em-final .em-final-answer").innerText().then((t) => /10/.test(t)), true);
+        const shownAtLoad = (await running.locator(".em-solution").innerText()).length;
+        assert.ok(shownAtLoad > 0, "the text streamed before the reload is shown at once");
+        let grew = false;
+        for (let i = 0; i < 150 && !grew; i++) {
+            await page.waitForTimeout(200);
+            grew = (await running.locator(".em-solution").innerText()).length > shownAtLoad;
+        }
+        assert.ok(grew, "the answer goes on streaming into the reloaded view");
+        assert.equal(await frame.locator("#stop").isVisible(), true, "Stop is still offered after the reload");
+        await screenshot(page, "chat-streaming-after-webview-reload");
         await frame.locator("#stop").click();
         await frame.locator(".em-chat-turn[data-status=stopped]").waitFor({state: "attached", timeout: 30000});
-        const footer = await second.locator(".em-footer").innerText();
+        const footer = await running.locator(".em-footer").innerText();
         const produced = Number(/Solution (\d+) \/ 30000/.exec(footer)?.[1]);
         assert.ok(produced > 0 && produced < 30000, `stopped mid-answer: ${footer}`);
-        assert.match(await second.locator(".em-status").innerText(), /Stopped/);
+        assert.match(await running.locator(".em-status").innerText(), /Stopped/);
         assert.equal(await frame.locator("#budget").inputValue(), "Long", "the chip keeps the last budget used");
         assert.equal(await frame.locator("#send").isDisabled(), false);
         await screenshot(page, "chat-stopped");
