@@ -863,17 +863,19 @@ export class ElasticEngine {
         const answerOnly = budget.mode === "elastic" && this.format.thinking == null;
         const thinkLimit = budget.mode === "elastic" ? (answerOnly ? budget.answerTokens : budget.thinkTokens) : (budget.maxTokens ?? this.options.contextSize ?? DEFAULT_CONTEXT_SIZE);
         const answerLimit = budget.mode === "elastic" && !answerOnly ? budget.answerTokens : 0;
+        let promptIds: number[] | undefined;
         if (dialect === "llama.cpp") {
             try {
-                state.promptTokens = (await Promise.all(parts.map((p) => client.tokenize(p.text, p.specialTokens)))).reduce((n, t) => n + t.length, 0);
+                promptIds = (await Promise.all(parts.map((p) => client.tokenize(p.text, p.specialTokens)))).flat();
             } catch (err) {
                 throw serverFailure(err);
             }
+            state.promptTokens = promptIds.length;
         }
         job.emit({type: "started", model: model !== "" ? model : this.modelName, device, promptTokens: state.promptTokens, budget});
         const s = resolveSampling(this.options.sampling, options.sampling);
         state.promptStart = performance.now();
-        const session = new ServerSession({client, dialect, model, format: this.format, prompt, sampling: {temperature: s.temperature, topP: s.topP, topK: s.topK}, signal});
+        const session = new ServerSession({client, dialect, model, format: this.format, prompt, promptIds, sampling: {temperature: s.temperature, topP: s.topP, topK: s.topK}, signal});
         let stop: StopReason;
         try {
             stop = await runPhases(session, {

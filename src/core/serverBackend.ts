@@ -220,6 +220,12 @@ export interface ServerSessionOptions {
     readonly format: PromptFormat;
     /** The prompt as text (the format's parts joined). */
     readonly prompt: string;
+    /**
+     * llama.cpp: the prompt's token ids (from its /tokenize, each part with or without specials as the local backend
+     * does). The session then sends token ids: no BOS added twice, no special tokens parsed in the user's text, and
+     * the generated tokens are sent back as they were sampled (no re-tokenization of the thinking).
+     */
+    readonly promptIds?: readonly number[];
     readonly sampling: {readonly temperature: number; readonly topP: number; readonly topK: number};
     readonly signal: AbortSignal;
 }
@@ -231,12 +237,27 @@ export interface ServerStepFigures {
 }
 
 export class ServerSession implements GenerationSession {
-    /** Everything the model has seen so far, as text. */
+    /** Everything the model has seen so far, as text (OpenAI dialect). */
     private text: string;
+    /**
+     * llama.cpp dialect: the same as a mixed prompt (token ids, and texts such as the cut that the server tokenizes
+     * with specials). llama.cpp accepts such arrays and adds no BOS when the first element is a token.
+     */
+    private parts: (number | string)[] | null;
     readonly steps: ServerStepFigures[] = [];
+    /** Steps whose generated tokens came back as ids (llama.cpp `return_tokens`), so the next step re-tokenized nothing. */
+    exactSteps = 0;
 
     constructor(private readonly o: ServerSessionOptions) {
         this.text = o.prompt;
+        this.parts = o.dialect === "llama.cpp" && o.promptIds != null && o.promptIds.length > 0 ? [...o.promptIds] : null;
+    }
+
+    private append(text: string): void {
+        this.text += text;
+        if (this.parts == null || text === "") return;
+        const last = this.parts[this.parts.length - 1];
+        if (typeof last === "string") this.parts[this.parts.length - 1] = last + text; else this.parts.push(text);
     }
 
     async step(req: StepRequest): Promise<StepResult> {
@@ -244,9 +265,9 @@ export class ServerSession implements GenerationSession {
         const thinking = format.thinking;
         switch (req.feed) {
             case "prompt": break;
-            case "close": this.text += thinking?.close ?? ""; break;
-            case "cut": this.text += thinking?.cut ?? ""; break;
-            case "wait": this.text += thinking?.wait ?? "Wait"; break;
+            case "close": this.append(thinking?.close ?? ""); break;
+            case "cut": this.append(thinking?.cut ?? ""); break;
+            case "wait": this.append(thinking?.wait ?? "Wait"); break;
         }
         if (req.feed === "wait") req.onProgress("", 0);
         const stop = [...(req.stopAtClose && thinking != null ? [thinking.close] : []), ...(req.phase === "solution" ? format.stopTexts ?? [] : [])];
@@ -256,25 +277,25 @@ export class ServerSession implements GenerationSession {
         let finished: {end: StepResult["end"]; tokens: number | null} | undefined;
         let promptTokens = 0;
         let cached: number | null = null;
-        const onText = (t: string) => {
+        const onText = (t: string, live?: number) => {
             if (t === "") return;
             chunks++;
             generated += t;
-            if (req.onProgress(t, Math.min(chunks, req.maxTokens))) stopText = true;
+            if (req.onProgress(t, Math.min(live ?? chunks, req.maxTokens))) stopText = true;
         };
+        const ids: number[] = [];
         let stopText = false;
         const local = new AbortController();
         const both = AbortSignal.any([signal, local.signal]);
         let ended: "done" | "closed";
         if (dialect === "llama.cpp") {
             const body = {
-                prompt: this.text, n_predict: req.maxTokens, stop, stream: true, cache_prompt: true,
-                temperature: s.temperature, top_p: s.topP, top_k: s.topK, min_p: 0, seed: req.seed,
-                // The prompt is ours, exactly as the format builds it: no BOS added by the server, no chat template.
-                add_special: false
+                prompt: this.parts ?? this.text, n_predict: req.maxTokens, stop, stream: true, cache_prompt: true, return_tokens: true,
+                temperature: s.temperature, top_p: s.topP, top_k: s.topK, min_p: 0, seed: req.seed
             };
             ended = await client.stream("/completion", body, both, (d) => {
-                if (typeof d.content === "string") onText(d.content);
+                if (Array.isArray(d.tokens) && d.stop !== true) ids.push(...(d.tokens as number[]));
+                if (typeof d.content === "string") onText(d.content, typeof d.tokens_predicted === "number" ? d.tokens_predicted : undefined);
                 if (stopText) local.abort();
                 if (d.stop === true) {
                     const type = d.stop_type;
@@ -322,9 +343,19 @@ export class ServerSession implements GenerationSession {
         if (stopText) return {end: "stop-text", tokens: chunks};
         if (finished == null || ended === "closed" && finished == null)
             throw new ServerError("dropped", `The server at ${client.base} closed the stream before it finished the answer.`);
-        this.text += generated;
         // Exact counts come from the server; a server without usage figures is counted by streamed pieces.
         const tokens = finished.tokens ?? chunks;
+        this.text += generated;
+        if (this.parts != null) {
+            // The sampled ids, minus a close (or end) the server stopped at: the next feed decides what follows.
+            const kept = finished.end === "length" ? tokens : tokens - 1;
+            if (ids.length >= kept && ids.length <= tokens) {
+                this.parts.push(...ids.slice(0, kept));
+                this.exactSteps++;
+            } else {
+                this.append(generated); // ids not sent back: the server re-tokenizes the text
+            }
+        }
         req.onProgress("", tokens);
         return {end: finished.end, tokens};
     }
