@@ -844,8 +844,6 @@ export class ElasticEngine {
     private async generateOnServer(job: Job, state: RunState, client: ServerClient): Promise<void> {
         const {options} = job;
         const signal = job.controller.signal;
-        if (options.buildPrompt != null)
-            throw new EngineError("unsupported-format", "Conversations (chat follow-ups) need a local model for now: the server backend solves one problem at a time. Set elasticMath.backend to local for the chat.");
         let dialect: Awaited<ReturnType<ServerClient["dialect"]>>;
         let model: string;
         try {
@@ -858,13 +856,18 @@ export class ElasticEngine {
         const device = `server ${serverLabel(client.base)} (${dialect === "llama.cpp" ? "llama.cpp" : "OpenAI API"}${model !== "" ? `, ${model}` : ""})`;
         state.device = device;
         const parts = buildPromptParts(this.format, options.problem);
-        const prompt = parts.map((p) => p.text).join("");
+        let prompt = parts.map((p) => p.text).join("");
         const budget = options.budget;
         const answerOnly = budget.mode === "elastic" && this.format.thinking == null;
         const thinkLimit = budget.mode === "elastic" ? (answerOnly ? budget.answerTokens : budget.thinkTokens) : (budget.maxTokens ?? this.options.contextSize ?? DEFAULT_CONTEXT_SIZE);
         const answerLimit = budget.mode === "elastic" && !answerOnly ? budget.answerTokens : 0;
         let promptIds: number[] | undefined;
-        if (dialect === "llama.cpp") {
+        if (options.buildPrompt != null) {
+            // Conversations: the prompt builder asks for tokens synchronously; the server tokenizes asynchronously.
+            ({ids: promptIds, text: prompt} = await serverConversationPrompt(client, dialect, options.buildPrompt, this.options.contextSize ?? DEFAULT_CONTEXT_SIZE));
+            if (dialect !== "llama.cpp") promptIds = undefined;
+            else state.promptTokens = promptIds.length;
+        } else if (dialect === "llama.cpp") {
             try {
                 promptIds = (await Promise.all(parts.map((p) => client.tokenize(p.text, p.specialTokens)))).flat();
             } catch (err) {
@@ -1062,4 +1065,37 @@ async function serverPromptMeter(client: ServerClient, format: PromptFormat): Pr
         // Synchronous by contract: an estimate here; the exact count comes with the request's "started" event.
         countPromptTokens: (problem) => Math.ceil(buildPromptParts(format, problem).reduce((n, p) => n + p.text.length, 0) / 4)
     };
+}
+
+/**
+ * A conversation's prompt on the server. `buildPrompt` tokenizes synchronously, so it runs twice: once to learn
+ * which texts it needs (tokenized then by llama.cpp's /tokenize), once with those tokens (exact, history trimming
+ * included). For an OpenAI-style server, whose tokenizer is not reachable, lengths are estimated (4 characters a
+ * token) and the prompt is sent as the texts in order: each text gets one marker id that maps back to it.
+ */
+async function serverConversationPrompt(client: ServerClient, dialect: string, build: NonNullable<SolveOptions["buildPrompt"]>, contextSize: number): Promise<{ids: number[]; text: string}> {
+    const key = (text: string, special: boolean) => `${special ? 1 : 0}${text}`;
+    const cache = new Map<string, number[]>();
+    if (dialect === "llama.cpp") {
+        const wanted = new Map<string, [string, boolean]>();
+        build({tokenize: (text, special) => { wanted.set(key(text, special), [text, special]); return []; }, contextSize});
+        try {
+            await Promise.all([...wanted].map(async ([k, [text, special]]) => { cache.set(k, await client.tokenize(text, special)); }));
+        } catch (err) {
+            throw serverFailure(err);
+        }
+        const ids = build({tokenize: (text, special) => {
+            const t = cache.get(key(text, special));
+            if (t == null) throw new EngineError("generation-failed", "The conversation's prompt changed while it was being tokenized.");
+            return [...t];
+        }, contextSize}) as number[];
+        return {ids, text: ""};
+    }
+    const texts: string[] = [];
+    const ids = build({tokenize: (text) => {
+        texts.push(text);
+        const marker = -2 - (texts.length - 1);
+        return [marker, ...new Array<number>(Math.max(0, Math.ceil(text.length / 4) - 1)).fill(-1)];
+    }, contextSize}) as number[];
+    return {ids, text: ids.filter((id) => id <= -2).map((id) => texts[-2 - id]!).join("")};
 }

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import {after, before, describe, test} from "node:test";
+import {Conversation} from "../../src/core/conversation";
 import {ElasticEngine, EngineError} from "../../src/core/engine";
 import type {BudgetSpec, SolveResult} from "../../src/core/types";
 import {ANSWER_FOREVER, THINK_FOREVER, THINK_LONGER, THINK_STOPS, type FixtureScript} from "../fixtures/scripted";
@@ -179,6 +180,23 @@ test("the prompt counts agree, and phase 2 reuses the server's prompt cache (onl
     assert.equal(steps[1]!.promptTokens, local.promptTokens + 40 + 1, "phase 2 prompt = prompt + t + the cut");
     assert.ok(steps[1]!.cachedPromptTokens != null && steps[1]!.cachedPromptTokens >= local.promptTokens + 39,
         `phase 2 served ${steps[1]!.cachedPromptTokens} prompt tokens from the cache`);
+});
+
+test("a conversation (chat follow-ups) on the server: same turns and prompt sizes as local", async () => {
+    const runs = [];
+    for (const b of BACKENDS) {
+        const conversation = new Conversation();
+        const first = await conversation.ask(b.engine(THINK_STOPS), {message: THINK_STOPS.problem, budget: elastic(200, 200), sampling: {seed: 1}});
+        const second = await conversation.ask(b.engine(THINK_STOPS), {message: "Why is that?", budget: elastic(10, 200), sampling: {seed: 2}});
+        runs.push({b: b.name, first: [first.result.thinking, first.result.solution, first.result.thinkingTokens, first.result.solutionTokens],
+            second: [second.result.thinking, second.result.solution, second.result.thinkingTokens, second.result.solutionTokens, second.result.thinkingCut],
+            prompts: [first.result.promptTokens, second.result.promptTokens]});
+    }
+    assert.deepEqual(runs[1]!.first, runs[0]!.first);
+    assert.deepEqual(runs[1]!.second, runs[0]!.second);
+    assert.deepEqual(runs[1]!.prompts, runs[0]!.prompts, "llama.cpp: the conversation prompt has exactly the local token count");
+    assert.deepEqual(runs[2]!.first, runs[0]!.first);
+    assert.deepEqual(runs[2]!.second, runs[0]!.second);
 });
 
 describe("server failures", () => {
