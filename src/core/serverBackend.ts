@@ -176,18 +176,23 @@ export class ServerClient {
 
     private async fetch(path: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
         const url = `${this.base}${path}`;
-        const timeout = AbortSignal.timeout(this.timeoutMs);
-        const combined = signal != null ? AbortSignal.any([signal, timeout]) : timeout;
+        // The timeout covers the wait for the response headers only (a stream may then run as long as it streams;
+        // each event has its own timeout in stream()).
+        const timeout = new AbortController();
+        const timer = setTimeout(() => timeout.abort(), this.timeoutMs);
+        const combined = signal != null ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
         let res: Response;
         try {
             res = await fetch(url, {...init, signal: combined});
         } catch (err) {
             if (signal?.aborted) throw err;
-            if (timeout.aborted) throw new ServerError("timeout", `The server at ${this.base} did not answer within ${Math.round(this.timeoutMs / 1000)} s.`, undefined, {cause: err});
+            if (timeout.signal.aborted) throw new ServerError("timeout", `The server at ${this.base} did not answer within ${Math.round(this.timeoutMs / 1000)} s.`, undefined, {cause: err});
             const code = causeCode(err);
             if (code === "ECONNREFUSED") throw new ServerError("unreachable", `Cannot connect to the inference server at ${this.base}: connection refused. Is it running? Check the setting elasticMath.server.url.`, undefined, {cause: err});
             if (code === "ENOTFOUND" || code === "EAI_AGAIN") throw new ServerError("unreachable", `The server host in ${this.base} was not found (${code}). Check the setting elasticMath.server.url.`, undefined, {cause: err});
             throw new ServerError("unreachable", `Cannot reach the inference server at ${this.base}: ${causeText(err)}.`, undefined, {cause: err});
+        } finally {
+            clearTimeout(timer);
         }
         if (res.ok) return res;
         const body = await res.text().catch(() => "");
@@ -269,7 +274,6 @@ export class ServerSession implements GenerationSession {
             case "cut": this.append(thinking?.cut ?? ""); break;
             case "wait": this.append(thinking?.wait ?? "Wait"); break;
         }
-        if (req.feed === "wait") req.onProgress("", 0);
         const stop = [...(req.stopAtClose && thinking != null ? [thinking.close] : []), ...(req.phase === "solution" ? format.stopTexts ?? [] : [])];
         const s = this.o.sampling;
         let generated = "";
@@ -287,13 +291,12 @@ export class ServerSession implements GenerationSession {
         let stopText = false;
         const local = new AbortController();
         const both = AbortSignal.any([signal, local.signal]);
-        let ended: "done" | "closed";
         if (dialect === "llama.cpp") {
             const body = {
                 prompt: this.parts ?? this.text, n_predict: req.maxTokens, stop, stream: true, cache_prompt: true, return_tokens: true,
                 temperature: s.temperature, top_p: s.topP, top_k: s.topK, min_p: 0, seed: req.seed
             };
-            ended = await client.stream("/completion", body, both, (d) => {
+            await client.stream("/completion", body, both, (d) => {
                 if (Array.isArray(d.tokens) && d.stop !== true) ids.push(...(d.tokens as number[]));
                 if (typeof d.content === "string") onText(d.content, typeof d.tokens_predicted === "number" ? d.tokens_predicted : undefined);
                 if (stopText) local.abort();
@@ -316,7 +319,7 @@ export class ServerSession implements GenerationSession {
             };
             let reason: string | null = null;
             let stopReason: unknown;
-            ended = await client.stream("/v1/completions", body, both, (d) => {
+            await client.stream("/v1/completions", body, both, (d) => {
                 const choice = (d.choices as {text?: string; finish_reason?: string | null; stop_reason?: unknown}[] | undefined)?.[0];
                 if (choice != null) {
                     if (typeof choice.text === "string") onText(choice.text);
@@ -341,7 +344,7 @@ export class ServerSession implements GenerationSession {
         this.steps.push({promptTokens, cachedPromptTokens: cached});
         if (signal.aborted) return {end: "abort", tokens: chunks};
         if (stopText) return {end: "stop-text", tokens: chunks};
-        if (finished == null || ended === "closed" && finished == null)
+        if (finished == null)
             throw new ServerError("dropped", `The server at ${client.base} closed the stream before it finished the answer.`);
         // Exact counts come from the server; a server without usage figures is counted by streamed pieces.
         const tokens = finished.tokens ?? chunks;
@@ -363,14 +366,17 @@ export class ServerSession implements GenerationSession {
 
 async function withTimeout<T>(p: Promise<T>, ms: number, signal: AbortSignal, error: () => Error): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
     try {
         return await Promise.race([p, new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(error()), ms);
-            if (signal.aborted) reject(signal.reason);
-            signal.addEventListener("abort", () => reject(signal.reason), {once: true});
+            onAbort = () => reject(signal.reason);
+            if (signal.aborted) onAbort();
+            else signal.addEventListener("abort", onAbort, {once: true});
         })]);
     } finally {
         clearTimeout(timer);
+        if (onAbort != null) signal.removeEventListener("abort", onAbort);
     }
 }
 
