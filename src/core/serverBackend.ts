@@ -315,7 +315,9 @@ export class ServerSession implements GenerationSession {
                 model: this.o.model, prompt: this.text, max_tokens: req.maxTokens, stop, stream: true,
                 stream_options: {include_usage: true}, temperature: s.temperature, top_p: s.topP, seed: req.seed,
                 // Honoured by vLLM and llama.cpp, ignored by others: E1's sampling has no top-k / min-p.
-                top_k: s.topK > 0 ? s.topK : -1, min_p: 0, cache_prompt: true, add_special: false
+                top_k: s.topK > 0 ? s.topK : -1, min_p: 0, cache_prompt: true,
+                // vLLM: the prompt already starts with the format's BOS; do not add a second one.
+                add_special_tokens: false
             };
             let reason: string | null = null;
             let stopReason: unknown;
