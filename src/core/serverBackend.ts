@@ -239,6 +239,8 @@ export interface ServerSessionOptions {
 export interface ServerStepFigures {
     readonly promptTokens: number;
     readonly cachedPromptTokens: number | null;
+    /** llama.cpp: the step's sampled token ids came back and the next prompt carries them as ids (nothing re-tokenized). */
+    readonly exactIds: boolean;
 }
 
 export class ServerSession implements GenerationSession {
@@ -343,7 +345,8 @@ export class ServerSession implements GenerationSession {
                 finished = {tokens: finished?.tokens ?? null, end};
             }
         }
-        this.steps.push({promptTokens, cachedPromptTokens: cached});
+        const figures = {promptTokens, cachedPromptTokens: cached, exactIds: false};
+        this.steps.push(figures);
         if (signal.aborted) return {end: "abort", tokens: chunks};
         if (stopText) return {end: "stop-text", tokens: chunks};
         if (finished == null)
@@ -357,6 +360,7 @@ export class ServerSession implements GenerationSession {
             if (ids.length >= kept && ids.length <= tokens) {
                 this.parts.push(...ids.slice(0, kept));
                 this.exactSteps++;
+                figures.exactIds = true;
             } else {
                 this.append(generated); // ids not sent back: the server re-tokenizes the text
             }

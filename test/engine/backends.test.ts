@@ -175,6 +175,7 @@ test("the prompt counts agree, and phase 2 reuses the server's prompt cache (onl
     assert.equal(r.promptTokens, local.promptTokens, "the server tokenizes the prompt as the local model does");
     const steps = engine.lastServerSteps!;
     assert.equal(steps.length, 2);
+    assert.ok(steps[0]!.exactIds, "phase 1's sampled ids came back: phase 2's prompt re-tokenizes nothing");
     console.log(`server steps: ${JSON.stringify(steps)}`);
     // Phase 2's prompt = prompt + thinking + cut; the cache holds prompt + thinking (the last sampled token at least).
     assert.equal(steps[1]!.promptTokens, local.promptTokens + 40 + 1, "phase 2 prompt = prompt + t + the cut");
