@@ -55,7 +55,8 @@ suite("Server backend in the extension host (real llama-server)", function () {
         for (const key of ["backend", "server.url", "server.model", "server.catalogModel"])
             await config().update(key, undefined, vscode.ConfigurationTarget.Global);
         await api.server.setApiKey("");
-        if (child?.pid != null && child.exitCode == null) process.kill(child.pid, "SIGTERM");
+        // Stop the server we started (by its pid), unless a test already killed it.
+        if (child?.pid != null && child.exitCode == null && child.signalCode == null) process.kill(child.pid, "SIGTERM");
     });
 
     test("the commands are registered", async () => {
