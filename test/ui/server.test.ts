@@ -13,11 +13,11 @@ describe("ui: the server backend", {timeout: 240000}, () => {
     let wb: Workbench;
     let server: RunningServer;
     before(async () => {
-        server = await startLlamaServer(fixtures[THINK_FOREVER.name]!, {alias: "E1-Math-7B"});
+        server = await startLlamaServer(fixtures[THINK_FOREVER.name]!, {alias: "scripted-test-model"});
         wb = await openWorkbenchWithExtension({settings: {
             "elasticMath.backend": "server",
             "elasticMath.server.url": server.url,
-            "elasticMath.server.model": "E1-Math-7B",
+            "elasticMath.server.model": "scripted-test-model",
             "elasticMath.server.catalogModel": "e1-math-7b",
             "workbench.colorTheme": "Default Dark Modern"
         }});
@@ -32,8 +32,14 @@ describe("ui: the server backend", {timeout: 240000}, () => {
         await runCommand(page, "Elastic Math: Test Server Connection");
         const toast = await waitForNotification(page, /answers \(llama\.cpp/, 60000);
         const text = await toast.innerText();
-        assert.match(text, /E1-Math-7B/);
+        assert.match(text, /scripted-test-model/);
         assert.match(text, /budgets are exact/);
+        // The progress notification goes; the report expands to its full text (what a user reads).
+        await page.locator(".notifications-toasts .notification-toast", {hasText: "testing"}).waitFor({state: "detached", timeout: 15000}).catch(() => undefined);
+        await toast.hover();
+        const expand = toast.locator(".codicon-notifications-expand");
+        if (await expand.count() > 0) await expand.first().click();
+        await page.waitForTimeout(300);
         await screenshot(page, "server-test-connection");
     });
 
@@ -49,7 +55,7 @@ describe("ui: the server backend", {timeout: 240000}, () => {
         assert.equal(await frame.locator(".em-thinking-meter .em-meter-label").innerText(), "512 / 512 thinking tokens");
         const footer = await frame.locator(".em-footer").innerText();
         const host = new URL(server.url).host;
-        assert.ok(footer.includes(`E1-Math-7B @ ${host}`), footer);
+        assert.ok(footer.includes(`scripted-test-model @ ${host}`), footer);
         assert.ok(footer.includes(`server ${host}`), footer);
         await screenshot(page, "server-solve-panel");
         await screenshotFrame(frame, "server-solve-panel-webview");
