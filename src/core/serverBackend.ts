@@ -33,6 +33,8 @@ export interface ServerOptions {
     readonly dialect?: ServerDialect | "auto";
     /** How long to wait for the response headers and for each streamed event (default 120 s: a long prompt on a busy server). */
     readonly timeoutMs?: number;
+    /** Ask the server to keep and reuse the prompt (default true; false only to measure what the cache saves). */
+    readonly promptCache?: boolean;
 }
 
 export type ServerErrorKind =
@@ -239,6 +241,8 @@ export interface ServerSessionOptions {
 export interface ServerStepFigures {
     readonly promptTokens: number;
     readonly cachedPromptTokens: number | null;
+    /** llama.cpp: the server's time for this step's prompt (what the cache saves shows here). */
+    readonly promptMs: number | null;
     /** llama.cpp: the step's sampled token ids came back and the next prompt carries them as ids (nothing re-tokenized). */
     readonly exactIds: boolean;
 }
@@ -283,6 +287,7 @@ export class ServerSession implements GenerationSession {
         let finished: {end: StepResult["end"]; tokens: number | null} | undefined;
         let promptTokens = 0;
         let cached: number | null = null;
+        let promptMs: number | null = null;
         const onText = (t: string, live?: number) => {
             if (t === "") return;
             chunks++;
@@ -295,7 +300,7 @@ export class ServerSession implements GenerationSession {
         const both = AbortSignal.any([signal, local.signal]);
         if (dialect === "llama.cpp") {
             const body = {
-                prompt: this.parts ?? this.text, n_predict: req.maxTokens, stop, stream: true, cache_prompt: true, return_tokens: true,
+                prompt: this.parts ?? this.text, n_predict: req.maxTokens, stop, stream: true, cache_prompt: client.options.promptCache ?? true, return_tokens: true,
                 temperature: s.temperature, top_p: s.topP, top_k: s.topK, min_p: 0, seed: req.seed
             };
             await client.stream("/completion", body, both, (d) => {
@@ -306,7 +311,8 @@ export class ServerSession implements GenerationSession {
                     const type = d.stop_type;
                     const word = d.stopping_word;
                     const n = typeof d.tokens_predicted === "number" ? d.tokens_predicted : null;
-                    const timings = d.timings as {prompt_n?: number; cache_n?: number} | undefined;
+                    const timings = d.timings as {prompt_n?: number; cache_n?: number; prompt_ms?: number} | undefined;
+                    promptMs = typeof timings?.prompt_ms === "number" ? timings.prompt_ms : null;
                     promptTokens = typeof d.tokens_evaluated === "number" ? d.tokens_evaluated : 0;
                     cached = typeof timings?.cache_n === "number" ? timings.cache_n : null;
                     finished = {tokens: n, end: type === "limit" ? "length" : type === "word" ? (word === thinking?.close && req.stopAtClose ? "close" : "eog") : "eog"};
@@ -317,7 +323,7 @@ export class ServerSession implements GenerationSession {
                 model: this.o.model, prompt: this.text, max_tokens: req.maxTokens, stop, stream: true,
                 stream_options: {include_usage: true}, temperature: s.temperature, top_p: s.topP, seed: req.seed,
                 // Honoured by vLLM and llama.cpp, ignored by others: E1's sampling has no top-k / min-p.
-                top_k: s.topK > 0 ? s.topK : -1, min_p: 0, cache_prompt: true,
+                top_k: s.topK > 0 ? s.topK : -1, min_p: 0, cache_prompt: client.options.promptCache ?? true,
                 // vLLM: the prompt already starts with the format's BOS; do not add a second one.
                 add_special_tokens: false
             };
@@ -345,7 +351,7 @@ export class ServerSession implements GenerationSession {
                 finished = {tokens: finished?.tokens ?? null, end};
             }
         }
-        const figures = {promptTokens, cachedPromptTokens: cached, exactIds: false};
+        const figures = {promptTokens, cachedPromptTokens: cached, promptMs, exactIds: false};
         this.steps.push(figures);
         if (signal.aborted) return {end: "abort", tokens: chunks};
         if (stopText) return {end: "stop-text", tokens: chunks};
