@@ -1052,19 +1052,15 @@ function serverFailure(err: unknown): EngineError {
     return new EngineError("server-failed", `The inference server request failed: ${errorMessage(err)}`, {cause: err});
 }
 
-/** Prompt counts on the server: llama.cpp's /tokenize; other servers: an estimate from the text (4 characters a token). */
+/**
+ * Prompt counts on the server. `countPromptTokens` is synchronous by contract and the server's tokenizer is behind
+ * HTTP, so it estimates (4 characters a token); the exact count comes with the request's "started" event (llama.cpp)
+ * or its usage figures. The context size is llama.cpp's `n_ctx` when /props tells it.
+ */
 async function serverPromptMeter(client: ServerClient, format: PromptFormat): Promise<PromptMeter> {
-    let dialect;
-    try { dialect = await client.dialect(); } catch (err) { throw serverFailure(err); }
+    try { await client.dialect(); } catch (err) { throw serverFailure(err); }
     const contextSize = await client.getJson("/props").then((p) => (p as {default_generation_settings?: {n_ctx?: number}})?.default_generation_settings?.n_ctx ?? 0, () => 0) || DEFAULT_CONTEXT_SIZE;
-    if (dialect !== "llama.cpp") {
-        return {contextSize, countPromptTokens: (problem) => Math.ceil(buildPromptParts(format, problem).reduce((n, p) => n + p.text.length, 0) / 4)};
-    }
-    return {
-        contextSize,
-        // Synchronous by contract: an estimate here; the exact count comes with the request's "started" event.
-        countPromptTokens: (problem) => Math.ceil(buildPromptParts(format, problem).reduce((n, p) => n + p.text.length, 0) / 4)
-    };
+    return {contextSize, countPromptTokens: (problem) => Math.ceil(buildPromptParts(format, problem).reduce((n, p) => n + p.text.length, 0) / 4)};
 }
 
 /**

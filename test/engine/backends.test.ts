@@ -256,6 +256,37 @@ describe("server failures", () => {
             (err: unknown) => err instanceof EngineError && /\(404\)/.test(err.message) && /nothing-here/.test(err.message));
     });
 
+    test("403, 404 about a model, 429 and 5xx each give their message (a stub HTTP server: llama-server cannot be made to answer these)", async () => {
+        const {createServer} = await import("node:http");
+        let status = 0;
+        let body = "";
+        const stub = createServer((_req, res) => {
+            res.writeHead(status, {"Content-Type": "application/json", ...(status === 429 ? {"Retry-After": "30"} : {})});
+            res.end(body);
+        });
+        await new Promise<void>((r) => stub.listen(0, "127.0.0.1", () => r()));
+        const url = `http://127.0.0.1:${(stub.address() as {port: number}).port}`;
+        try {
+            const cases: [number, string, RegExp][] = [
+                [403, JSON.stringify({error: {message: "key not allowed for this model"}}), /403 Forbidden.*key not allowed/s],
+                [404, JSON.stringify({error: {message: "The model `E1-Math-70B` does not exist."}}), /has no model "E1-Math-70B" \(404\).*Test Server Connection/s],
+                [429, JSON.stringify({error: "too many requests"}), /429 Too Many Requests\); retry after 30 s/],
+                [500, JSON.stringify({detail: "CUDA out of memory"}), /failed \(500 .*CUDA out of memory/s],
+                [503, "upstream unavailable", /failed \(503 .*upstream unavailable/s]
+            ];
+            for (const [code, text, expected] of cases) {
+                status = code;
+                body = text;
+                const engine = track(new ElasticEngine({modelPath: "", server: {url, model: "E1-Math-70B", dialect: "openai"}}));
+                await assert.rejects(engine.solve({problem: "1+1", budget: elastic(5, 5)}),
+                    (err: unknown) => err instanceof EngineError && err.code === "server-failed" && expected.test(err.message) || assert.fail(`${code}: ${String(err)}`));
+            }
+        } finally {
+            stub.closeAllConnections();
+            stub.close();
+        }
+    });
+
     test("a server that does not answer in time gives a timeout message", async () => {
         // A listener that accepts and never answers: the real failure of an overloaded server.
         const {createServer} = await import("node:http");
