@@ -672,13 +672,6 @@ export class ElasticEngine {
         let context: LlamaContext | undefined;
         try {
             if (signal.aborted) return;
-            let loadMs = 0;
-            if (this.loaded == null) {
-                batch.emit({type: "loading", model: this.modelName});
-                const t = performance.now();
-                await this.ensureLoaded(signal);
-                loadMs = performance.now() - t;
-            }
             if (this.serverClient != null) {
                 // A server batches concurrent requests itself; here the samples run one after another, each exactly solve().
                 const plan: ParallelPlan = {parallel: false, k, contextSize: 0, reason: `running the ${k} samples one after another on the server`};
@@ -691,6 +684,13 @@ export class ElasticEngine {
                 }
                 batch.resolve(batch.snapshot("eog"));
                 return;
+            }
+            let loadMs = 0;
+            if (this.loaded == null) {
+                batch.emit({type: "loading", model: this.modelName});
+                const t = performance.now();
+                await this.ensureLoaded(signal);
+                loadMs = performance.now() - t;
             }
             const l = this.loaded!;
             for (const s of samples) { s.state.device = l.device; s.state.loadMs = loadMs; }

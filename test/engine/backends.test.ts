@@ -168,6 +168,18 @@ test("the server streams exactly what the local backend produces (texts, counts,
     }
 });
 
+test("majority vote (solveMany) on the server: k samples, each with exact budgets, same as local", async () => {
+    const views = [];
+    for (const b of BACKENDS) {
+        const r = await b.engine(THINK_FOREVER).solveMany({problem: THINK_FOREVER.problem, budget: elastic(5, 100), samplings: [{seed: 1}, {seed: 2}, {seed: 3}], parallel: false});
+        assert.equal(r.results.length, 3);
+        views.push(r.results.map((x) => [x!.thinkingTokens, x!.thinkingCut, x!.solution, x!.answer]));
+    }
+    assert.deepEqual(views[0], [[5, true, THINK_FOREVER.fullSolution, "7"], [5, true, THINK_FOREVER.fullSolution, "7"], [5, true, THINK_FOREVER.fullSolution, "7"]]);
+    assert.deepEqual(views[1], views[0]);
+    assert.deepEqual(views[2], views[0]);
+});
+
 test("the prompt counts agree, and phase 2 reuses the server's prompt cache (only the new tail is evaluated)", async () => {
     const local = await BACKENDS[0]!.engine(THINK_FOREVER).solve({problem: THINK_FOREVER.problem, budget: elastic(40, 20)});
     const engine = BACKENDS[1]!.engine(THINK_FOREVER);
