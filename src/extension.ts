@@ -12,6 +12,7 @@ import {checkSelectedAnswer} from "./vscode/commands/checkSelectedAnswer";
 import {TutorController} from "./vscode/tutorPanel";
 import type {TutorHostMessage, TutorPanelMessage} from "./protocol/tutor";
 import {useModelFile} from "./vscode/commands/useModelFile";
+import {serverApiKeySecret, setServerApiKey, testServerConnection, type ServerCheck} from "./vscode/commands/serverCommands";
 import {EngineService} from "./vscode/engineService";
 import {FirstRunCard} from "./vscode/firstRunCard";
 import {ModelManager} from "./vscode/modelManager";
@@ -32,6 +33,8 @@ export interface ElasticMathApi {
     readonly models: ModelManager;
     /** The sidebar chat and the selection commands (issue 4). */
     readonly chat: ChatApi;
+    /** Server backend: store the API key (as the command does, without the input box); test the connection quietly. */
+    readonly server: {setApiKey(value: string): Promise<unknown>; test(): Promise<ServerCheck>};
 }
 
 export function activate(context: vscode.ExtensionContext): ElasticMathApi {
@@ -46,6 +49,9 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
 
     const models = new ModelManager(context);
     engines.formatResolver = (p) => models.formatFor(p);
+    engines.catalogFormatResolver = (id) => models.formatForCatalogId(id);
+    engines.apiKeyProvider = () => Promise.resolve(context.secrets.get(serverApiKeySecret));
+    context.subscriptions.push(context.secrets.onDidChange((e) => { if (e.key === serverApiKeySecret) engines.apiKeyChanged(); }));
     const firstRunCard = new FirstRunCard(controller, engines, models);
     context.subscriptions.push(firstRunCard);
     const deps = {context, engines, picker, controller, firstRun: () => models.offerFirstRun()};
@@ -65,6 +71,8 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
             void firstRunCard.refresh(); // no model yet: the panel offers one
         }),
         vscode.commands.registerCommand(CommandIds.useModelFile, useModelFile),
+        vscode.commands.registerCommand(CommandIds.setServerApiKey, () => setServerApiKey(context, engines)),
+        vscode.commands.registerCommand(CommandIds.testServerConnection, () => testServerConnection(context, engines)),
         vscode.commands.registerCommand(CommandIds.tutor, tutorCommand),
         vscode.commands.registerCommand(CommandIds.openEvalPlot, openEvalPlot),
         vscode.commands.registerCommand(CommandIds.checkSelection, () => checkSelectedAnswer(tutor)),
@@ -80,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
 
     return {
         solve, models, get panelMessages() { return controller.posted; }, chat: chatApi,
+        server: {setApiKey: (value) => setServerApiKey(context, engines, value), test: () => testServerConnection(context, engines, {quiet: true})},
         tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; }
     };
 }

@@ -21,9 +21,10 @@ import {basename} from "node:path";
 import {extractAnswer} from "./answer";
 import {decideParallel, type MemoryFigures, type ParallelPlan} from "./parallel";
 import {buildPromptParts, R1_DISTILL_FORMAT, type PromptFormat} from "./promptFormat";
-import {StopTextFilter} from "./stopText";
-import type {BudgetSpec, GenerationPhase, SamplingOptions, SolveEvent, SolveResult, StopReason} from "./types";
-import {TokenTextStream} from "./utf8Stream";
+import {LocalSession} from "./localBackend";
+import {runPhases} from "./phases";
+import {ServerClient, ServerError, ServerSession, serverLabel, type ServerOptions, type ServerStepFigures} from "./serverBackend";
+import type {BudgetSpec, SamplingOptions, SolveEvent, SolveResult, StopReason} from "./types";
 
 type NodeLlamaCpp = typeof import("node-llama-cpp");
 type Llama = import("node-llama-cpp").Llama;
@@ -58,6 +59,8 @@ export type EngineErrorCode =
     | "unsupported-format"
     /** llama.cpp failed while generating. */
     | "generation-failed"
+    /** The inference server failed or refused the request (server backend: the message says which and what to do). */
+    | "server-failed"
     /** The engine was disposed. */
     | "disposed";
 
@@ -96,6 +99,11 @@ export interface ElasticEngineOptions {
      * that a cancel during prompt processing is noticed quickly even on a slow CPU.
      */
     readonly promptChunkTokens?: number | "auto";
+    /**
+     * Run on a shared inference server instead of a local model (see serverBackend.ts and docs/serving.md): the same
+     * phases, budgets and events; `modelPath` is then unused (may be "").
+     */
+    readonly server?: ServerOptions;
 }
 
 export interface SolveOptions {
@@ -223,10 +231,9 @@ interface Job {
 
 /** Mutable state of one running request; `snapshot()` turns it into a result at any moment. */
 class RunState {
-    thinkingIds: Token[] = [];
-    solutionIds: Token[] = [];
-    cutIds: Token[] = [];
-    forced: {at: number; tokens: Token[]}[] = [];
+    thinkingCount = 0;
+    solutionCount = 0;
+    forcedAt: number[] = [];
     thinking: string[] = [];
     solution: string[] = [];
     thinkingCut = false;
@@ -247,13 +254,13 @@ class RunState {
         const solution = this.solution.join("");
         const genStart = this.promptEnd || now;
         const thinkingEnd = this.thinkingEnd || now;
-        const generated = this.thinkingIds.length + this.solutionIds.length;
+        const generated = this.thinkingCount + this.solutionCount;
         const genMs = Math.max(0, now - genStart);
         return {
-            thinkingTokens: this.thinkingIds.length,
-            solutionTokens: this.solutionIds.length,
+            thinkingTokens: this.thinkingCount,
+            solutionTokens: this.solutionCount,
             thinkingCut: this.thinkingCut,
-            ...(this.forced.length > 0 ? {forcedAt: this.forced.map((f) => f.at)} : {}),
+            ...(this.forcedAt.length > 0 ? {forcedAt: this.forcedAt.slice()} : {}),
             stop,
             thinking: this.thinking.join(""),
             solution,
@@ -305,14 +312,22 @@ export class ElasticEngine {
     private _deviceNote: string | undefined;
     private _lastTrace: SolveTrace | undefined;
 
+    private readonly serverClient: ServerClient | undefined;
+
     constructor(options: ElasticEngineOptions) {
         this.options = {...options};
         this.format = options.format ?? R1_DISTILL_FORMAT;
+        this.serverClient = options.server != null ? new ServerClient(options.server) : undefined;
     }
 
     get modelPath(): string { return this.options.modelPath; }
     /** File name without `.gguf`. */
-    get modelName(): string { return basename(this.options.modelPath).replace(/\.gguf$/i, ""); }
+    get modelName(): string {
+        if (this.options.server != null) return this.options.server.model != null && this.options.server.model !== "" ? this.options.server.model : "server model";
+        return basename(this.options.modelPath).replace(/\.gguf$/i, "");
+    }
+    /** The server backend's client (undefined for a local model). */
+    get server(): ServerClient | undefined { return this.serverClient; }
     get disposed(): boolean { return this._disposed; }
     get isLoaded(): boolean { return this.loaded != null; }
     /** Where the model runs, e.g. "CPU (2 threads)" or "CUDA (NVIDIA H100 80GB HBM3)"; undefined until loaded. */
@@ -337,6 +352,7 @@ export class ElasticEngine {
      */
     async promptMeter(): Promise<PromptMeter> {
         this.ensureNotDisposed();
+        if (this.serverClient != null) return serverPromptMeter(this.serverClient, this.format);
         const l = await this.ensureLoaded();
         const format = this.format;
         return {
@@ -628,6 +644,7 @@ export class ElasticEngine {
         const signal = job.controller.signal;
         try {
             if (signal.aborted) return;
+            if (this.serverClient != null) return await this.generateOnServer(job, state, this.serverClient);
             if (this.loaded == null) {
                 job.emit({type: "loading", model: this.modelName});
                 const t = performance.now();
@@ -655,6 +672,19 @@ export class ElasticEngine {
         let context: LlamaContext | undefined;
         try {
             if (signal.aborted) return;
+            if (this.serverClient != null) {
+                // A server batches concurrent requests itself; here the samples run one after another, each exactly solve().
+                const plan: ParallelPlan = {parallel: false, k, contextSize: 0, reason: `running the ${k} samples one after another on the server`};
+                setPlan(plan);
+                try { options.onPlan?.(plan); } catch { /* ignored */ }
+                for (const s of samples) {
+                    if (signal.aborted || batch.settled) break;
+                    try { await this.generateOnServer(s.job, s.state, this.serverClient); } catch (err) { s.job.reject(err); }
+                    if (!s.job.settled) { s.state.end = performance.now(); s.job.resolve(s.state.result("abort")); }
+                }
+                batch.resolve(batch.snapshot("eog"));
+                return;
+            }
             let loadMs = 0;
             if (this.loaded == null) {
                 batch.emit({type: "loading", model: this.modelName});
@@ -772,7 +802,6 @@ export class ElasticEngine {
         job.emit({type: "started", model: this.modelName, device: l.device, promptTokens: promptTokens.length, budget});
 
         const s = resolveSampling(this.options.sampling, options.sampling);
-        const evalOptions = {temperature: s.temperature, topP: s.topP, topK: s.topK, seed: s.seed, yieldEogToken: true};
 
         // Prompt: all but the last token in batches sized to ~250 ms, checking for cancel between them (a native
         // batch cannot be interrupted). The caller's promise resolves at once on abort anyway; this bounds how long
@@ -794,126 +823,16 @@ export class ElasticEngine {
             }
         }
         if (signal.aborted) return;
-        let pending: Token[] = promptTokens.slice(at);
 
-        const isEog = (t: Token) => model.isEogToken(t);
-        const detok = (tokens: readonly Token[], ctx: readonly Token[]) => model.detokenize(tokens, false, ctx);
-        // Stop texts (few-shot formats) end the solution; the filter holds back what could be the start of one.
-        const stops = this.format.stopTexts != null && this.format.stopTexts.length > 0 ? new StopTextFilter(this.format.stopTexts) : null;
-        const emitDelta = (phase: GenerationPhase, rawText: string) =>
-            emitText(phase, phase === "solution" && stops != null ? stops.push(rawText) : rawText);
-        const emitText = (phase: GenerationPhase, text: string) => {
-            if (text === "") return;
-            (phase === "thinking" ? state.thinking : state.solution).push(text);
-            job.emit({type: "delta", phase, text, thinkingTokens: state.thinkingIds.length, solutionTokens: state.solutionIds.length});
-        };
-        const closeToken = l.closeToken;
-        let stop: StopReason = "budget";
-
-        const stopped = () => stops?.stopped === true;
-        const flushStops = () => { if (stops != null) emitText("solution", stops.flush()); };
-        if (budget.mode === "elastic" && !answerOnly) {
-            // Phase 1: thinking.
-            const stream = new TokenTextStream<Token>(detok);
-            let closed = false;
-            let last: Token | undefined;
-            let eog = false;
-            // Think longer: a close sampled before minThinking is dropped (never fed) and the wait text fed instead.
-            const minThinking = options.minThinkingTokens ?? 0;
-            const maxForced = minThinking > 0 ? (options.maxForcedContinuations ?? 3) : 0;
-            let feed = pending;
-            while (thinkLimit > 0) {
-                let force = false;
-                const seed = state.forced.length === 0 ? evalOptions.seed : (evalOptions.seed + 7919 * state.forced.length) >>> 0;
-                for await (const token of sequence.evaluate(feed, {...evalOptions, seed})) {
-                    if (state.firstToken === 0) { state.firstToken = performance.now(); state.promptEnd = state.firstToken; }
-                    state.thinkingIds.push(token);
-                    last = token;
-                    if (token === closeToken) {
-                        if (state.thinkingIds.length - 1 < minThinking && state.forced.length < maxForced) { state.thinkingIds.pop(); force = true; }
-                        else closed = true;
-                        break;
-                    }
-                    if (isEog(token)) { eog = true; break; }
-                    emitDelta("thinking", stream.push(token));
-                    if (signal.aborted || state.thinkingIds.length >= thinkLimit) break;
-                }
-                if (!force || signal.aborted) break;
-                const waitIds = l.waitTokens.slice();
-                state.forced.push({at: state.thinkingIds.length, tokens: waitIds});
-                // The marker belongs where the close was suppressed: the thinking so far, then the event, then "Wait".
-                emitDelta("thinking", stream.flush());
-                job.emit({type: "forced", thinkingTokens: state.thinkingIds.length, count: state.forced.length});
-                emitDelta("thinking", this.waitText());
-                feed = waitIds;
-                last = undefined;
-            }
-            emitDelta("thinking", stream.flush());
-            state.thinkingEnd = performance.now();
-            if (state.promptEnd === 0) state.promptEnd = state.thinkingEnd;
-            if (signal.aborted) return this.finish(job, state, sequence, promptTokens, "abort");
-            if (eog) return this.finish(job, state, sequence, promptTokens, "eog");
-            if (closed) {
-                pending = [closeToken!];
-            } else {
-                // Budget ran out: the last sampled token, then exactly the cut sequence.
-                state.thinkingCut = true;
-                state.cutIds = l.cutTokens.slice();
-                pending = last == null ? [...pending, ...state.cutIds] : [last, ...state.cutIds];
-                job.emit({type: "cut", thinkingTokens: state.thinkingIds.length});
-            }
-            job.emit({type: "phase", phase: "solution"});
-
-            // Phase 2: solution.
-            const solStream = new TokenTextStream<Token>(detok);
-            const solSeed = s.seed == null ? undefined : (s.seed + 1) >>> 0;
-            for await (const token of sequence.evaluate(pending, {...evalOptions, seed: solSeed})) {
-                if (state.firstToken === 0) state.firstToken = performance.now();
-                state.solutionIds.push(token);
-                if (isEog(token)) { stop = "eog"; break; }
-                emitDelta("solution", solStream.push(token));
-                if (stopped()) { stop = "eog"; break; }
-                if (signal.aborted) break;
-                if (state.solutionIds.length >= answerLimit) { stop = "budget"; break; }
-            }
-            emitDelta("solution", solStream.flush());
-            flushStops();
-        } else {
-            // Unconstrained: one evaluation; thinking and solution split where the model closes its thinking.
-            let phase: GenerationPhase = this.format.thinking != null && this.format.thinking.openedByPrompt ? "thinking" : "solution";
-            let stream = new TokenTextStream<Token>(detok);
-            let sampled = 0;
-            if (thinkLimit > 0) {
-                for await (const token of sequence.evaluate(pending, evalOptions)) {
-                    if (state.firstToken === 0) { state.firstToken = performance.now(); state.promptEnd = state.firstToken; }
-                    sampled++;
-                    if (phase === "thinking") {
-                        state.thinkingIds.push(token);
-                        if (token === closeToken) {
-                            emitDelta("thinking", stream.flush());
-                            state.thinkingEnd = performance.now();
-                            phase = "solution";
-                            stream = new TokenTextStream<Token>(detok);
-                            job.emit({type: "phase", phase: "solution"});
-                        } else if (isEog(token)) {
-                            stop = "eog";
-                            break;
-                        } else emitDelta("thinking", stream.push(token));
-                    } else {
-                        state.solutionIds.push(token);
-                        if (isEog(token)) { stop = "eog"; break; }
-                        emitDelta("solution", stream.push(token));
-                        if (stopped()) { stop = "eog"; break; }
-                    }
-                    if (signal.aborted || sampled >= thinkLimit) break;
-                }
-            }
-            emitDelta(phase, stream.flush());
-            if (phase === "solution") flushStops();
-            if (state.thinkingEnd === 0 && phase === "thinking") state.thinkingEnd = performance.now();
-            if (state.thinkingEnd === 0) state.thinkingEnd = state.promptEnd || performance.now();
-        }
-        return this.finish(job, state, sequence, promptTokens, signal.aborted ? "abort" : stop);
+        const session = new LocalSession({
+            model, sequence, pendingPrompt: promptTokens.slice(at), closeToken: l.closeToken, cutTokens: l.cutTokens,
+            waitTokens: l.waitTokens, sampling: {temperature: s.temperature, topP: s.topP, topK: s.topK}, signal
+        });
+        const stop = await runPhases(session, {
+            format: this.format, budget, thinkLimit, answerLimit, answerOnly, seed: s.seed,
+            minThinkingTokens: options.minThinkingTokens ?? 0, maxForcedContinuations: options.maxForcedContinuations ?? 3
+        }, {signal, state, emit: (e) => job.emit(e)});
+        return this.finish(job, state, sequence, promptTokens, session, signal.aborted ? "abort" : stop);
     }
 
     /** What think-longer feeds instead of a suppressed close (s1 appends "Wait"). */
@@ -921,10 +840,76 @@ export class ElasticEngine {
         return this.format.thinking?.wait ?? "Wait";
     }
 
-    private finish(job: Job, state: RunState, sequence: LlamaContextSequence, promptTokens: Token[], stop: StopReason): void {
+    /** One request on the server backend: the same phases (runPhases) over a {@link ServerSession}. */
+    private async generateOnServer(job: Job, state: RunState, client: ServerClient): Promise<void> {
+        const {options} = job;
+        const signal = job.controller.signal;
+        let dialect: Awaited<ReturnType<ServerClient["dialect"]>>;
+        let model: string;
+        try {
+            dialect = await client.dialect();
+            model = await client.modelName();
+        } catch (err) {
+            throw serverFailure(err);
+        }
+        if (signal.aborted) return;
+        const device = `server ${serverLabel(client.base)} (${dialect === "llama.cpp" ? "llama.cpp" : "OpenAI API"}${model !== "" ? `, ${model}` : ""})`;
+        state.device = device;
+        const parts = buildPromptParts(this.format, options.problem);
+        let prompt = parts.map((p) => p.text).join("");
+        const budget = options.budget;
+        const answerOnly = budget.mode === "elastic" && this.format.thinking == null;
+        const thinkLimit = budget.mode === "elastic" ? (answerOnly ? budget.answerTokens : budget.thinkTokens) : (budget.maxTokens ?? this.options.contextSize ?? DEFAULT_CONTEXT_SIZE);
+        const answerLimit = budget.mode === "elastic" && !answerOnly ? budget.answerTokens : 0;
+        let promptIds: number[] | undefined;
+        if (options.buildPrompt != null) {
+            // Conversations: the prompt builder asks for tokens synchronously; the server tokenizes asynchronously.
+            ({ids: promptIds, text: prompt} = await serverConversationPrompt(client, dialect, options.buildPrompt, this.options.contextSize ?? DEFAULT_CONTEXT_SIZE));
+            if (dialect !== "llama.cpp") promptIds = undefined;
+            else state.promptTokens = promptIds.length;
+        } else if (dialect === "llama.cpp") {
+            try {
+                promptIds = (await Promise.all(parts.map((p) => client.tokenize(p.text, p.specialTokens)))).flat();
+            } catch (err) {
+                throw serverFailure(err);
+            }
+            state.promptTokens = promptIds.length;
+        }
+        job.emit({type: "started", model: model !== "" ? model : this.modelName, device, promptTokens: state.promptTokens, budget});
+        const s = resolveSampling(this.options.sampling, options.sampling);
+        state.promptStart = performance.now();
+        const session = new ServerSession({client, dialect, model, format: this.format, prompt, promptIds, sampling: {temperature: s.temperature, topP: s.topP, topK: s.topK}, signal});
+        let stop: StopReason;
+        try {
+            stop = await runPhases(session, {
+                format: this.format, budget, thinkLimit, answerLimit, answerOnly, seed: s.seed,
+                minThinkingTokens: options.minThinkingTokens ?? 0, maxForcedContinuations: options.maxForcedContinuations ?? 3
+            }, {signal, state, emit: (e) => job.emit(e)});
+        } catch (err) {
+            if (signal.aborted) return;
+            if (err instanceof ServerError && err.kind === "dropped") {
+                // Keep what arrived and say so.
+                state.end = performance.now();
+                const got = state.thinkingCount + state.solutionCount;
+                job.resolve({...state.result("abort"), interrupted: `${err.message} The ${got} token${got === 1 ? "" : "s"} that arrived are kept; the answer is incomplete.`});
+                return;
+            }
+            throw serverFailure(err);
+        }
+        if (state.promptTokens === 0) state.promptTokens = session.steps[0]?.promptTokens ?? 0;
+        state.end = performance.now();
+        this._lastServerSteps = session.steps;
+        job.resolve(state.result(signal.aborted ? "abort" : stop));
+    }
+
+    /** Server backend: prompt figures of each step of the last request (how much the server's prompt cache served). */
+    get lastServerSteps(): readonly ServerStepFigures[] | undefined { return this._lastServerSteps; }
+    private _lastServerSteps: readonly ServerStepFigures[] | undefined;
+
+    private finish(job: Job, state: RunState, sequence: LlamaContextSequence, promptTokens: Token[], session: LocalSession, stop: StopReason): void {
         state.end = performance.now();
         const trace: SolveTrace = {
-            promptTokens, thinkingTokens: state.thinkingIds, cutTokens: state.cutIds, forced: state.forced, solutionTokens: state.solutionIds,
+            promptTokens, thinkingTokens: session.thinkingIds, cutTokens: session.cutIds, forced: session.forced, solutionTokens: session.solutionIds,
             contextTokens: sequence.contextTokens, reusedPromptTokens: state.reusedPromptTokens
         };
         this._lastTrace = trace;
@@ -1058,4 +1043,55 @@ function gpuLabel(gpu: string | false): string {
 
 function errorMessage(err: unknown): string {
     return err instanceof Error ? err.message : String(err);
+}
+
+/** A server failure as the engine's error (the message already says what happened and what to do). */
+function serverFailure(err: unknown): EngineError {
+    if (err instanceof EngineError) return err;
+    if (err instanceof ServerError) return new EngineError("server-failed", err.message, {cause: err});
+    return new EngineError("server-failed", `The inference server request failed: ${errorMessage(err)}`, {cause: err});
+}
+
+/**
+ * Prompt counts on the server. `countPromptTokens` is synchronous by contract and the server's tokenizer is behind
+ * HTTP, so it estimates (4 characters a token); the exact count comes with the request's "started" event (llama.cpp)
+ * or its usage figures. The context size is llama.cpp's `n_ctx` when /props tells it.
+ */
+async function serverPromptMeter(client: ServerClient, format: PromptFormat): Promise<PromptMeter> {
+    try { await client.dialect(); } catch (err) { throw serverFailure(err); }
+    const contextSize = await client.getJson("/props").then((p) => (p as {default_generation_settings?: {n_ctx?: number}})?.default_generation_settings?.n_ctx ?? 0, () => 0) || DEFAULT_CONTEXT_SIZE;
+    return {contextSize, countPromptTokens: (problem) => Math.ceil(buildPromptParts(format, problem).reduce((n, p) => n + p.text.length, 0) / 4)};
+}
+
+/**
+ * A conversation's prompt on the server. `buildPrompt` tokenizes synchronously, so it runs twice: once to learn
+ * which texts it needs (tokenized then by llama.cpp's /tokenize), once with those tokens (exact, history trimming
+ * included). For an OpenAI-style server, whose tokenizer is not reachable, lengths are estimated (4 characters a
+ * token) and the prompt is sent as the texts in order: each text gets one marker id that maps back to it.
+ */
+async function serverConversationPrompt(client: ServerClient, dialect: string, build: NonNullable<SolveOptions["buildPrompt"]>, contextSize: number): Promise<{ids: number[]; text: string}> {
+    const key = (text: string, special: boolean) => `${special ? 1 : 0}${text}`;
+    const cache = new Map<string, number[]>();
+    if (dialect === "llama.cpp") {
+        const wanted = new Map<string, [string, boolean]>();
+        build({tokenize: (text, special) => { wanted.set(key(text, special), [text, special]); return []; }, contextSize});
+        try {
+            await Promise.all([...wanted].map(async ([k, [text, special]]) => { cache.set(k, await client.tokenize(text, special)); }));
+        } catch (err) {
+            throw serverFailure(err);
+        }
+        const ids = build({tokenize: (text, special) => {
+            const t = cache.get(key(text, special));
+            if (t == null) throw new EngineError("generation-failed", "The conversation's prompt changed while it was being tokenized.");
+            return [...t];
+        }, contextSize}) as number[];
+        return {ids, text: ""};
+    }
+    const texts: string[] = [];
+    const ids = build({tokenize: (text) => {
+        texts.push(text);
+        const marker = -2 - (texts.length - 1);
+        return [marker, ...new Array<number>(Math.max(0, Math.ceil(text.length / 4) - 1)).fill(-1)];
+    }, contextSize}) as number[];
+    return {ids, text: ids.filter((id) => id <= -2).map((id) => texts[-2 - id]!).join("")};
 }

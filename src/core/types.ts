@@ -86,4 +86,6 @@ export interface SolveResult {
     readonly promptTokens: number;
     readonly budget: BudgetSpec;
     readonly timings: SolveTimings;
+    /** Set when the answer broke off (a server connection dropped mid-answer): what happened; the text that arrived is kept. */
+    readonly interrupted?: string;
 }

@@ -14,7 +14,9 @@ export const CommandIds = {
     sendSelectionToChat: "elasticMath.sendSelectionToChat",
     newChat: "elasticMath.newChat",
     exportConversation: "elasticMath.exportConversation",
-    stopChat: "elasticMath.stopChat"
+    stopChat: "elasticMath.stopChat",
+    setServerApiKey: "elasticMath.setServerApiKey",
+    testServerConnection: "elasticMath.testServerConnection"
 } as const;
 
 /** Context key set while a request is generating (enables Stop). */

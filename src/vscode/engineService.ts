@@ -50,12 +50,17 @@ export class EngineService extends Disposable {
 
     /** The prompt format for a model file (set by the model manager: catalog entry, else detected from the GGUF). */
     public formatResolver: ((modelPath: string) => Promise<PromptFormat | undefined>) | undefined;
+    /** Server backend: the prompt format of a catalog entry (set by the model manager). */
+    public catalogFormatResolver: ((catalogId: string) => Promise<PromptFormat | undefined>) | undefined;
+    /** Server backend: the API key from SecretStorage (set at activation). */
+    public apiKeyProvider: (() => Promise<string | undefined>) | undefined;
 
     public constructor() {
         super();
         this._register(vscode.workspace.onDidChangeConfiguration((e) => {
             if (e.affectsConfiguration(`${settingsSection}.model`) || e.affectsConfiguration(`${settingsSection}.engine`)
-                || e.affectsConfiguration(`${settingsSection}.sampling`))
+                || e.affectsConfiguration(`${settingsSection}.sampling`) || e.affectsConfiguration(`${settingsSection}.backend`)
+                || e.affectsConfiguration(`${settingsSection}.server`))
                 this.changed.fire();
         }));
     }
@@ -65,31 +70,51 @@ export class EngineService extends Disposable {
     }
 
     public get hasModel(): boolean {
-        return this.settings.modelPath !== "";
+        return modelPathOf(this.settings) !== "";
+    }
+
+    /** The API key changed (SecretStorage): the server engine is made again with it. */
+    public apiKeyChanged(): void {
+        this.engineKey = "";
+        this.changed.fire();
     }
 
     /** The engine for the current settings (created lazily). */
     public current(): EngineHandle {
         const settings = this.settings;
-        const modelPath = settings.modelPath;
+        const modelPath = modelPathOf(settings);
         return {
             modelPath,
-            modelName: displayModelName(modelPath),
+            modelName: settings.backend === "server" ? serverModelName(settings) : displayModelName(modelPath),
             solve: (options) => this.solveWith(settings, options),
             solveMany: (options) => this.solveManyWith(settings, options),
             promptMeter: async () => {
-                if (settings.modelPath === "") throw new Error("No model is configured.");
-                return this.engineFor(settings, await this.formatOf(settings)).promptMeter();
+                if (modelPathOf(settings) === "") throw new Error("No model is configured.");
+                return (await this.engineFor(settings, await this.formatOf(settings))).promptMeter();
             },
             format: () => this.formatOf(settings)
         };
     }
 
     private async formatOf(settings: Settings): Promise<PromptFormat | undefined> {
+        if (settings.backend === "server")
+            return this.catalogFormatResolver != null ? await this.catalogFormatResolver(settings.server.catalogModel).catch(() => undefined) : undefined;
         return this.formatResolver != null ? await this.formatResolver(settings.modelPath).catch(() => undefined) : undefined;
     }
 
-    private engineFor(settings: Settings, format: PromptFormat | undefined): ElasticEngine {
+    private async engineFor(settings: Settings, format: PromptFormat | undefined): Promise<ElasticEngine> {
+        if (settings.backend === "server") {
+            const apiKey = await this.apiKeyProvider?.().catch(() => undefined);
+            const key = JSON.stringify(["server", settings.server, apiKey ?? "", settings.contextSize, format ?? null]);
+            if (this.engine != null && this.engineKey === key) return this.engine;
+            if (this.engine != null) this.retire(this.engine);
+            this.engine = new ElasticEngine({
+                modelPath: "", format, contextSize: settings.contextSize > 0 ? settings.contextSize : undefined,
+                server: {url: settings.server.url, model: settings.server.model, apiKey, dialect: settings.server.api}
+            });
+            this.engineKey = key;
+            return this.engine;
+        }
         const key = JSON.stringify([settings.modelPath, settings.threads, settings.gpu, settings.contextSize, format ?? null]);
         if (this.engine != null && this.engineKey === key) return this.engine;
         if (this.engine != null) this.retire(this.engine);
@@ -116,9 +141,8 @@ export class EngineService extends Disposable {
     }
 
     private async solveWith(settings: Settings, options: EngineSolveOptions): Promise<SolveResult> {
-        if (settings.modelPath === "")
-            throw new Error("No model is configured. Run \"Elastic Math: Choose Model...\" to download one or choose a GGUF file.");
-        const engine = this.engineFor(settings, await this.formatOf(settings));
+        checkConfigured(settings);
+        const engine = await this.engineFor(settings, await this.formatOf(settings));
         this.inFlight++;
         try {
             return await engine.solve({
@@ -139,9 +163,8 @@ export class EngineService extends Disposable {
     }
 
     private async solveManyWith(settings: Settings, options: SolveManyOptions): Promise<SolveManyResult> {
-        if (settings.modelPath === "")
-            throw new Error("No model is configured. Run \"Elastic Math: Choose Model...\" to download one or choose a GGUF file.");
-        const engine = this.engineFor(settings, await this.formatOf(settings));
+        checkConfigured(settings);
+        const engine = await this.engineFor(settings, await this.formatOf(settings));
         this.inFlight++;
         try {
             return await engine.solveMany({...options, samplings: options.samplings.map((s) => ({...settings.sampling, ...s}))});
@@ -174,4 +197,23 @@ export function displayModelName(modelPath: string): string {
     if (modelPath === "") return "no model";
     const name = path.basename(modelPath).replace(/\.gguf$/i, "");
     return /[\\/]test[\\/]fixtures[\\/]models[\\/]/.test(modelPath) ? `${name} (scripted test model)` : name;
+}
+
+/** What stands for the model in the handle: the GGUF path, or for the server backend its URL ("" = not configured). */
+function modelPathOf(settings: Settings): string {
+    return settings.backend === "server" ? settings.server.url : settings.modelPath;
+}
+
+/** "E1-Math-7B @ gpu-box:8000" (the footer and the status bar say which server answers). */
+export function serverModelName(settings: Settings): string {
+    let host = settings.server.url;
+    try { host = new URL(settings.server.url).host; } catch { /* shown as written */ }
+    return `${settings.server.model !== "" ? settings.server.model : "server model"} @ ${host}`;
+}
+
+function checkConfigured(settings: Settings): void {
+    if (settings.backend === "server" && settings.server.url === "")
+        throw new Error("The server backend has no URL: set elasticMath.server.url (then run \"Elastic Math: Test Server Connection\").");
+    if (settings.backend === "local" && settings.modelPath === "")
+        throw new Error("No model is configured. Run \"Elastic Math: Choose Model...\" to download one or choose a GGUF file.");
 }

@@ -57,16 +57,22 @@ export class ModelManager {
         return fromSetting !== "" ? fromSetting : process.env.EMT_HF_ENDPOINT || undefined;
     }
 
+    /** The prompt format of a catalog entry (the server backend builds its prompts from it), or undefined. */
+    public async formatForCatalogId(id: string): Promise<PromptFormat | undefined> {
+        const entry = (await this.catalog()).models.find((m) => m.id === id);
+        if (entry == null || entry.promptFormat === "model-template") return undefined;
+        const f = promptFormats.get(entry.promptFormat);
+        if (f == null) return undefined;
+        return entry.thinking != null && f.thinking != null ? {...f, thinking: entry.thinking} : f;
+    }
+
     /** The prompt format for a model file: its catalog entry's, else detected from the GGUF. */
     public async formatFor(modelPath: string): Promise<PromptFormat | undefined> {
         const map = this.context.globalState.get<Record<string, string>>(catalogIdByPathKey, {});
         const id = map[modelPath];
         if (id != null) {
-            const entry = (await this.catalog()).models.find((m) => m.id === id);
-            if (entry != null && entry.promptFormat !== "model-template") {
-                const f = promptFormats.get(entry.promptFormat);
-                if (f != null) return entry.thinking != null && f.thinking != null ? {...f, thinking: entry.thinking} : f;
-            }
+            const f = await this.formatForCatalogId(id);
+            if (f != null) return f;
         }
         try {
             const thinking = this.config.get<ThinkingMode>("model.thinking", "auto");

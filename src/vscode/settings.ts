@@ -13,6 +13,10 @@ export interface Settings {
     readonly gpu: "auto" | "cpu" | "cuda" | "vulkan" | "metal";
     readonly contextSize: number;
     readonly sampling: SamplingOptions;
+    /** Where the model runs: this machine (node-llama-cpp) or a shared inference server (see docs/serving.md). */
+    readonly backend: "local" | "server";
+    /** The server backend: base URL, model name on the server, API dialect, and the catalog entry giving the prompt format. */
+    readonly server: {readonly url: string; readonly model: string; readonly api: "auto" | "llama.cpp" | "openai"; readonly catalogModel: string};
     /** Tutor panel: k of the majority vote; think-longer minimum (0 = off). */
     readonly tutor: {readonly voteSamples: number; readonly minThinkingTokens: number};
 }
@@ -37,6 +41,13 @@ export function readSettings(): Settings {
             temperature: c.get<number>("sampling.temperature", 0.6),
             topP: c.get<number>("sampling.topP", 0.95),
             seed: typeof seed === "number" && Number.isInteger(seed) ? seed : undefined
+        },
+        backend: c.get<string>("backend", "local") === "server" ? "server" : "local",
+        server: {
+            url: c.get<string>("server.url", "").trim(),
+            model: c.get<string>("server.model", "").trim(),
+            api: (["auto", "llama.cpp", "openai"].includes(c.get<string>("server.api", "auto")) ? c.get<string>("server.api", "auto") : "auto") as Settings["server"]["api"],
+            catalogModel: c.get<string>("server.catalogModel", "e1-math-7b").trim()
         },
         tutor: {
             voteSamples: Math.min(64, Math.max(1, Math.floor(c.get<number>("tutor.voteSamples", 8)) || 8)),

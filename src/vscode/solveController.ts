@@ -145,9 +145,11 @@ export class SolveController extends Disposable {
                     thinkingTokens: result.thinkingTokens, solutionTokens: result.solutionTokens, thinkingCut: result.thinkingCut,
                     stop: result.stop, promptTokens: result.promptTokens, timeToFirstTokenMs: result.timings.timeToFirstTokenMs,
                     tokensPerSecond: result.timings.tokensPerSecond, totalMs: result.timings.totalMs, model: engine.modelName, device: result.device
-                }, error: null
+                }, error: result.interrupted ?? null
             };
             this.keep(record);
+            // A server connection that dropped mid-answer: the text that arrived stays in the panel; say what happened.
+            if (result.interrupted != null) void vscode.window.showWarningMessage(`Elastic Math: ${result.interrupted}`);
             this.post({type: "done", id, stats: record.stats!, answerHtml: answerHtml(result.answer, render), record});
             return result;
         } catch (err) {

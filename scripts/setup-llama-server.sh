@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Builds llama.cpp's own `llama-server` (CPU only) for the server-backend tests, idempotently:
+#   - the source is the llama.cpp release that node-llama-cpp was built from: its npm package carries it as a git
+#     bundle (node_modules/node-llama-cpp/llama/gitRelease.bundle), so no download is needed;
+#   - cmake + g++ (installed via apt when missing), `--target llama-server`, CPU only, no curl, no web UI;
+#   - the binary is cached in .cache/llama-server/ (ignored); a marker with the release tag makes reruns a no-op.
+# Takes about 6 minutes on 2 cores. Quiet unless failing: the full log goes to .cache/llama-server-setup.log.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="$ROOT/.cache"
+DIR="$CACHE/llama-server"
+NLC="$ROOT/node_modules/node-llama-cpp/llama"
+BUNDLE="$NLC/gitRelease.bundle"
+LOG="$CACHE/llama-server-setup.log"
+TAG="$(node -p "require('$NLC/llama.cpp.info.json').tag")"
+MARKER="$DIR/.setup-complete"
+MARKER_CONTENT="llama.cpp@$TAG $(uname -m)"
+JOBS="${LLAMA_SERVER_JOBS:-$(nproc)}"
+
+if [[ -x "$DIR/bin/llama-server" && -f "$MARKER" && "$(cat "$MARKER")" == "$MARKER_CONTENT" ]]; then
+    exit 0
+fi
+if [[ ! -f "$BUNDLE" ]]; then
+    echo "setup-llama-server: $BUNDLE is missing (run npm install first)" >&2
+    exit 1
+fi
+
+mkdir -p "$CACHE"
+: > "$LOG"
+START=$(date +%s)
+STEP="start"
+on_error() {
+    local rc=$?
+    echo "setup-llama-server: FAILED at step '$STEP' (exit $rc). Last lines of $LOG:" >&2
+    tail -n 40 "$LOG" >&2 || true
+    exit "$rc"
+}
+trap on_error ERR
+step() { STEP="$1"; echo "== $1" >> "$LOG"; }
+
+APT_PKGS=(cmake g++ make git)
+MISSING=()
+for p in "${APT_PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || MISSING+=("$p")
+done
+if [[ ${#MISSING[@]} -gt 0 ]]; then
+    step "apt-get install ${MISSING[*]}"
+    SUDO=""
+    if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq >> "$LOG" 2>&1
+    $SUDO apt-get install -y -qq --no-install-recommends "${MISSING[@]}" >> "$LOG" 2>&1
+fi
+
+SRC="$DIR/src"
+BUILD="$DIR/build"
+step "git clone $BUNDLE"
+rm -rf "$SRC" "$BUILD" "$DIR/bin"
+mkdir -p "$DIR"
+git clone -q "$BUNDLE" "$SRC" >> "$LOG" 2>&1
+
+step "cmake configure"
+# Options that an older/newer llama.cpp does not know are only warned about by cmake.
+cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
+    -DLLAMA_BUILD_SERVER=ON -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+    -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
+    -DGGML_CUDA=OFF -DGGML_VULKAN=OFF -DGGML_METAL=OFF -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=OFF >> "$LOG" 2>&1
+
+step "cmake build llama-server (-j$JOBS)"
+cmake --build "$BUILD" --target llama-server -j"$JOBS" >> "$LOG" 2>&1
+
+step "install"
+mkdir -p "$DIR/bin"
+cp "$BUILD/bin/llama-server" "$DIR/bin/llama-server"
+"$DIR/bin/llama-server" --version >> "$LOG" 2>&1
+rm -rf "$BUILD" "$SRC"
+echo "$MARKER_CONTENT" > "$MARKER"
+echo "setup-llama-server: built $DIR/bin/llama-server ($TAG) in $(( $(date +%s) - START ))s" >&2
