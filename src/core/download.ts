@@ -12,7 +12,7 @@
  */
 import {createHash} from "node:crypto";
 import {createReadStream} from "node:fs";
-import {mkdir, rename, rm, stat} from "node:fs/promises";
+import {mkdir, open, rename, rm, stat, type FileHandle} from "node:fs/promises";
 import {join} from "node:path";
 
 export type DownloadErrorCode = "offline" | "not-found" | "http-error" | "size-mismatch" | "checksum-mismatch" | "cancelled" | "failed";
@@ -63,6 +63,47 @@ export async function isDownloadInProgress(dir: string, fileName: string): Promi
         try { await stat(p); return true; } catch { /* not there */ }
     }
     return false;
+}
+
+/** What an unfinished download of `fileName` in `dir` holds (for "partly downloaded (N%) — resume"). */
+export interface PartialDownload {
+    /** Bytes kept that the next attempt does not download again (whole chunks of ipull's resume state). */
+    readonly downloadedBytes: number;
+    readonly totalBytes: number;
+}
+
+/**
+ * Reads the resume state of an unfinished download, or undefined when there is none. ipull keeps the data in
+ * `.partial/<name>.ipull` and appends its progress as JSON after the data (`{"part":0,"chunks":[2,2,1,0...],
+ * "chunkSize":...}`, 2 = chunk complete): the total size is the file's size less that JSON. A download that finished
+ * but was not verified yet (`.partial/<name>`) counts as complete.
+ */
+export async function partialDownload(dir: string, fileName: string): Promise<PartialDownload | undefined> {
+    const data = partialPathFor(dir, fileName);
+    try {
+        const s = await stat(data);
+        if (s.isFile()) return {downloadedBytes: s.size, totalBytes: s.size};
+    } catch { /* not there */ }
+    let handle: FileHandle | undefined;
+    try {
+        handle = await open(data + ".ipull", "r");
+        const size = (await handle.stat()).size;
+        const tailLength = Math.min(size, 1 << 20);
+        const tail = Buffer.alloc(tailLength);
+        await handle.read(tail, 0, tailLength, size - tailLength);
+        const at = tail.lastIndexOf("{\"part\":");
+        if (at < 0) return {downloadedBytes: 0, totalBytes: 0};
+        const json = tail.subarray(at);
+        const state = JSON.parse(json.toString("utf8")) as {chunks?: unknown; chunkSize?: unknown};
+        const totalBytes = size - json.length;
+        if (!Array.isArray(state.chunks) || typeof state.chunkSize !== "number") return {downloadedBytes: 0, totalBytes};
+        const complete = state.chunks.filter((c) => c === 2).length;
+        return {downloadedBytes: Math.min(totalBytes, complete * state.chunkSize), totalBytes};
+    } catch {
+        return undefined;
+    } finally {
+        await handle?.close().catch(() => undefined);
+    }
 }
 
 export async function sha256File(path: string): Promise<string> {
