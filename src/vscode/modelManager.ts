@@ -11,7 +11,7 @@ import {
     builtInCatalog, defaultModel, fileNameFor, formatBytes, isNonCommercial, mergeCatalogs, parseCatalogDocument,
     type Catalog, type CatalogFile, type CatalogModel
 } from "../core/catalog";
-import {DownloadError, downloadModel, isDownloadInProgress} from "../core/download";
+import {DownloadError, downloadModel, isDownloadInProgress, partialDownload} from "../core/download";
 import {detectPromptFormat, readGgufPromptInfo, type ThinkingMode} from "../core/modelTemplate";
 import {promptFormats, type PromptFormat} from "../core/promptFormat";
 import {checkModelFile} from "./commands/useModelFile";
@@ -132,12 +132,13 @@ export class ModelManager {
         for (const entry of catalog.models) {
             for (const file of entry.files) {
                 if (installedPaths.has(path.join(this.modelsDir, fileNameFor(entry, file)))) continue;
+                const partial = await partialDownload(this.modelsDir, fileNameFor(entry, file));
                 const need = file.bytes * 1.2 + 300e6;
                 const fits = need <= ram ? `fits this machine (${formatBytes(ram)} RAM)` : `may not fit: needs about ${formatBytes(need)}, this machine has ${formatBytes(ram)} RAM; try a smaller quantization`;
                 items.push({
                     label: `$(cloud-download) ${entry.name}`,
                     description: `${file.quantization} · ${formatBytes(file.bytes)} · ${entry.parameters}${entry.default === true ? " · recommended" : ""}`,
-                    detail: `${isNonCommercial(entry.license) ? `$(warning) ${entry.license}: non-commercial use only · ` : `${entry.license} · `}${fits}${entry.promptFormat === "chatml" || entry.promptFormat === "llemma-few-shot" ? " · no thinking phase (answer budget only)" : ""}`,
+                    detail: `${partial != null ? `$(history) ${partialLabel(partial)} · ` : ""}${isNonCommercial(entry.license) ? `$(warning) ${entry.license}: non-commercial use only · ` : `${entry.license} · `}${fits}${entry.promptFormat === "chatml" || entry.promptFormat === "llemma-few-shot" ? " · no thinking phase (answer budget only)" : ""}`,
                     run: () => this.download(entry, file)
                 });
             }
@@ -262,6 +263,12 @@ export class ModelManager {
         if (entry == null || file == null) return undefined;
         return {label: `Download ${entry.name} (about ${formatBytes(file.bytes)})`, entry, file};
     }
+}
+
+/** "partly downloaded (N%) — resume" for an unfinished download (whole chunks kept; see core/download.ts). */
+export function partialLabel(p: {downloadedBytes: number; totalBytes: number}): string {
+    const pct = p.totalBytes > 0 ? Math.floor((p.downloadedBytes / p.totalBytes) * 100) : 0;
+    return `partly downloaded (${pct}%) — resume`;
 }
 
 async function exists(p: string): Promise<boolean> {
