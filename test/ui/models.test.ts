@@ -2,13 +2,35 @@
 // a ChatML model (answer budget only, no thinking section), the first-run offer (notification and the panel's card),
 // and the Choose Model pick. Screenshots go to artifacts/screenshots/.
 import * as assert from "node:assert/strict";
+import {closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync} from "node:fs";
+import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {
     ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, runCommand, screenshot, screenshotFrame, typeInInputBox,
-    waitForNotification, type Workbench
+    waitForNotification, waitForWorkbench, type Workbench
 } from "./workbench";
 import {CHATML_ANSWER, ensureScriptedFixtures} from "../fixtures/scripted";
+import {builtInCatalog, defaultModel, fileNameFor} from "../../src/core/catalog";
+
+/**
+ * A half-done download of the default model in `dir`, as node-llama-cpp's downloader (ipull) leaves it:
+ * `.partial/<file>.ipull` holds the data (sparse here: no disk cost) followed by its resume state as JSON, with
+ * 5 MB chunks of which the first 40% are complete (2). The engine tier checks that a real interrupted download
+ * leaves exactly this shape and that partialDownload() reads it.
+ */
+function writeHalfDownloadedDefault(dir: string): number {
+    const entry = defaultModel(builtInCatalog())!;
+    const file = entry.files[0]!;
+    mkdirSync(join(dir, ".partial"), {recursive: true});
+    const chunkSize = 5 * 1024 * 1024;
+    const n = Math.ceil(file.bytes / chunkSize);
+    const chunks = Array.from({length: n}, (_, i) => (i < Math.floor(n * 0.4) ? 2 : 0));
+    const fd = openSync(join(dir, ".partial", fileNameFor(entry, file) + ".ipull"), "w");
+    writeSync(fd, Buffer.from(JSON.stringify({part: 0, chunks, chunkSize, parallelStreams: 3})), 0, undefined, file.bytes);
+    closeSync(fd);
+    return Math.floor((Math.min(file.bytes, Math.floor(n * 0.4) * chunkSize) / file.bytes) * 100);
+}
 
 const models = join(ROOT, "test", "fixtures", "models");
 ensureScriptedFixtures();
@@ -61,10 +83,13 @@ describe("ui: a ChatML model without a thinking phase", {timeout: 240000}, () =>
 
 describe("ui: first run (no model configured)", {timeout: 300000}, () => {
     let wb: Workbench;
+    const modelsFolder = mkdtempSync(join(tmpdir(), "emt-ui-models-"));
+    let partialPct = -1;
     before(async () => {
-        wb = await openWorkbenchWithExtension({settings: {...base, "elasticMath.model.path": ""}});
+        partialPct = writeHalfDownloadedDefault(modelsFolder);
+        wb = await openWorkbenchWithExtension({settings: {...base, "elasticMath.model.path": "", "elasticMath.models.folder": modelsFolder}});
     });
-    after(async () => { await wb?.close(); });
+    after(async () => { await wb?.close(); rmSync(modelsFolder, {recursive: true, force: true}); });
 
     test("Solve Problem shows the offer: download E1-Math-1.5B (about 1.1 GB) or choose a GGUF file", async () => {
         const {page} = wb;
@@ -88,6 +113,7 @@ describe("ui: first run (no model configured)", {timeout: 300000}, () => {
         assert.ok(e1 != null, `rows: ${rows.join(" | ")}`);
         assert.match(e1, /1\.1 GB/);
         assert.match(e1, /non-commercial/);
+        assert.ok(e1.includes(`partly downloaded (${partialPct}%) — resume`), "the half-done download of the default model is offered for resume");
         assert.ok(rows.some((t) => t.startsWith("E1-Math-7B") && /4\.7 GB/.test(t)), `rows: ${rows.join(" | ")}`);
         assert.ok(rows.some((t) => t.includes("none yet")), "the Installed section says there is none yet");
         await screenshot(page, "models-choose-model");
@@ -116,5 +142,18 @@ describe("ui: first run (no model configured)", {timeout: 300000}, () => {
         await title.waitFor({state: "visible", timeout: 15000});
         await screenshot(page, "models-first-run-file-dialog");
         await page.keyboard.press("Escape");
+    });
+
+    test("after a window reload restores the panel, the card is offered again", async () => {
+        const {page} = wb;
+        await runCommand(page, "Developer: Reload Window");
+        await waitForWorkbench(page);
+        // No command is run: VS Code restores the panel through the extension's serializer.
+        const frame = await findWebviewFrame(page, {selector: ".em-first-run"}, 60000);
+        const card = frame.locator(".em-first-run");
+        assert.match(await card.innerText(), /needs a local model/);
+        assert.equal(await card.locator("[data-action=first-run-download]").innerText(), "Download E1-Math-1.5B (about 1.1 GB)");
+        assert.equal(await frame.locator(".em-first-run").count(), 1, "one card, not two");
+        await screenshot(page, "models-first-run-after-reload");
     });
 });
