@@ -17,6 +17,7 @@ import {FirstRunCard} from "./vscode/firstRunCard";
 import {ModelManager} from "./vscode/modelManager";
 import {SolveController} from "./vscode/solveController";
 import {ModelStatusBar} from "./vscode/statusBar";
+import type {LoadProgressEvent} from "./vscode/loadProgress";
 
 /** What the extension exports (`vscode.extensions.getExtension(...).exports`): used by scripts and the integration tests. */
 export interface ElasticMathApi {
@@ -32,6 +33,8 @@ export interface ElasticMathApi {
     readonly models: ModelManager;
     /** The sidebar chat and the selection commands (issue 4). */
     readonly chat: ChatApi;
+    /** Model loading progress as the notification showed it (newest last). */
+    readonly loadProgress: readonly LoadProgressEvent[];
 }
 
 export function activate(context: vscode.ExtensionContext): ElasticMathApi {
@@ -79,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
 
     return {
-        solve, models, get panelMessages() { return controller.posted; }, chat: chatApi,
+        solve, models, get panelMessages() { return controller.posted; }, chat: chatApi, get loadProgress() { return engines.loadProgress.events; },
         tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; }
     };
 }

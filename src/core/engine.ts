@@ -96,6 +96,8 @@ export interface ElasticEngineOptions {
      * that a cancel during prompt processing is noticed quickly even on a slow CPU.
      */
     readonly promptChunkTokens?: number | "auto";
+    /** Model loading progress, 0 (exclusive) to 1 (inclusive), from node-llama-cpp's loadModel (a CPU retry starts over). */
+    readonly onLoadProgress?: (fraction: number) => void;
 }
 
 export interface SolveOptions {
@@ -561,7 +563,7 @@ export class ElasticEngine {
         let llama = await getLlamaWithFallback(lib, gpu, (note) => { this._deviceNote = note; });
         let model: LlamaModel;
         try {
-            model = await llama.loadModel({modelPath, loadSignal: signal});
+            model = await llama.loadModel({modelPath, loadSignal: signal, onLoadProgress: this.options.onLoadProgress});
         } catch (err) {
             if (signal?.aborted) { await llama.dispose().catch(() => undefined); throw err; }
             if (llama.gpu === false) {
@@ -573,7 +575,7 @@ export class ElasticEngine {
             await llama.dispose().catch(() => undefined);
             llama = await getLlamaWithFallback(lib, false, () => undefined);
             try {
-                model = await llama.loadModel({modelPath, loadSignal: signal});
+                model = await llama.loadModel({modelPath, loadSignal: signal, onLoadProgress: this.options.onLoadProgress});
             } catch (err2) {
                 await llama.dispose().catch(() => undefined);
                 throw loadError(modelPath, err2);

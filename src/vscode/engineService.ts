@@ -4,6 +4,7 @@ import {ElasticEngine, type PromptFormat, type PromptMeter, type SolveOptions} f
 import type {SolveManyOptions, SolveManyResult} from "../core/engine";
 import type {BudgetSpec, SamplingOptions, SolveEvent, SolveResult} from "../core/types";
 import {Disposable} from "./disposable";
+import {LoadProgressNotifier} from "./loadProgress";
 import {readSettings, settingsSection, type Settings} from "./settings";
 
 export interface EngineSolveOptions {
@@ -47,6 +48,8 @@ export class EngineService extends Disposable {
     private readonly changed = this._register(new vscode.EventEmitter<void>());
     /** Fires when the configured model or engine settings change. */
     public readonly onDidChange = this.changed.event;
+    /** The "loading <model>" progress notification (and its recorded events, for the test API). */
+    public readonly loadProgress = this._register(new LoadProgressNotifier());
 
     /** The prompt format for a model file (set by the model manager: catalog entry, else detected from the GGUF). */
     public formatResolver: ((modelPath: string) => Promise<PromptFormat | undefined>) | undefined;
@@ -79,7 +82,11 @@ export class EngineService extends Disposable {
             solveMany: (options) => this.solveManyWith(settings, options),
             promptMeter: async () => {
                 if (settings.modelPath === "") throw new Error("No model is configured.");
-                return this.engineFor(settings, await this.formatOf(settings)).promptMeter();
+                try {
+                    return await this.engineFor(settings, await this.formatOf(settings)).promptMeter();
+                } finally {
+                    this.loadProgress.settle();
+                }
             },
             format: () => this.formatOf(settings)
         };
@@ -98,7 +105,8 @@ export class EngineService extends Disposable {
             format,
             threads: settings.threads > 0 ? settings.threads : undefined,
             gpu: settings.gpu === "cpu" ? false : settings.gpu,
-            contextSize: settings.contextSize > 0 ? settings.contextSize : undefined
+            contextSize: settings.contextSize > 0 ? settings.contextSize : undefined,
+            onLoadProgress: this.loadProgress.reporter(settings.modelPath)
         });
         this.engineKey = key;
         return this.engine;
@@ -134,6 +142,7 @@ export class EngineService extends Disposable {
             });
         } finally {
             this.inFlight--;
+            this.loadProgress.settle(); // a load that failed never reports 100%
             this.disposeRetiredWhenIdle();
         }
     }
@@ -147,6 +156,7 @@ export class EngineService extends Disposable {
             return await engine.solveMany({...options, samplings: options.samplings.map((s) => ({...settings.sampling, ...s}))});
         } finally {
             this.inFlight--;
+            this.loadProgress.settle(); // a load that failed never reports 100%
             this.disposeRetiredWhenIdle();
         }
     }

@@ -47,6 +47,30 @@ suite("Models: Choose Model in the extension host", function () {
         assert.equal(result.solution, THINK_STOPS.fullSolution);
     });
 
+    test("loading a model shows progress: the notification opens, reports node-llama-cpp's load fractions up to 100%, closes", async () => {
+        // Switching from the model the test above loaded to one not loaded yet: a fresh load.
+        const file = path.join(models, CHATML_ANSWER.file);
+        assert.equal(await vscode.commands.executeCommand<string | undefined>("elasticMath.chooseModel", {path: file}), file);
+        const before = api.loadProgress.length;
+        const solve = () => api.solve({problem: CHATML_ANSWER.problem, budget: {mode: "elastic", thinkTokens: 1024, answerTokens: 1024}, budgetLabel: "Balanced"});
+        const result = await solve();
+        assert.ok(result != null);
+        const events = api.loadProgress.slice(before).filter((e) => e.modelPath === file);
+        const kinds = events.map((e) => e.kind);
+        assert.equal(kinds[0], "shown", `the notification opened first: ${JSON.stringify(events)}`);
+        assert.equal(kinds[kinds.length - 1], "closed", `and closed last: ${JSON.stringify(events)}`);
+        assert.equal(kinds.filter((k) => k === "shown").length, 1, "one notification per load");
+        const fractions = events.filter((e) => e.kind === "progress").map((e) => e.fraction);
+        assert.ok(fractions.length >= 1, "progress was reported");
+        assert.ok(fractions.every((f, i) => f > 0 && f <= 1 && (i === 0 || f >= fractions[i - 1]!)), `fractions rise within (0, 1]: ${fractions.join(", ")}`);
+        assert.equal(fractions[fractions.length - 1], 1, "the load reached 100%");
+        console.log(`    load progress of ${CHATML_ANSWER.file}: ${fractions.map((f) => f.toFixed(3)).join(", ")}`);
+        // The model is loaded now: a second solve loads nothing.
+        const after = api.loadProgress.length;
+        assert.ok(await solve() != null);
+        assert.equal(api.loadProgress.length, after, "no load, no notification");
+    });
+
     test("ChatML fixture: Solve Problem returns the scripted answer, one phase, and the panel's request is an answer budget", async () => {
         const file = path.join(models, CHATML_ANSWER.file);
         assert.equal(await vscode.commands.executeCommand<string | undefined>("elasticMath.chooseModel", {path: file}), file);
