@@ -49,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
 
     const models = new ModelManager(context);
     engines.formatResolver = (p) => models.formatFor(p);
+    engines.fitCheck = (p) => models.fitProblem(p);
     const firstRunCard = new FirstRunCard(controller, engines, models);
     context.subscriptions.push(firstRunCard);
     const deps = {context, engines, picker, controller, firstRun: () => models.offerFirstRun()};

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
-import {ElasticEngine, type PromptFormat, type PromptMeter, type SolveOptions} from "../core";
+import {ElasticEngine, EngineError, type PromptFormat, type PromptMeter, type SolveOptions} from "../core";
 import type {SolveManyOptions, SolveManyResult} from "../core/engine";
 import type {BudgetSpec, SamplingOptions, SolveEvent, SolveResult} from "../core/types";
 import {Disposable} from "./disposable";
@@ -51,6 +51,34 @@ export class EngineService extends Disposable {
     /** The "loading <model>" progress notification (and its recorded events, for the test API). */
     public readonly loadProgress = this._register(new LoadProgressNotifier());
 
+    /**
+     * Why a model file should not be loaded here (set by the model manager: its GGUF insights say it does not fit,
+     * with a smaller quantization or a CPU/GPU split to try), checked once per model before its first load.
+     */
+    public fitCheck: ((modelPath: string) => Promise<string | undefined>) | undefined;
+    private readonly fitVerdicts = new Map<string, Promise<string | undefined>>();
+
+    /** Throws the fit problem of the model (checked once per model and context size, before its first load). */
+    private async checkFit(settings: Settings): Promise<void> {
+        if (this.fitCheck == null) return;
+        const key = JSON.stringify([settings.modelPath, settings.contextSize]);
+        let verdict = this.fitVerdicts.get(key);
+        if (verdict == null) {
+            verdict = this.fitCheck(settings.modelPath).catch(() => undefined);
+            this.fitVerdicts.set(key, verdict);
+        }
+        const problem = await verdict;
+        if (problem != null)
+            throw new EngineError("model-load-failed", `${problem} It was not loaded: a model larger than the memory can stop the extension host.`);
+    }
+
+    /** A load or context failure gets the fit advice when the model does not fit (else it is returned as it is). */
+    private async withLoadAdvice(settings: Settings, err: unknown): Promise<unknown> {
+        if (!(err instanceof EngineError) || (err.code !== "model-load-failed" && err.code !== "context-failed")) return err;
+        const advice = await this.fitCheck?.(settings.modelPath).catch(() => undefined);
+        return advice != null ? new EngineError(err.code, `${err.message} ${advice}`, {cause: err}) : err;
+    }
+
     /** The prompt format for a model file (set by the model manager: catalog entry, else detected from the GGUF). */
     public formatResolver: ((modelPath: string) => Promise<PromptFormat | undefined>) | undefined;
 
@@ -58,8 +86,10 @@ export class EngineService extends Disposable {
         super();
         this._register(vscode.workspace.onDidChangeConfiguration((e) => {
             if (e.affectsConfiguration(`${settingsSection}.model`) || e.affectsConfiguration(`${settingsSection}.engine`)
-                || e.affectsConfiguration(`${settingsSection}.sampling`))
+                || e.affectsConfiguration(`${settingsSection}.sampling`)) {
+                this.fitVerdicts.clear(); // a model chosen again (a new download at the same path) is judged again
                 this.changed.fire();
+            }
         }));
     }
 
@@ -83,7 +113,8 @@ export class EngineService extends Disposable {
             promptMeter: async () => {
                 if (settings.modelPath === "") throw new Error("No model is configured.");
                 try {
-                    return await this.engineFor(settings, await this.formatOf(settings)).promptMeter();
+                    await this.checkFit(settings);
+                    return await this.engineFor(settings, await this.formatOf(settings)).promptMeter().catch(async (err: unknown) => { throw await this.withLoadAdvice(settings, err); });
                 } finally {
                     this.loadProgress.settle();
                 }
@@ -126,6 +157,7 @@ export class EngineService extends Disposable {
     private async solveWith(settings: Settings, options: EngineSolveOptions): Promise<SolveResult> {
         if (settings.modelPath === "")
             throw new Error("No model is configured. Run \"Elastic Math: Choose Model...\" to download one or choose a GGUF file.");
+        await this.checkFit(settings);
         const engine = this.engineFor(settings, await this.formatOf(settings));
         this.inFlight++;
         try {
@@ -140,6 +172,8 @@ export class EngineService extends Disposable {
                 reuseContext: options.reuseContext,
                 onTrace: options.onTrace
             });
+        } catch (err) {
+            throw await this.withLoadAdvice(settings, err);
         } finally {
             this.inFlight--;
             this.loadProgress.settle(); // a load that failed never reports 100%
@@ -150,10 +184,13 @@ export class EngineService extends Disposable {
     private async solveManyWith(settings: Settings, options: SolveManyOptions): Promise<SolveManyResult> {
         if (settings.modelPath === "")
             throw new Error("No model is configured. Run \"Elastic Math: Choose Model...\" to download one or choose a GGUF file.");
+        await this.checkFit(settings);
         const engine = this.engineFor(settings, await this.formatOf(settings));
         this.inFlight++;
         try {
             return await engine.solveMany({...options, samplings: options.samplings.map((s) => ({...settings.sampling, ...s}))});
+        } catch (err) {
+            throw await this.withLoadAdvice(settings, err);
         } finally {
             this.inFlight--;
             this.loadProgress.settle(); // a load that failed never reports 100%

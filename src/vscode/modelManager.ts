@@ -4,14 +4,14 @@
  * core/download.ts and core/modelTemplate.ts.
  */
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import {
     builtInCatalog, defaultModel, fileNameFor, formatBytes, isNonCommercial, mergeCatalogs, parseCatalogDocument,
     type Catalog, type CatalogFile, type CatalogModel
 } from "../core/catalog";
-import {DownloadError, downloadModel, isDownloadInProgress, partialDownload} from "../core/download";
+import {DownloadError, downloadModel, isDownloadInProgress, partialDownload, resolveUrl} from "../core/download";
+import {assessFit, assessFitOrEstimate, describeFit, fitAdvice, type FitReport} from "../core/fit";
 import {detectPromptFormat, readGgufPromptInfo, type ThinkingMode} from "../core/modelTemplate";
 import {promptFormats, type PromptFormat} from "../core/promptFormat";
 import {checkModelFile} from "./commands/useModelFile";
@@ -20,6 +20,8 @@ const catalogIdByPathKey = "elasticMath.catalogIdByPath";
 
 export class ModelManager {
     private reported = new Set<string>();
+    /** Remote header verdicts, by URI, for this session (an estimate is not kept: the next pick tries again). */
+    private readonly remoteFits = new Map<string, FitReport>();
 
     public constructor(private readonly context: vscode.ExtensionContext) {}
 
@@ -113,42 +115,49 @@ export class ModelManager {
             return this.download(entry, file);
         }
         type Item = vscode.QuickPickItem & {run?: () => Promise<string | undefined>};
-        const current = this.config.get<string>("model.path", "");
-        const items: Item[] = [];
-        const installed = await this.installed(catalog);
-        items.push({label: "Installed", kind: vscode.QuickPickItemKind.Separator});
-        const installedPaths = new Set(installed.map((i) => i.path));
-        if (current !== "" && !installedPaths.has(current)) installed.unshift({path: current});
-        for (const i of installed)
-            items.push({
-                label: `${i.path === current ? "$(check) " : ""}${i.entry?.name ?? path.basename(i.path)}`,
-                description: [i.file?.quantization, i.entry != null && isNonCommercial(i.entry.license) ? "non-commercial" : undefined].filter(Boolean).join(" · "),
-                detail: i.path,
-                run: () => this.useFile(i.path, i.entry)
-            });
-        if (installed.length === 0) items.push({label: "$(info) none yet", description: "download one below, or choose a file"});
-        items.push({label: "Download", kind: vscode.QuickPickItemKind.Separator});
-        const ram = os.totalmem();
-        for (const entry of catalog.models) {
-            for (const file of entry.files) {
-                if (installedPaths.has(path.join(this.modelsDir, fileNameFor(entry, file)))) continue;
-                const partial = await partialDownload(this.modelsDir, fileNameFor(entry, file));
-                const need = file.bytes * 1.2 + 300e6;
-                const fits = need <= ram ? `fits this machine (${formatBytes(ram)} RAM)` : `may not fit: needs about ${formatBytes(need)}, this machine has ${formatBytes(ram)} RAM; try a smaller quantization`;
+        // The pick opens at once (busy) while the remote headers are read.
+        const buildItems = async (): Promise<Item[]> => {
+            const current = this.config.get<string>("model.path", "");
+            const items: Item[] = [];
+            const installed = await this.installed(catalog);
+            items.push({label: "Installed", kind: vscode.QuickPickItemKind.Separator});
+            const installedPaths = new Set(installed.map((i) => i.path));
+            if (current !== "" && !installedPaths.has(current)) installed.unshift({path: current});
+            for (const i of installed)
                 items.push({
-                    label: `$(cloud-download) ${entry.name}`,
-                    description: `${file.quantization} · ${formatBytes(file.bytes)} · ${entry.parameters}${entry.default === true ? " · recommended" : ""}`,
-                    detail: `${partial != null ? `$(history) ${partialLabel(partial)} · ` : ""}${isNonCommercial(entry.license) ? `$(warning) ${entry.license}: non-commercial use only · ` : `${entry.license} · `}${fits}${entry.promptFormat === "chatml" || entry.promptFormat === "llemma-few-shot" ? " · no thinking phase (answer budget only)" : ""}`,
-                    run: () => this.download(entry, file)
+                    label: `${i.path === current ? "$(check) " : ""}${i.entry?.name ?? path.basename(i.path)}`,
+                    description: [i.file?.quantization, i.entry != null && isNonCommercial(i.entry.license) ? "non-commercial" : undefined].filter(Boolean).join(" · "),
+                    detail: `${i.path}${await this.fitLine(i.path, i.entry, i.file)}`,
+                    run: () => this.useFile(i.path, i.entry)
                 });
+            if (installed.length === 0) items.push({label: "$(info) none yet", description: "download one below, or choose a file"});
+            items.push({label: "Download", kind: vscode.QuickPickItemKind.Separator});
+            // Each downloadable file's header, read remotely (in parallel, a few seconds at most), else the size estimate.
+            const fits = new Map<CatalogFile, FitReport>();
+            await Promise.all(catalog.models.flatMap((entry) => entry.files.map(async (file) => fits.set(file, await this.remoteFit(file)))));
+            for (const entry of catalog.models) {
+                for (const file of entry.files) {
+                    if (installedPaths.has(path.join(this.modelsDir, fileNameFor(entry, file)))) continue;
+                    const partial = await partialDownload(this.modelsDir, fileNameFor(entry, file));
+                    const fitReport = fits.get(file)!;
+                    const advice = fitAdvice(fitReport, file, entry.files);
+                    const fitText = describeFit(fitReport) + (advice != null ? `; ${advice}` : "");
+                    items.push({
+                        label: `$(cloud-download) ${entry.name}`,
+                        description: `${file.quantization} · ${formatBytes(file.bytes)} · ${entry.parameters}${entry.default === true ? " · recommended" : ""}`,
+                        detail: `${partial != null ? `$(history) ${partialLabel(partial)} · ` : ""}${isNonCommercial(entry.license) ? `$(warning) ${entry.license}: non-commercial use only · ` : `${entry.license} · `}${fitText}${entry.promptFormat === "chatml" || entry.promptFormat === "llemma-few-shot" ? " · no thinking phase (answer budget only)" : ""}`,
+                        run: () => this.download(entry, file)
+                    });
+                }
             }
-        }
-        for (const entry of catalog.models.filter((m) => m.files.length === 0))
-            items.push({label: `$(circle-slash) ${entry.name}`, description: "no download source", detail: entry.notes ?? "Convert it to GGUF and choose the file (see models/README.md)."});
-        items.push({label: "", kind: vscode.QuickPickItemKind.Separator});
-        items.push({label: "$(folder-opened) Use a GGUF file on disk...", run: () => this.pickFile()});
-        items.push({label: "$(cloud-download) Add from Hugging Face...", description: "hf:<user>/<repo>/<file>.gguf or a URL", run: () => this.addFromHuggingFace()});
-        const picked = await vscode.window.showQuickPick(items, {
+            for (const entry of catalog.models.filter((m) => m.files.length === 0))
+                items.push({label: `$(circle-slash) ${entry.name}`, description: "no download source", detail: entry.notes ?? "Convert it to GGUF and choose the file (see models/README.md)."});
+            items.push({label: "", kind: vscode.QuickPickItemKind.Separator});
+            items.push({label: "$(folder-opened) Use a GGUF file on disk...", run: () => this.pickFile()});
+            items.push({label: "$(cloud-download) Add from Hugging Face...", description: "hf:<user>/<repo>/<file>.gguf or a URL", run: () => this.addFromHuggingFace()});
+            return items;
+        };
+        const picked = await vscode.window.showQuickPick(buildItems(), {
             title: "Elastic Math: choose a model", placeHolder: "Installed models, models to download, or a GGUF file", matchOnDescription: true, matchOnDetail: true
         });
         return picked?.run?.();
@@ -165,7 +174,56 @@ export class ModelManager {
             return undefined;
         }
         await this.use(file, entry);
+        const tooBig = await this.fitProblem(file);
+        if (tooBig != null) void vscode.window.showWarningMessage(`Elastic Math: ${tooBig}`);
         return file;
+    }
+
+    private async remoteFit(file: CatalogFile): Promise<FitReport> {
+        const known = this.remoteFits.get(file.uri);
+        if (known != null) return known;
+        const source = resolveUrl(file.uri, this.endpoint) ?? file.uri;
+        const report = await assessFitOrEstimate({source, endpoint: this.endpoint, fileBytes: file.bytes, contextSize: this.contextSize, timeoutMs: 4000});
+        if (report.basis === "insights") this.remoteFits.set(file.uri, report);
+        return report;
+    }
+
+    private get contextSize(): number {
+        const n = this.config.get<number>("engine.contextSize", 0);
+        return n > 0 ? n : 8192;
+    }
+
+    /** A local file's verdict by its GGUF header (undefined when the header cannot be read: the engine says why). */
+    public async fitOf(modelPath: string): Promise<FitReport | undefined> {
+        try { return await assessFit({source: modelPath, contextSize: this.contextSize}); } catch { return undefined; }
+    }
+
+    private async fitLine(modelPath: string, entry?: CatalogModel, file?: CatalogFile): Promise<string> {
+        const r = await this.fitOf(modelPath);
+        if (r == null) return "";
+        const advice = fitAdvice(r, file, entry?.files ?? []);
+        return ` · ${describeFit(r)}${advice != null ? `; ${advice}` : ""}`;
+    }
+
+    /**
+     * Why a local model should not be loaded on this machine (its GGUF insights say it does not fit), with what to
+     * do instead; undefined when it fits or cannot be judged. Used at pick time and before the engine loads it.
+     */
+    public async fitProblem(modelPath: string): Promise<string | undefined> {
+        const r = await this.fitOf(modelPath);
+        if (r == null || r.fits) return undefined;
+        const {entry, file} = await this.entryFor(modelPath);
+        const advice = fitAdvice(r, file ?? {quantization: "", bytes: (await fs.stat(modelPath).catch(() => ({size: 0}))).size}, entry?.files ?? []);
+        return `${path.basename(modelPath)} ${describeFit(r)}.${advice != null ? ` ${advice.charAt(0).toUpperCase()}${advice.slice(1)}.` : ""}`;
+    }
+
+    private async entryFor(modelPath: string): Promise<{entry?: CatalogModel; file?: CatalogFile}> {
+        const catalog = await this.catalog();
+        const id = this.context.globalState.get<Record<string, string>>(catalogIdByPathKey, {})[modelPath];
+        for (const entry of catalog.models)
+            for (const file of entry.files)
+                if ((id == null || id === entry.id) && fileNameFor(entry, file) === path.basename(modelPath)) return {entry, file};
+        return {};
     }
 
     public async pickFile(): Promise<string | undefined> {

@@ -3,7 +3,10 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import {CHATML_ANSWER, THINK_STOPS} from "../fixtures/scripted";
+import {writeHugeSparseModel} from "../fixtures/huge";
 
 suite("Models: Choose Model in the extension host", function () {
     this.timeout(120000);
@@ -140,5 +143,34 @@ suite("Models: Choose Model in the extension host", function () {
         }
         const result = await api.solve({problem: THINK_STOPS.problem, budget: {mode: "elastic", thinkTokens: 1024, answerTokens: 1024}});
         assert.equal(result?.solution, THINK_STOPS.fullSolution);
+    });
+
+    test("a model far larger than the machine (sparse GGUF, ~57 GB declared) is refused with advice, not loaded; the host keeps working", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emt-huge-"));
+        const huge = path.join(dir, "huge-F32.gguf");
+        try {
+            writeHugeSparseModel(huge);
+            const problem = await api.models.fitProblem(huge);
+            assert.ok(problem != null, "GGUF insights say it does not fit");
+            assert.match(problem, /does not fit this machine: needs about \d+(\.\d)? GB RAM, this machine has/);
+            assert.match(problem, /smaller quantization|smaller model/);
+            // Choosing it works (the user is warned at pick time); solving refuses to load it, with the same advice.
+            assert.equal(await vscode.commands.executeCommand<string | undefined>("elasticMath.chooseModel", {path: huge}), huge);
+            const before = api.panelMessages.length;
+            const loadsBefore = api.loadProgress.length;
+            await api.solve({problem: "What is 1+1?", budget: {mode: "elastic", thinkTokens: 64, answerTokens: 64}, budgetLabel: "Quick"});
+            const error = api.panelMessages.slice(before).find((m) => m.type === "error");
+            assert.ok(error != null && error.type === "error", `an error in the panel: ${JSON.stringify(api.panelMessages.slice(before).map((m) => m.type))}`);
+            assert.match(error.message, /does not fit this machine/);
+            assert.match(error.message, /It was not loaded/);
+            assert.equal(api.loadProgress.slice(loadsBefore).filter((e) => e.modelPath === huge).length, 0, "no load was started");
+            // The host keeps working: back to a fixture, Solve runs.
+            const file = path.join(models, THINK_STOPS.file);
+            assert.equal(await vscode.commands.executeCommand<string | undefined>("elasticMath.chooseModel", {path: file}), file);
+            const result = await api.solve({problem: THINK_STOPS.problem, budget: {mode: "elastic", thinkTokens: 1024, answerTokens: 1024}});
+            assert.equal(result?.solution, THINK_STOPS.fullSolution);
+        } finally {
+            fs.rmSync(dir, {recursive: true, force: true});
+        }
     });
 });
