@@ -85,13 +85,13 @@ export async function assessFitOrEstimate(options: AssessFitOptions & {readonly 
     }
 }
 
-/** One line for a pick or a message: "fits this machine: needs about 2.1 GB of 25.3 GB RAM (GGUF insights)". */
+/** One short line for a pick or a message: "fits: needs about 2.1 GB of 25.3 GB RAM (GGUF header)". */
 export function describeFit(r: FitReport): string {
-    const basis = r.basis === "insights" ? "by its GGUF header" : "estimate from the file size: its header could not be read";
-    const gpu = r.vramBytes > 0 ? ` and ${formatBytes(r.vramBytes)} of ${formatBytes(r.vramTotal)} VRAM (${r.gpuLayers} of ${r.totalLayers} layers on the GPU)` : "";
+    const basis = r.basis === "insights" ? "GGUF header" : "size estimate";
+    const gpu = r.vramBytes > 0 ? ` + ${formatBytes(r.vramBytes)} of ${formatBytes(r.vramTotal)} VRAM, ${r.gpuLayers}/${r.totalLayers} layers on GPU` : "";
     return r.fits
-        ? `fits this machine: needs about ${formatBytes(r.ramBytes)} of ${formatBytes(r.ramTotal)} RAM${gpu} (${basis})`
-        : `does not fit this machine: needs about ${formatBytes(r.ramBytes)} RAM${gpu}, this machine has ${formatBytes(r.ramTotal)} (${basis})`;
+        ? `fits: needs about ${formatBytes(r.ramBytes)} of ${formatBytes(r.ramTotal)} RAM${gpu} (${basis})`
+        : `does not fit: needs about ${formatBytes(r.ramBytes)} RAM${gpu}, this machine has ${formatBytes(r.ramTotal)} (${basis})`;
 }
 
 /** A file of the same model that could be tried instead. */

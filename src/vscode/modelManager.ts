@@ -127,7 +127,7 @@ export class ModelManager {
                 items.push({
                     label: `${i.path === current ? "$(check) " : ""}${i.entry?.name ?? path.basename(i.path)}`,
                     description: [i.file?.quantization, i.entry != null && isNonCommercial(i.entry.license) ? "non-commercial" : undefined].filter(Boolean).join(" · "),
-                    detail: `${i.path}${await this.fitLine(i.path, i.entry, i.file)}`,
+                    detail: `${await this.fitLine(i.path, i.entry, i.file)}${i.path}`,
                     run: () => this.useFile(i.path, i.entry)
                 });
             if (installed.length === 0) items.push({label: "$(info) none yet", description: "download one below, or choose a file"});
@@ -145,7 +145,8 @@ export class ModelManager {
                     items.push({
                         label: `$(cloud-download) ${entry.name}`,
                         description: `${file.quantization} · ${formatBytes(file.bytes)} · ${entry.parameters}${entry.default === true ? " · recommended" : ""}`,
-                        detail: `${partial != null ? `$(history) ${partialLabel(partial)} · ` : ""}${isNonCommercial(entry.license) ? `$(warning) ${entry.license}: non-commercial use only · ` : `${entry.license} · `}${fitText}${entry.promptFormat === "chatml" || entry.promptFormat === "llemma-few-shot" ? " · no thinking phase (answer budget only)" : ""}`,
+                        // What decides the choice first (resume, fit), then the license and the format notes.
+                    detail: `${partial != null ? `$(history) ${partialLabel(partial)} · ` : ""}${fitText} · ${isNonCommercial(entry.license) ? `$(warning) ${entry.license}: non-commercial use only` : entry.license}${entry.promptFormat === "chatml" || entry.promptFormat === "llemma-few-shot" ? " · no thinking phase (answer budget only)" : ""}`,
                         run: () => this.download(entry, file)
                     });
                 }
@@ -202,7 +203,7 @@ export class ModelManager {
         const r = await this.fitOf(modelPath);
         if (r == null) return "";
         const advice = fitAdvice(r, file, entry?.files ?? []);
-        return ` · ${describeFit(r)}${advice != null ? `; ${advice}` : ""}`;
+        return `${r.fits ? "" : "$(warning) "}${describeFit(r)}${advice != null ? `; ${advice}` : ""} · `;
     }
 
     /**

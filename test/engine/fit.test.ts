@@ -62,7 +62,7 @@ test("GGUF insights: the huge model does not fit this machine's RAM, and the adv
     assert.ok(r.ramBytes > totalmem());
     assert.equal(r.totalLayers, 57, "56 blocks + the output layer");
     const line = describeFit(r);
-    assert.match(line, /^does not fit this machine: needs about \d+(\.\d)? GB RAM, this machine has .* \(by its GGUF header\)$/);
+    assert.match(line, /^does not fit: needs about \d+(\.\d)? GB RAM, this machine has .* \(GGUF header\)$/);
     // Quantizations of "the same model": F32 (this file), Q8_0 and Q4_K_M at their real size ratios.
     const f32 = {quantization: "F32", bytes: statSync(huge).size};
     const q8 = {quantization: "Q8_0", bytes: Math.round(f32.bytes * 8.5 / 32)};
@@ -80,7 +80,7 @@ test("GGUF insights: a scripted fixture fits, with the context included", async 
     assert.equal(r.basis, "insights");
     assert.equal(r.fits, true);
     assert.ok(r.ramBytes > statSync(fixturePath(CHATML_ANSWER)).size, "the context's memory is counted");
-    assert.match(describeFit(r), /^fits this machine: needs about .* RAM \(by its GGUF header\)$/);
+    assert.match(describeFit(r), /^fits: needs about .* RAM \(GGUF header\)$/);
     assert.equal(fitAdvice(r, undefined, []), undefined);
 });
 
@@ -103,5 +103,5 @@ test("an unreachable server falls back to the size estimate, labelled as one", a
     assert.equal(r.basis, "estimate");
     assert.equal(r.fits, true);
     assert.ok(r.estimateReason != null && r.estimateReason.length > 0);
-    assert.match(describeFit(r), /estimate from the file size/);
+    assert.match(describeFit(r), /size estimate/);
 });

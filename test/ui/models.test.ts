@@ -12,6 +12,7 @@ import {
 } from "./workbench";
 import {CHATML_ANSWER, ensureScriptedFixtures} from "../fixtures/scripted";
 import {builtInCatalog, defaultModel, fileNameFor} from "../../src/core/catalog";
+import {writeHugeSparseModel} from "../fixtures/huge";
 
 /**
  * A half-done download of the default model in `dir`, as node-llama-cpp's downloader (ipull) leaves it:
@@ -49,10 +50,13 @@ async function quickPickRows(page: Workbench["page"], until: (rows: string[]) =>
 
 describe("ui: a ChatML model without a thinking phase", {timeout: 240000}, () => {
     let wb: Workbench;
+    // The models folder holds a model far larger than this machine (a sparse GGUF: ~57 GB declared, no disk used).
+    const modelsFolder = mkdtempSync(join(tmpdir(), "emt-ui-huge-"));
     before(async () => {
-        wb = await openWorkbenchWithExtension({settings: {...base, "elasticMath.model.path": join(models, CHATML_ANSWER.file)}});
+        writeHugeSparseModel(join(modelsFolder, "huge-F32.gguf"));
+        wb = await openWorkbenchWithExtension({settings: {...base, "elasticMath.model.path": join(models, CHATML_ANSWER.file), "elasticMath.models.folder": modelsFolder}});
     });
-    after(async () => { await wb?.close(); });
+    after(async () => { await wb?.close(); rmSync(modelsFolder, {recursive: true, force: true}); });
 
     test("Solve Problem offers an answer budget only; the panel shows no thinking section", async () => {
         const {page} = wb;
@@ -78,6 +82,25 @@ describe("ui: a ChatML model without a thinking phase", {timeout: 240000}, () =>
         assert.doesNotMatch(footer, /Thinking/, "the footer shows no thinking budget for a model that does not think");
         await screenshot(page, "models-chatml-panel");
         await screenshotFrame(frame, "models-chatml-panel-webview");
+    });
+
+    test("Choose Model says by GGUF insights that the installed huge model does not fit; choosing it warns with advice", async () => {
+        const {page} = wb;
+        await runCommand(page, "Elastic Math: Choose Model...");
+        const rows = await quickPickRows(page, (r) => r.some((t) => t.startsWith("huge-F32")));
+        const huge = rows.find((t) => t.startsWith("huge-F32"));
+        // The verdict comes first in the row's detail (before the path), so it is not cut off.
+        assert.ok(huge != null, `rows: ${rows.join(" | ")}`);
+        assert.match(huge, /^huge-F32\.gguf ?does not fit: needs about \d+(\.\d)? GB RAM, this machine has [\d.]+ GB \(GGUF header\)/);
+        await screenshot(page, "models-choose-model-does-not-fit");
+        await pickItem(page, "huge-F32.gguf");
+        const toast = await waitForNotification(page, "does not fit", 30000);
+        assert.match(await toast.innerText(), /smaller (quantization|model)/);
+        // A long toast shows one line until expanded, as a user would.
+        await toast.hover();
+        await toast.locator(".codicon-notifications-expand").first().click({timeout: 5000}).catch(() => undefined);
+        await page.waitForTimeout(500);
+        await screenshot(page, "models-does-not-fit-warning");
     });
 });
 
@@ -113,6 +136,8 @@ describe("ui: first run (no model configured)", {timeout: 300000}, () => {
         assert.ok(e1 != null, `rows: ${rows.join(" | ")}`);
         assert.match(e1, /1\.1 GB/);
         assert.match(e1, /non-commercial/);
+        // Offline (as here) the remote header cannot be read: the size estimate stands in and says so.
+        assert.match(e1, /fits: needs about [\d.]+ [MG]B of [\d.]+ GB RAM \((GGUF header|size estimate)\)/);
         assert.ok(e1.includes(`partly downloaded (${partialPct}%) — resume`), "the half-done download of the default model is offered for resume");
         assert.ok(rows.some((t) => t.startsWith("E1-Math-7B") && /4\.7 GB/.test(t)), `rows: ${rows.join(" | ")}`);
         assert.ok(rows.some((t) => t.includes("none yet")), "the Installed section says there is none yet");
