@@ -17,6 +17,7 @@ import {promptFormats, type PromptFormat} from "../core/promptFormat";
 import {checkModelFile} from "./commands/useModelFile";
 
 const catalogIdByPathKey = "elasticMath.catalogIdByPath";
+type FitLlama = NonNullable<Parameters<typeof assessFit>[0]["llama"]>;
 
 export class ModelManager {
     private reported = new Set<string>();
@@ -184,7 +185,7 @@ export class ModelManager {
         const known = this.remoteFits.get(file.uri);
         if (known != null) return known;
         const source = resolveUrl(file.uri, this.endpoint) ?? file.uri;
-        const report = await assessFitOrEstimate({source, endpoint: this.endpoint, fileBytes: file.bytes, contextSize: this.contextSize, timeoutMs: 4000});
+        const report = await assessFitOrEstimate({source, endpoint: this.endpoint, fileBytes: file.bytes, contextSize: this.contextSize, timeoutMs: 4000, llama: await this.llamaForFit()});
         if (report.basis === "insights") this.remoteFits.set(file.uri, report);
         return report;
     }
@@ -194,9 +195,26 @@ export class ModelManager {
         return n > 0 ? n : 8192;
     }
 
+    /**
+     * The Llama whose GPU and memory the verdicts use: the configured backend ("auto": the best available), so a
+     * model that fits only split between VRAM and RAM is judged with the GPU. Undefined when none can start (the
+     * insights then assume the CPU).
+     */
+    private fitLlama: {gpu: string; llama: Promise<FitLlama | undefined>} | undefined;
+    private async llamaForFit(): Promise<FitLlama | undefined> {
+        const gpu = this.config.get<string>("engine.gpu", "auto");
+        if (this.fitLlama?.gpu !== gpu) {
+            const lib = import("node-llama-cpp");
+            this.fitLlama = {gpu, llama: lib.then((l) => l.getLlama({
+                gpu: gpu === "cpu" ? false : gpu as "auto", maxThreads: 0, build: "never", progressLogs: false, logLevel: l.LlamaLogLevel.error
+            })).catch(() => undefined)};
+        }
+        return this.fitLlama.llama;
+    }
+
     /** A local file's verdict by its GGUF header (undefined when the header cannot be read: the engine says why). */
     public async fitOf(modelPath: string): Promise<FitReport | undefined> {
-        try { return await assessFit({source: modelPath, contextSize: this.contextSize}); } catch { return undefined; }
+        try { return await assessFit({source: modelPath, contextSize: this.contextSize, llama: await this.llamaForFit()}); } catch { return undefined; }
     }
 
     private async fitLine(modelPath: string, entry?: CatalogModel, file?: CatalogFile): Promise<string> {
