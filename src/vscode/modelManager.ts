@@ -11,7 +11,7 @@ import {
     type Catalog, type CatalogFile, type CatalogModel
 } from "../core/catalog";
 import {DownloadError, downloadModel, isDownloadInProgress, partialDownload, resolveUrl} from "../core/download";
-import {assessFit, assessFitOrEstimate, describeFit, fitAdvice, type FitReport} from "../core/fit";
+import {assessFit, assessFitOrEstimate, describeFit, estimateFit, fitAdvice, type FitReport} from "../core/fit";
 import {detectPromptFormat, readGgufPromptInfo, type ThinkingMode} from "../core/modelTemplate";
 import {promptFormats, type PromptFormat} from "../core/promptFormat";
 import {checkModelFile} from "./commands/useModelFile";
@@ -116,8 +116,7 @@ export class ModelManager {
             return this.download(entry, file);
         }
         type Item = vscode.QuickPickItem & {run?: () => Promise<string | undefined>};
-        // The pick opens at once (busy) while the remote headers are read.
-        const buildItems = async (): Promise<Item[]> => {
+        const buildItems = async (remote: boolean): Promise<Item[]> => {
             const current = this.config.get<string>("model.path", "");
             const items: Item[] = [];
             const installed = await this.installed(catalog);
@@ -135,14 +134,17 @@ export class ModelManager {
             items.push({label: "Download", kind: vscode.QuickPickItemKind.Separator});
             // Each downloadable file's header, read remotely (in parallel, a few seconds at most), else the size estimate.
             const fits = new Map<CatalogFile, FitReport>();
-            await Promise.all(catalog.models.flatMap((entry) => entry.files.map(async (file) => fits.set(file, await this.remoteFit(file)))));
+            const files = catalog.models.flatMap((entry) => entry.files);
+            if (remote) await forEachLimited(files, 2, async (file) => { fits.set(file, await this.remoteFit(file)); });
+            for (const file of files)
+                if (!fits.has(file)) fits.set(file, this.remoteFits.get(file.uri) ?? estimateFit(file.bytes, "the header is being read"));
             for (const entry of catalog.models) {
                 for (const file of entry.files) {
                     if (installedPaths.has(path.join(this.modelsDir, fileNameFor(entry, file)))) continue;
                     const partial = await partialDownload(this.modelsDir, fileNameFor(entry, file));
                     const fitReport = fits.get(file)!;
                     const advice = fitAdvice(fitReport, file, entry.files);
-                    const fitText = describeFit(fitReport) + (advice != null ? `; ${advice}` : "");
+                    const fitText = (fitReport.fits ? "" : "$(warning) ") + describeFit(fitReport) + (advice != null ? `; ${advice}` : "");
                     items.push({
                         label: `$(cloud-download) ${entry.name}`,
                         description: `${file.quantization} · ${formatBytes(file.bytes)} · ${entry.parameters}${entry.default === true ? " · recommended" : ""}`,
@@ -159,10 +161,28 @@ export class ModelManager {
             items.push({label: "$(cloud-download) Add from Hugging Face...", description: "hf:<user>/<repo>/<file>.gguf or a URL", run: () => this.addFromHuggingFace()});
             return items;
         };
-        const picked = await vscode.window.showQuickPick(buildItems(), {
-            title: "Elastic Math: choose a model", placeHolder: "Installed models, models to download, or a GGUF file", matchOnDescription: true, matchOnDetail: true
+        // The pick opens with size estimates (or headers read before) and is updated as the remote headers arrive.
+        const qp = vscode.window.createQuickPick<Item>();
+        qp.title = "Elastic Math: choose a model";
+        qp.placeholder = "Installed models, models to download, or a GGUF file";
+        qp.matchOnDescription = true;
+        qp.matchOnDetail = true;
+        qp.busy = true;
+        qp.items = await buildItems(false);
+        let open = true;
+        const picked = new Promise<Item | undefined>((resolve) => {
+            qp.onDidAccept(() => { resolve(qp.selectedItems[0]); qp.hide(); });
+            qp.onDidHide(() => { open = false; resolve(undefined); qp.dispose(); });
         });
-        return picked?.run?.();
+        qp.show();
+        void buildItems(true).then((items) => {
+            if (!open) return;
+            const active = qp.activeItems[0]?.label;
+            qp.items = items;
+            const again = items.find((i) => i.label === active);
+            if (again != null) qp.activeItems = [again];
+        }, () => undefined).finally(() => { qp.busy = false; });
+        return (await picked)?.run?.();
     }
 
     public async useFile(file: string, entry?: CatalogModel): Promise<string | undefined> {
@@ -346,6 +366,14 @@ export class ModelManager {
 export function partialLabel(p: {downloadedBytes: number; totalBytes: number}): string {
     const pct = p.totalBytes > 0 ? Math.floor((p.downloadedBytes / p.totalBytes) * 100) : 0;
     return `partly downloaded (${pct}%) — resume`;
+}
+
+/** Runs `fn` on each item, at most `limit` at a time (reading GGUF headers costs node-llama-cpp a simulated load each). */
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    await Promise.all(Array.from({length: Math.min(limit, items.length)}, async () => {
+        while (next < items.length) await fn(items[next++]!).catch(() => undefined);
+    }));
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -2,7 +2,9 @@
 // a ChatML model (answer budget only, no thinking section), the first-run offer (notification and the panel's card),
 // and the Choose Model pick. Screenshots go to artifacts/screenshots/.
 import * as assert from "node:assert/strict";
-import {closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync} from "node:fs";
+import {closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync} from "node:fs";
+import {createServer, type Server} from "node:http";
+import type {AddressInfo} from "node:net";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
@@ -52,11 +54,36 @@ describe("ui: a ChatML model without a thinking phase", {timeout: 240000}, () =>
     let wb: Workbench;
     // The models folder holds a model far larger than this machine (a sparse GGUF: ~57 GB declared, no disk used).
     const modelsFolder = mkdtempSync(join(tmpdir(), "emt-ui-huge-"));
+    const hugeFile = join(modelsFolder, "huge-F32.gguf");
+    // A stand-in for huggingface.co on 127.0.0.1: every .gguf is that huge model, served by byte ranges, so the
+    // pick reads each download's real header remotely (no whole file is ever sent).
+    let hub: Server | undefined;
     before(async () => {
-        writeHugeSparseModel(join(modelsFolder, "huge-F32.gguf"));
-        wb = await openWorkbenchWithExtension({settings: {...base, "elasticMath.model.path": join(models, CHATML_ANSWER.file), "elasticMath.models.folder": modelsFolder}});
+        writeHugeSparseModel(hugeFile);
+        const size = statSync(hugeFile).size;
+        hub = createServer((req, res) => {
+            const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+            if (!/\.gguf$/.test(new URL(req.url ?? "/", "http://x").pathname) || m == null) { res.writeHead(m == null ? 416 : 404).end(); return; }
+            const start = Number(m[1]);
+            const end = Math.min(size - 1, m[2] !== "" ? Number(m[2]) : size - 1, start + 64 * 1024 * 1024 - 1);
+            const buf = Buffer.alloc(Math.max(0, end - start + 1));
+            const fd = openSync(hugeFile, "r");
+            try { readSync(fd, buf, 0, buf.length, start); } finally { closeSync(fd); }
+            res.writeHead(206, {"accept-ranges": "bytes", "content-length": String(buf.length), "content-range": `bytes ${start}-${end}/${size}`});
+            res.end(buf);
+        });
+        await new Promise<void>((resolve) => hub!.listen(0, "127.0.0.1", resolve));
+        wb = await openWorkbenchWithExtension({settings: {
+            ...base, "elasticMath.model.path": join(models, CHATML_ANSWER.file), "elasticMath.models.folder": modelsFolder,
+            "elasticMath.models.huggingFaceEndpoint": `http://127.0.0.1:${(hub.address() as AddressInfo).port}/`
+        }});
     });
-    after(async () => { await wb?.close(); rmSync(modelsFolder, {recursive: true, force: true}); });
+    after(async () => {
+        await wb?.close();
+        hub?.closeAllConnections();
+        hub?.close();
+        rmSync(modelsFolder, {recursive: true, force: true});
+    });
 
     test("Solve Problem offers an answer budget only; the panel shows no thinking section", async () => {
         const {page} = wb;
@@ -87,12 +114,20 @@ describe("ui: a ChatML model without a thinking phase", {timeout: 240000}, () =>
     test("Choose Model says by GGUF insights that the installed huge model does not fit; choosing it warns with advice", async () => {
         const {page} = wb;
         await runCommand(page, "Elastic Math: Choose Model...");
-        const rows = await quickPickRows(page, (r) => r.some((t) => t.startsWith("huge-F32")));
+        // The pick opens with size estimates and fills in each download's verdict as its header arrives (two at a time).
+        const rows = await quickPickRows(page, (r) => r.some((t) => t.startsWith("huge-F32"))
+            && r.some((t) => t.startsWith("E1-Math-1.5B") && t.includes("Q4_K_M") && t.includes("(GGUF header)")), 120000);
         const huge = rows.find((t) => t.startsWith("huge-F32"));
         // The verdict comes first in the row's detail (before the path), so it is not cut off.
         assert.ok(huge != null, `rows: ${rows.join(" | ")}`);
         assert.match(huge, /^huge-F32\.gguf ?does not fit: needs about \d+(\.\d)? GB RAM, this machine has [\d.]+ GB \(GGUF header\)/);
+        // Downloads: their headers were read from the (local) hub, so the verdict is the header's, not the size estimate.
+        const e1 = rows.find((t) => t.startsWith("E1-Math-1.5B") && t.includes("Q4_K_M"));
+        assert.ok(e1 != null, `rows: ${rows.join(" | ")}`);
+        assert.match(e1, /does not fit: needs about \d+(\.\d)? GB RAM, this machine has [\d.]+ GB \(GGUF header\); (try|choose) a smaller/);
         await screenshot(page, "models-choose-model-does-not-fit");
+        await page.locator(".quick-input-widget input").fill("huge-F32");
+        await quickPickRows(page, (r) => r.length >= 1 && r[0]!.startsWith("huge-F32"));
         await pickItem(page, "huge-F32.gguf");
         const toast = await waitForNotification(page, "does not fit", 30000);
         assert.match(await toast.innerText(), /smaller (quantization|model)/);
