@@ -50,6 +50,11 @@ export interface DownloadModelOptions {
     readonly onProgress?: (p: DownloadProgress) => void;
     /** Called once the file is downloaded, while it is being verified. */
     readonly onVerifying?: () => void;
+    /**
+     * Give up when no byte has arrived for this long (ms; default 60 000): the server died or the network is gone.
+     * The finished chunks are kept, so the next attempt resumes. (ipull itself retries for many minutes.)
+     */
+    readonly stallTimeoutMs?: number;
 }
 
 /** Where a download of `fileName` in `dir` keeps its unfinished data. */
@@ -148,9 +153,25 @@ export async function downloadModel(options: DownloadModelOptions): Promise<stri
     } catch (err) {
         throw classify(err, options.uri);
     }
+    // Stall detection: the downloader's progress events move `lastData`; a watchdog gives up when they stop.
+    const stallMs = options.stallTimeoutMs ?? 60_000;
+    let lastBytes = -1;
+    let lastData = Date.now();
+    let watchdog: ReturnType<typeof setInterval> | undefined;
     try {
         // The downloader's own promise does not always settle after a cancel: race it with the signal.
         let onAbort: (() => void) | undefined;
+        const stalled = new Promise<never>((_, reject) => {
+            watchdog = setInterval(() => {
+                const now = downloader.downloadedSize;
+                if (now !== lastBytes) { lastBytes = now; lastData = Date.now(); return; }
+                if (Date.now() - lastData < stallMs) return;
+                clearInterval(watchdog);
+                const closed = downloader.cancel({deleteTempFile: false}).catch(() => undefined);
+                void Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]).then(() => reject(new DownloadError("offline",
+                    `The download of ${options.uri} stalled: no data for ${Math.round(stallMs / 1000)} s. The server or the network may be down. Download it again later: it resumes where it stopped.`)));
+            }, Math.min(1000, Math.max(100, stallMs / 10)));
+        });
         const aborted = new Promise<never>((_, reject) => {
             onAbort = () => {
                 // Wait (briefly) for the downloader to write its resume state, so the next download continues from it.
@@ -161,9 +182,10 @@ export async function downloadModel(options: DownloadModelOptions): Promise<stri
             signal?.addEventListener("abort", onAbort, {once: true});
         });
         try {
-            await Promise.race([downloader.download(), aborted]);
+            await Promise.race([downloader.download(), aborted, stalled]);
         } finally {
             if (onAbort != null) signal?.removeEventListener("abort", onAbort);
+            clearInterval(watchdog);
         }
     } catch (err) {
         if (err instanceof DownloadError) throw err;

@@ -235,3 +235,30 @@ test("a cancelled download resumes in a second attempt: only the rest is request
     assert.equal(await isDownloadInProgress(dir, "two.gguf"), false);
     assert.equal(await partialDownload(dir, "two.gguf"), undefined);
 });
+
+test("the server stops sending: the attempt gives up by itself, keeps what it has, and the next attempt fetches only the rest", async () => {
+    const dir = freshDir("stalled");
+    ranges.length = 0;
+    bytesServed = 0;
+    stallAt = 7 * 1024 * 1024; // the first 5 MB chunk completes, then no more bytes ever come
+    let outcome: unknown;
+    try {
+        outcome = await downloadModel({uri: `${base}/files/model.gguf`, dir, fileName: "stalled.gguf", sha256: sha, stallTimeoutMs: 3000})
+            .then(() => "resolved", (err: unknown) => err);
+    } finally {
+        stallAt = 0;
+        server.closeAllConnections();
+    }
+    assert.ok(outcome instanceof DownloadError && outcome.code === "offline" && /stalled/.test(outcome.message) && /resumes/.test(outcome.message),
+        `gave up with a clear message, got ${String(outcome)}`);
+    assert.equal(existsSync(join(dir, "stalled.gguf")), false, "no complete-looking file");
+    const partial = await partialDownload(dir, "stalled.gguf");
+    assert.ok(partial != null && partial.downloadedBytes >= 5 * 1024 * 1024, `the first chunk is kept: ${JSON.stringify(partial)}`);
+    const firstAttemptRanges = ranges.length;
+    bytesServed = 0;
+    const path = await downloadModel({uri: `${base}/files/model.gguf`, dir, fileName: "stalled.gguf", sha256: sha});
+    assert.ok(readFileSync(path).equals(body), "byte-identical");
+    const second = ranges.slice(firstAttemptRanges).filter((r) => r !== "bytes=0-0" && r !== "");
+    assert.ok(second.every((r) => Number(/^bytes=(\d+)-/.exec(r)?.[1] ?? -1) >= partial.downloadedBytes), `only the rest: ${JSON.stringify(second)}`);
+    assert.ok(bytesServed - 1 <= body.length - partial.downloadedBytes, `served ${bytesServed - 1}, rest ${body.length - partial.downloadedBytes}`);
+});
