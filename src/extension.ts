@@ -18,6 +18,7 @@ import {FirstRunCard} from "./vscode/firstRunCard";
 import {ModelManager} from "./vscode/modelManager";
 import {SolveController} from "./vscode/solveController";
 import {ModelStatusBar} from "./vscode/statusBar";
+import type {LoadProgressEvent} from "./vscode/loadProgress";
 
 /** What the extension exports (`vscode.extensions.getExtension(...).exports`): used by scripts and the integration tests. */
 export interface ElasticMathApi {
@@ -35,6 +36,8 @@ export interface ElasticMathApi {
     readonly chat: ChatApi;
     /** Server backend: store the API key (as the command does, without the input box); test the connection quietly. */
     readonly server: {setApiKey(value: string): Promise<unknown>; test(): Promise<ServerCheck>};
+    /** Model loading progress as the notification showed it (newest last). */
+    readonly loadProgress: readonly LoadProgressEvent[];
 }
 
 export function activate(context: vscode.ExtensionContext): ElasticMathApi {
@@ -52,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     engines.catalogFormatResolver = (id) => models.formatForCatalogId(id);
     engines.apiKeyProvider = () => Promise.resolve(context.secrets.get(serverApiKeySecret));
     context.subscriptions.push(context.secrets.onDidChange((e) => { if (e.key === serverApiKeySecret) engines.apiKeyChanged(); }));
+    engines.fitCheck = (p) => models.fitProblem(p);
     const firstRunCard = new FirstRunCard(controller, engines, models);
     context.subscriptions.push(firstRunCard);
     const deps = {context, engines, picker, controller, firstRun: () => models.offerFirstRun()};
@@ -87,7 +91,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
 
     return {
-        solve, models, get panelMessages() { return controller.posted; }, chat: chatApi,
+        solve, models, get panelMessages() { return controller.posted; }, chat: chatApi, get loadProgress() { return engines.loadProgress.events; },
         server: {setApiKey: (value) => setServerApiKey(context, engines, value), test: () => testServerConnection(context, engines, {quiet: true})},
         tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; }
     };

@@ -12,7 +12,7 @@
  */
 import {createHash} from "node:crypto";
 import {createReadStream} from "node:fs";
-import {mkdir, rename, rm, stat} from "node:fs/promises";
+import {mkdir, open, rename, rm, stat, type FileHandle} from "node:fs/promises";
 import {join} from "node:path";
 
 export type DownloadErrorCode = "offline" | "not-found" | "http-error" | "size-mismatch" | "checksum-mismatch" | "cancelled" | "failed";
@@ -50,6 +50,11 @@ export interface DownloadModelOptions {
     readonly onProgress?: (p: DownloadProgress) => void;
     /** Called once the file is downloaded, while it is being verified. */
     readonly onVerifying?: () => void;
+    /**
+     * Give up when no byte has arrived for this long (ms; default 60 000): the server died or the network is gone.
+     * The finished chunks are kept, so the next attempt resumes. (ipull itself retries for many minutes.)
+     */
+    readonly stallTimeoutMs?: number;
 }
 
 /** Where a download of `fileName` in `dir` keeps its unfinished data. */
@@ -63,6 +68,47 @@ export async function isDownloadInProgress(dir: string, fileName: string): Promi
         try { await stat(p); return true; } catch { /* not there */ }
     }
     return false;
+}
+
+/** What an unfinished download of `fileName` in `dir` holds (for "partly downloaded (N%) — resume"). */
+export interface PartialDownload {
+    /** Bytes kept that the next attempt does not download again (whole chunks of ipull's resume state). */
+    readonly downloadedBytes: number;
+    readonly totalBytes: number;
+}
+
+/**
+ * Reads the resume state of an unfinished download, or undefined when there is none. ipull keeps the data in
+ * `.partial/<name>.ipull` and appends its progress as JSON after the data (`{"part":0,"chunks":[2,2,1,0...],
+ * "chunkSize":...}`, 2 = chunk complete): the total size is the file's size less that JSON. A download that finished
+ * but was not verified yet (`.partial/<name>`) counts as complete.
+ */
+export async function partialDownload(dir: string, fileName: string): Promise<PartialDownload | undefined> {
+    const data = partialPathFor(dir, fileName);
+    try {
+        const s = await stat(data);
+        if (s.isFile()) return {downloadedBytes: s.size, totalBytes: s.size};
+    } catch { /* not there */ }
+    let handle: FileHandle | undefined;
+    try {
+        handle = await open(data + ".ipull", "r");
+        const size = (await handle.stat()).size;
+        const tailLength = Math.min(size, 1 << 20);
+        const tail = Buffer.alloc(tailLength);
+        await handle.read(tail, 0, tailLength, size - tailLength);
+        const at = tail.lastIndexOf("{\"part\":");
+        if (at < 0) return {downloadedBytes: 0, totalBytes: 0};
+        const json = tail.subarray(at);
+        const state = JSON.parse(json.toString("utf8")) as {chunks?: unknown; chunkSize?: unknown};
+        const totalBytes = size - json.length;
+        if (!Array.isArray(state.chunks) || typeof state.chunkSize !== "number") return {downloadedBytes: 0, totalBytes};
+        const complete = state.chunks.filter((c) => c === 2).length;
+        return {downloadedBytes: Math.min(totalBytes, complete * state.chunkSize), totalBytes};
+    } catch {
+        return undefined;
+    } finally {
+        await handle?.close().catch(() => undefined);
+    }
 }
 
 export async function sha256File(path: string): Promise<string> {
@@ -107,9 +153,25 @@ export async function downloadModel(options: DownloadModelOptions): Promise<stri
     } catch (err) {
         throw classify(err, options.uri);
     }
+    // Stall detection: the downloader's progress events move `lastData`; a watchdog gives up when they stop.
+    const stallMs = options.stallTimeoutMs ?? 60_000;
+    let lastBytes = -1;
+    let lastData = Date.now();
+    let watchdog: ReturnType<typeof setInterval> | undefined;
     try {
         // The downloader's own promise does not always settle after a cancel: race it with the signal.
         let onAbort: (() => void) | undefined;
+        const stalled = new Promise<never>((_, reject) => {
+            watchdog = setInterval(() => {
+                const now = downloader.downloadedSize;
+                if (now !== lastBytes) { lastBytes = now; lastData = Date.now(); return; }
+                if (Date.now() - lastData < stallMs) return;
+                clearInterval(watchdog);
+                const closed = downloader.cancel({deleteTempFile: false}).catch(() => undefined);
+                void Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]).then(() => reject(new DownloadError("offline",
+                    `The download of ${options.uri} stalled: no data for ${Math.round(stallMs / 1000)} s. The server or the network may be down. Download it again later: it resumes where it stopped.`)));
+            }, Math.min(1000, Math.max(100, stallMs / 10)));
+        });
         const aborted = new Promise<never>((_, reject) => {
             onAbort = () => {
                 // Wait (briefly) for the downloader to write its resume state, so the next download continues from it.
@@ -120,9 +182,10 @@ export async function downloadModel(options: DownloadModelOptions): Promise<stri
             signal?.addEventListener("abort", onAbort, {once: true});
         });
         try {
-            await Promise.race([downloader.download(), aborted]);
+            await Promise.race([downloader.download(), aborted, stalled]);
         } finally {
             if (onAbort != null) signal?.removeEventListener("abort", onAbort);
+            clearInterval(watchdog);
         }
     } catch (err) {
         if (err instanceof DownloadError) throw err;

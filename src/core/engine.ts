@@ -104,6 +104,8 @@ export interface ElasticEngineOptions {
      * phases, budgets and events; `modelPath` is then unused (may be "").
      */
     readonly server?: ServerOptions;
+    /** Model loading progress, 0 (exclusive) to 1 (inclusive), from node-llama-cpp's loadModel (a CPU retry starts over). */
+    readonly onLoadProgress?: (fraction: number) => void;
 }
 
 export interface SolveOptions {
@@ -577,7 +579,7 @@ export class ElasticEngine {
         let llama = await getLlamaWithFallback(lib, gpu, (note) => { this._deviceNote = note; });
         let model: LlamaModel;
         try {
-            model = await llama.loadModel({modelPath, loadSignal: signal});
+            model = await llama.loadModel({modelPath, loadSignal: signal, onLoadProgress: this.options.onLoadProgress});
         } catch (err) {
             if (signal?.aborted) { await llama.dispose().catch(() => undefined); throw err; }
             if (llama.gpu === false) {
@@ -589,7 +591,7 @@ export class ElasticEngine {
             await llama.dispose().catch(() => undefined);
             llama = await getLlamaWithFallback(lib, false, () => undefined);
             try {
-                model = await llama.loadModel({modelPath, loadSignal: signal});
+                model = await llama.loadModel({modelPath, loadSignal: signal, onLoadProgress: this.options.onLoadProgress});
             } catch (err2) {
                 await llama.dispose().catch(() => undefined);
                 throw loadError(modelPath, err2);

@@ -1,9 +1,10 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
-import {ElasticEngine, type PromptFormat, type PromptMeter, type SolveOptions} from "../core";
+import {ElasticEngine, EngineError, type PromptFormat, type PromptMeter, type SolveOptions} from "../core";
 import type {SolveManyOptions, SolveManyResult} from "../core/engine";
 import type {BudgetSpec, SamplingOptions, SolveEvent, SolveResult} from "../core/types";
 import {Disposable} from "./disposable";
+import {LoadProgressNotifier} from "./loadProgress";
 import {readSettings, settingsSection, type Settings} from "./settings";
 
 export interface EngineSolveOptions {
@@ -47,6 +48,36 @@ export class EngineService extends Disposable {
     private readonly changed = this._register(new vscode.EventEmitter<void>());
     /** Fires when the configured model or engine settings change. */
     public readonly onDidChange = this.changed.event;
+    /** The "loading <model>" progress notification (and its recorded events, for the test API). */
+    public readonly loadProgress = this._register(new LoadProgressNotifier());
+
+    /**
+     * Why a model file should not be loaded here (set by the model manager: its GGUF insights say it does not fit,
+     * with a smaller quantization or a CPU/GPU split to try), checked once per model before its first load.
+     */
+    public fitCheck: ((modelPath: string) => Promise<string | undefined>) | undefined;
+    private readonly fitVerdicts = new Map<string, Promise<string | undefined>>();
+
+    /** Throws the fit problem of the model (checked once per model and context size, before its first load). */
+    private async checkFit(settings: Settings): Promise<void> {
+        if (this.fitCheck == null || settings.backend === "server") return; // the server's memory is the server's
+        const key = JSON.stringify([settings.modelPath, settings.contextSize]);
+        let verdict = this.fitVerdicts.get(key);
+        if (verdict == null) {
+            verdict = this.fitCheck(settings.modelPath).catch(() => undefined);
+            this.fitVerdicts.set(key, verdict);
+        }
+        const problem = await verdict;
+        if (problem != null)
+            throw new EngineError("model-load-failed", `${problem} It was not loaded: a model larger than the memory can stop the extension host.`);
+    }
+
+    /** A load or context failure gets the fit advice when the model does not fit (else it is returned as it is). */
+    private async withLoadAdvice(settings: Settings, err: unknown): Promise<unknown> {
+        if (!(err instanceof EngineError) || (err.code !== "model-load-failed" && err.code !== "context-failed") || settings.backend === "server") return err;
+        const advice = await this.fitCheck?.(settings.modelPath).catch(() => undefined);
+        return advice != null ? new EngineError(err.code, `${err.message} ${advice}`, {cause: err}) : err;
+    }
 
     /** The prompt format for a model file (set by the model manager: catalog entry, else detected from the GGUF). */
     public formatResolver: ((modelPath: string) => Promise<PromptFormat | undefined>) | undefined;
@@ -60,8 +91,10 @@ export class EngineService extends Disposable {
         this._register(vscode.workspace.onDidChangeConfiguration((e) => {
             if (e.affectsConfiguration(`${settingsSection}.model`) || e.affectsConfiguration(`${settingsSection}.engine`)
                 || e.affectsConfiguration(`${settingsSection}.sampling`) || e.affectsConfiguration(`${settingsSection}.backend`)
-                || e.affectsConfiguration(`${settingsSection}.server`))
+                || e.affectsConfiguration(`${settingsSection}.server`)) {
+                this.fitVerdicts.clear(); // a model chosen again (a new download at the same path) is judged again
                 this.changed.fire();
+            }
         }));
     }
 
@@ -90,7 +123,12 @@ export class EngineService extends Disposable {
             solveMany: (options) => this.solveManyWith(settings, options),
             promptMeter: async () => {
                 if (modelPathOf(settings) === "") throw new Error("No model is configured.");
-                return (await this.engineFor(settings, await this.formatOf(settings))).promptMeter();
+                try {
+                    await this.checkFit(settings);
+                    return await (await this.engineFor(settings, await this.formatOf(settings))).promptMeter().catch(async (err: unknown) => { throw await this.withLoadAdvice(settings, err); });
+                } finally {
+                    this.loadProgress.settle();
+                }
             },
             format: () => this.formatOf(settings)
         };
@@ -123,7 +161,8 @@ export class EngineService extends Disposable {
             format,
             threads: settings.threads > 0 ? settings.threads : undefined,
             gpu: settings.gpu === "cpu" ? false : settings.gpu,
-            contextSize: settings.contextSize > 0 ? settings.contextSize : undefined
+            contextSize: settings.contextSize > 0 ? settings.contextSize : undefined,
+            onLoadProgress: this.loadProgress.reporter(settings.modelPath)
         });
         this.engineKey = key;
         return this.engine;
@@ -142,6 +181,7 @@ export class EngineService extends Disposable {
 
     private async solveWith(settings: Settings, options: EngineSolveOptions): Promise<SolveResult> {
         checkConfigured(settings);
+        await this.checkFit(settings);
         const engine = await this.engineFor(settings, await this.formatOf(settings));
         this.inFlight++;
         try {
@@ -156,20 +196,27 @@ export class EngineService extends Disposable {
                 reuseContext: options.reuseContext,
                 onTrace: options.onTrace
             });
+        } catch (err) {
+            throw await this.withLoadAdvice(settings, err);
         } finally {
             this.inFlight--;
+            this.loadProgress.settle(); // a load that failed never reports 100%
             this.disposeRetiredWhenIdle();
         }
     }
 
     private async solveManyWith(settings: Settings, options: SolveManyOptions): Promise<SolveManyResult> {
         checkConfigured(settings);
+        await this.checkFit(settings);
         const engine = await this.engineFor(settings, await this.formatOf(settings));
         this.inFlight++;
         try {
             return await engine.solveMany({...options, samplings: options.samplings.map((s) => ({...settings.sampling, ...s}))});
+        } catch (err) {
+            throw await this.withLoadAdvice(settings, err);
         } finally {
             this.inFlight--;
+            this.loadProgress.settle(); // a load that failed never reports 100%
             this.disposeRetiredWhenIdle();
         }
     }

@@ -24,6 +24,8 @@ export class FirstRunCard extends Disposable {
         this._register(engines.onDidChange(() => {
             if (this.shown && engines.hasModel) this.hide();
         }));
+        // A window reload restores the panel through its serializer, not through Show Solution Panel: offer again.
+        this._register(controller.panel.onDidRestore(() => void this.refresh()));
     }
 
     /** Shows the offer in the panel when no model is configured (called when the panel is opened). */

@@ -4,22 +4,25 @@
  * core/download.ts and core/modelTemplate.ts.
  */
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import {
     builtInCatalog, defaultModel, fileNameFor, formatBytes, isNonCommercial, mergeCatalogs, parseCatalogDocument,
     type Catalog, type CatalogFile, type CatalogModel
 } from "../core/catalog";
-import {DownloadError, downloadModel, isDownloadInProgress} from "../core/download";
+import {DownloadError, downloadModel, isDownloadInProgress, partialDownload, resolveUrl} from "../core/download";
+import {assessFit, assessFitOrEstimate, describeFit, estimateFit, fitAdvice, type FitReport} from "../core/fit";
 import {detectPromptFormat, readGgufPromptInfo, type ThinkingMode} from "../core/modelTemplate";
 import {promptFormats, type PromptFormat} from "../core/promptFormat";
 import {checkModelFile} from "./commands/useModelFile";
 
 const catalogIdByPathKey = "elasticMath.catalogIdByPath";
+type FitLlama = NonNullable<Parameters<typeof assessFit>[0]["llama"]>;
 
 export class ModelManager {
     private reported = new Set<string>();
+    /** Remote header verdicts, by URI, for this session (an estimate is not kept: the next pick tries again). */
+    private readonly remoteFits = new Map<string, FitReport>();
 
     public constructor(private readonly context: vscode.ExtensionContext) {}
 
@@ -119,44 +122,73 @@ export class ModelManager {
             return this.download(entry, file);
         }
         type Item = vscode.QuickPickItem & {run?: () => Promise<string | undefined>};
-        const current = this.config.get<string>("model.path", "");
-        const items: Item[] = [];
-        const installed = await this.installed(catalog);
-        items.push({label: "Installed", kind: vscode.QuickPickItemKind.Separator});
-        const installedPaths = new Set(installed.map((i) => i.path));
-        if (current !== "" && !installedPaths.has(current)) installed.unshift({path: current});
-        for (const i of installed)
-            items.push({
-                label: `${i.path === current ? "$(check) " : ""}${i.entry?.name ?? path.basename(i.path)}`,
-                description: [i.file?.quantization, i.entry != null && isNonCommercial(i.entry.license) ? "non-commercial" : undefined].filter(Boolean).join(" · "),
-                detail: i.path,
-                run: () => this.useFile(i.path, i.entry)
-            });
-        if (installed.length === 0) items.push({label: "$(info) none yet", description: "download one below, or choose a file"});
-        items.push({label: "Download", kind: vscode.QuickPickItemKind.Separator});
-        const ram = os.totalmem();
-        for (const entry of catalog.models) {
-            for (const file of entry.files) {
-                if (installedPaths.has(path.join(this.modelsDir, fileNameFor(entry, file)))) continue;
-                const need = file.bytes * 1.2 + 300e6;
-                const fits = need <= ram ? `fits this machine (${formatBytes(ram)} RAM)` : `may not fit: needs about ${formatBytes(need)}, this machine has ${formatBytes(ram)} RAM; try a smaller quantization`;
+        const buildItems = async (remote: boolean): Promise<Item[]> => {
+            const current = this.config.get<string>("model.path", "");
+            const items: Item[] = [];
+            const installed = await this.installed(catalog);
+            items.push({label: "Installed", kind: vscode.QuickPickItemKind.Separator});
+            const installedPaths = new Set(installed.map((i) => i.path));
+            if (current !== "" && !installedPaths.has(current)) installed.unshift({path: current});
+            for (const i of installed)
                 items.push({
-                    label: `$(cloud-download) ${entry.name}`,
-                    description: `${file.quantization} · ${formatBytes(file.bytes)} · ${entry.parameters}${entry.default === true ? " · recommended" : ""}`,
-                    detail: `${isNonCommercial(entry.license) ? `$(warning) ${entry.license}: non-commercial use only · ` : `${entry.license} · `}${fits}${entry.promptFormat === "chatml" || entry.promptFormat === "llemma-few-shot" ? " · no thinking phase (answer budget only)" : ""}`,
-                    run: () => this.download(entry, file)
+                    label: `${i.path === current ? "$(check) " : ""}${i.entry?.name ?? path.basename(i.path)}`,
+                    description: [i.file?.quantization, i.entry != null && isNonCommercial(i.entry.license) ? "non-commercial" : undefined].filter(Boolean).join(" · "),
+                    detail: `${await this.fitLine(i.path, i.entry, i.file)}${i.path}`,
+                    run: () => this.useFile(i.path, i.entry)
                 });
+            if (installed.length === 0) items.push({label: "$(info) none yet", description: "download one below, or choose a file"});
+            items.push({label: "Download", kind: vscode.QuickPickItemKind.Separator});
+            // Each downloadable file's header, read remotely (in parallel, a few seconds at most), else the size estimate.
+            const fits = new Map<CatalogFile, FitReport>();
+            const files = catalog.models.flatMap((entry) => entry.files);
+            if (remote) await forEachLimited(files, 2, async (file) => { fits.set(file, await this.remoteFit(file)); });
+            for (const file of files)
+                if (!fits.has(file)) fits.set(file, this.remoteFits.get(file.uri) ?? estimateFit(file.bytes, "the header is being read"));
+            for (const entry of catalog.models) {
+                for (const file of entry.files) {
+                    if (installedPaths.has(path.join(this.modelsDir, fileNameFor(entry, file)))) continue;
+                    const partial = await partialDownload(this.modelsDir, fileNameFor(entry, file));
+                    const fitReport = fits.get(file)!;
+                    const advice = fitAdvice(fitReport, file, entry.files);
+                    const fitText = (fitReport.fits ? "" : "$(warning) ") + describeFit(fitReport) + (advice != null ? `; ${advice}` : "");
+                    items.push({
+                        label: `$(cloud-download) ${entry.name}`,
+                        description: `${file.quantization} · ${formatBytes(file.bytes)} · ${entry.parameters}${entry.default === true ? " · recommended" : ""}`,
+                        // What decides the choice first (resume, fit), then the license and the format notes.
+                    detail: `${partial != null ? `$(history) ${partialLabel(partial)} · ` : ""}${fitText} · ${isNonCommercial(entry.license) ? `$(warning) ${entry.license}: non-commercial use only` : entry.license}${entry.promptFormat === "chatml" || entry.promptFormat === "llemma-few-shot" ? " · no thinking phase (answer budget only)" : ""}`,
+                        run: () => this.download(entry, file)
+                    });
+                }
             }
-        }
-        for (const entry of catalog.models.filter((m) => m.files.length === 0))
-            items.push({label: `$(circle-slash) ${entry.name}`, description: "no download source", detail: entry.notes ?? "Convert it to GGUF and choose the file (see models/README.md)."});
-        items.push({label: "", kind: vscode.QuickPickItemKind.Separator});
-        items.push({label: "$(folder-opened) Use a GGUF file on disk...", run: () => this.pickFile()});
-        items.push({label: "$(cloud-download) Add from Hugging Face...", description: "hf:<user>/<repo>/<file>.gguf or a URL", run: () => this.addFromHuggingFace()});
-        const picked = await vscode.window.showQuickPick(items, {
-            title: "Elastic Math: choose a model", placeHolder: "Installed models, models to download, or a GGUF file", matchOnDescription: true, matchOnDetail: true
+            for (const entry of catalog.models.filter((m) => m.files.length === 0))
+                items.push({label: `$(circle-slash) ${entry.name}`, description: "no download source", detail: entry.notes ?? "Convert it to GGUF and choose the file (see models/README.md)."});
+            items.push({label: "", kind: vscode.QuickPickItemKind.Separator});
+            items.push({label: "$(folder-opened) Use a GGUF file on disk...", run: () => this.pickFile()});
+            items.push({label: "$(cloud-download) Add from Hugging Face...", description: "hf:<user>/<repo>/<file>.gguf or a URL", run: () => this.addFromHuggingFace()});
+            return items;
+        };
+        // The pick opens with size estimates (or headers read before) and is updated as the remote headers arrive.
+        const qp = vscode.window.createQuickPick<Item>();
+        qp.title = "Elastic Math: choose a model";
+        qp.placeholder = "Installed models, models to download, or a GGUF file";
+        qp.matchOnDescription = true;
+        qp.matchOnDetail = true;
+        qp.busy = true;
+        qp.items = await buildItems(false);
+        let open = true;
+        const picked = new Promise<Item | undefined>((resolve) => {
+            qp.onDidAccept(() => { resolve(qp.selectedItems[0]); qp.hide(); });
+            qp.onDidHide(() => { open = false; resolve(undefined); qp.dispose(); });
         });
-        return picked?.run?.();
+        qp.show();
+        void buildItems(true).then((items) => {
+            if (!open) return;
+            const active = qp.activeItems[0]?.label;
+            qp.items = items;
+            const again = items.find((i) => i.label === active);
+            if (again != null) qp.activeItems = [again];
+        }, () => undefined).finally(() => { qp.busy = false; });
+        return (await picked)?.run?.();
     }
 
     public async useFile(file: string, entry?: CatalogModel): Promise<string | undefined> {
@@ -170,7 +202,73 @@ export class ModelManager {
             return undefined;
         }
         await this.use(file, entry);
+        const tooBig = await this.fitProblem(file);
+        if (tooBig != null) void vscode.window.showWarningMessage(`Elastic Math: ${tooBig}`);
         return file;
+    }
+
+    private async remoteFit(file: CatalogFile): Promise<FitReport> {
+        const known = this.remoteFits.get(file.uri);
+        if (known != null) return known;
+        const source = resolveUrl(file.uri, this.endpoint) ?? file.uri;
+        const report = await assessFitOrEstimate({source, endpoint: this.endpoint, fileBytes: file.bytes, contextSize: this.contextSize, timeoutMs: 4000, llama: await this.llamaForFit()});
+        if (report.basis === "insights") this.remoteFits.set(file.uri, report);
+        return report;
+    }
+
+    private get contextSize(): number {
+        const n = this.config.get<number>("engine.contextSize", 0);
+        return n > 0 ? n : 8192;
+    }
+
+    /**
+     * The Llama whose GPU and memory the verdicts use: the configured backend ("auto": the best available), so a
+     * model that fits only split between VRAM and RAM is judged with the GPU. Undefined when none can start (the
+     * insights then assume the CPU).
+     */
+    private fitLlama: {gpu: string; llama: Promise<FitLlama | undefined>} | undefined;
+    private async llamaForFit(): Promise<FitLlama | undefined> {
+        const gpu = this.config.get<string>("engine.gpu", "auto");
+        if (this.fitLlama?.gpu !== gpu) {
+            const lib = import("node-llama-cpp");
+            this.fitLlama = {gpu, llama: lib.then((l) => l.getLlama({
+                gpu: gpu === "cpu" ? false : gpu as "auto", maxThreads: 0, build: "never", progressLogs: false, logLevel: l.LlamaLogLevel.error
+            })).catch(() => undefined)};
+        }
+        return this.fitLlama.llama;
+    }
+
+    /** A local file's verdict by its GGUF header (undefined when the header cannot be read: the engine says why). */
+    public async fitOf(modelPath: string): Promise<FitReport | undefined> {
+        try { return await assessFit({source: modelPath, contextSize: this.contextSize, llama: await this.llamaForFit()}); } catch { return undefined; }
+    }
+
+    private async fitLine(modelPath: string, entry?: CatalogModel, file?: CatalogFile): Promise<string> {
+        const r = await this.fitOf(modelPath);
+        if (r == null) return "";
+        const advice = fitAdvice(r, file, entry?.files ?? []);
+        return `${r.fits ? "" : "$(warning) "}${describeFit(r)}${advice != null ? `; ${advice}` : ""} · `;
+    }
+
+    /**
+     * Why a local model should not be loaded on this machine (its GGUF insights say it does not fit), with what to
+     * do instead; undefined when it fits or cannot be judged. Used at pick time and before the engine loads it.
+     */
+    public async fitProblem(modelPath: string): Promise<string | undefined> {
+        const r = await this.fitOf(modelPath);
+        if (r == null || r.fits) return undefined;
+        const {entry, file} = await this.entryFor(modelPath);
+        const advice = fitAdvice(r, file ?? {quantization: "", bytes: (await fs.stat(modelPath).catch(() => ({size: 0}))).size}, entry?.files ?? []);
+        return `${path.basename(modelPath)} ${describeFit(r)}.${advice != null ? ` ${advice.charAt(0).toUpperCase()}${advice.slice(1)}.` : ""}`;
+    }
+
+    private async entryFor(modelPath: string): Promise<{entry?: CatalogModel; file?: CatalogFile}> {
+        const catalog = await this.catalog();
+        const id = this.context.globalState.get<Record<string, string>>(catalogIdByPathKey, {})[modelPath];
+        for (const entry of catalog.models)
+            for (const file of entry.files)
+                if ((id == null || id === entry.id) && fileNameFor(entry, file) === path.basename(modelPath)) return {entry, file};
+        return {};
     }
 
     public async pickFile(): Promise<string | undefined> {
@@ -268,6 +366,20 @@ export class ModelManager {
         if (entry == null || file == null) return undefined;
         return {label: `Download ${entry.name} (about ${formatBytes(file.bytes)})`, entry, file};
     }
+}
+
+/** "partly downloaded (N%) — resume" for an unfinished download (whole chunks kept; see core/download.ts). */
+export function partialLabel(p: {downloadedBytes: number; totalBytes: number}): string {
+    const pct = p.totalBytes > 0 ? Math.floor((p.downloadedBytes / p.totalBytes) * 100) : 0;
+    return `partly downloaded (${pct}%) — resume`;
+}
+
+/** Runs `fn` on each item, at most `limit` at a time (reading GGUF headers costs node-llama-cpp a simulated load each). */
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    await Promise.all(Array.from({length: Math.min(limit, items.length)}, async () => {
+        while (next < items.length) await fn(items[next++]!).catch(() => undefined);
+    }));
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -19,6 +19,9 @@ export class SolutionPanel extends Disposable {
     private ready = false;
     private readonly queue: HostToPanelMessage[] = [];
     private readonly panelDisposables: vscode.Disposable[] = [];
+    private readonly restored = this._register(new vscode.EventEmitter<void>());
+    /** Fires when VS Code restores the panel after a window reload (its serializer), once the restore is posted. */
+    public readonly onDidRestore = this.restored.event;
 
     public constructor(private readonly extensionUri: vscode.Uri, private readonly handlers: SolutionPanelHandlers) {
         super();
@@ -28,6 +31,7 @@ export class SolutionPanel extends Disposable {
                 const records = readState(state);
                 const restore = this.handlers.restore(records);
                 if (restore != null) this.post(restore);
+                this.restored.fire();
             }
         }));
     }

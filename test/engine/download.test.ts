@@ -8,7 +8,7 @@ import type {AddressInfo} from "node:net";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
-import {DownloadError, downloadModel, isDownloadInProgress, type DownloadProgress} from "../../src/core/download";
+import {DownloadError, downloadModel, isDownloadInProgress, partialDownload, type DownloadProgress} from "../../src/core/download";
 import {GgmlType, kv, writeGguf} from "../fixtures/gguf";
 
 const tmp = mkdtempSync(join(tmpdir(), "emt-download-"));
@@ -28,6 +28,14 @@ let dropNext = false;
 let droppedRange: string | undefined;
 /** When > 0, ranges starting at or past this offset are answered slowly (so a cancel lands mid-download). */
 let slowAfter = 0;
+/** When > 0, a GET sends the file only up to this offset, then stalls (the connection stays open, no more bytes). */
+let stallAt = 0;
+/**
+ * Body bytes the server has written for ranged GET requests (reset by the tests). ipull also sends one GET without a
+ * Range to learn the size and closes it after the headers; that one is not counted (the socket buffer, not the
+ * client, takes what is written).
+ */
+let bytesServed = 0;
 
 before(async () => {
     server = createServer((req, res) => {
@@ -53,6 +61,13 @@ before(async () => {
         res.writeHead(m != null ? 206 : 200, headers);
         if (req.method === "HEAD") { res.end(); return; }
         const chunk = body.subarray(start, end + 1);
+        if (req.method === "GET" && m != null) bytesServed += chunk.length;
+        if (stallAt > 0 && end + 1 > stallAt) {
+            const part = body.subarray(start, Math.max(start, stallAt));
+            bytesServed -= chunk.length - part.length;
+            res.write(part); // ... and nothing more: the client has to give up or cancel
+            return;
+        }
         if (dropNext && m != null && start > 0 && chunk.length > 1000) {
             dropNext = false;
             droppedRange = range ?? "";
@@ -167,4 +182,83 @@ test("cancelling stops the download with a clear message and leaves no complete-
     await assert.rejects(downloadModel({uri: `${base}/files/model.gguf`, dir, fileName: "c.gguf", signal: controller.signal}),
         (err: unknown) => err instanceof DownloadError && err.code === "cancelled");
     assert.equal(existsSync(join(dir, "c.gguf")), false);
+});
+
+test("a cancelled download resumes in a second attempt: only the rest is requested, and the file ends byte-identical", async () => {
+    const dir = freshDir("two-attempts");
+    ranges.length = 0;
+    bytesServed = 0;
+    // ipull fetches 5 MB chunks over parallel ranged streams and keeps whole chunks: the server gives 7 MB and stalls,
+    // so the first chunk (0-5 MB) is complete and the second is half done when the user cancels.
+    stallAt = 7 * 1024 * 1024;
+    const controller = new AbortController();
+    let seen = 0;
+    const first = downloadModel({
+        uri: `${base}/files/model.gguf`, dir, fileName: "two.gguf", sha256: sha, signal: controller.signal,
+        onProgress: (p) => { seen = Math.max(seen, p.downloadedBytes); }
+    });
+    const firstSettled = first.then(() => "resolved", (err: unknown) => err);
+    try {
+        // The user cancels once the first chunk is on disk (ipull writes each chunk when it completes).
+        const deadline = Date.now() + 60_000;
+        while (((await partialDownload(dir, "two.gguf"))?.downloadedBytes ?? 0) === 0) {
+            assert.ok(Date.now() < deadline, "the first chunk was written within a minute");
+            await new Promise((r) => setTimeout(r, 50));
+        }
+        controller.abort();
+        const outcome = await firstSettled;
+        assert.ok(outcome instanceof DownloadError && outcome.code === "cancelled" && /resume/.test(outcome.message), `cancelled, got ${String(outcome)}`);
+    } finally {
+        stallAt = 0;
+        server.closeAllConnections(); // the stalled response
+    }
+    assert.equal(existsSync(join(dir, "two.gguf")), false, "no complete-looking file after the cancelled attempt");
+    assert.equal(await isDownloadInProgress(dir, "two.gguf"), true);
+    const partial = await partialDownload(dir, "two.gguf");
+    assert.ok(partial != null, "the partial download is described");
+    assert.equal(partial.totalBytes, body.length);
+    assert.ok(partial.downloadedBytes >= 5 * 1024 * 1024 && partial.downloadedBytes < body.length,
+        `at least the first 5 MB chunk is kept (${partial.downloadedBytes} of ${partial.totalBytes})`);
+    const firstAttemptRanges = ranges.length;
+    const servedFirst = bytesServed;
+    bytesServed = 0;
+
+    const path = await downloadModel({uri: `${base}/files/model.gguf`, dir, fileName: "two.gguf", sha256: sha});
+    assert.ok(readFileSync(path).equals(body), "byte-identical after the second attempt");
+    // Our probe asks for one byte; ipull's size request has no Range: the data requests are the rest.
+    const second = ranges.slice(firstAttemptRanges).filter((r) => r !== "bytes=0-0" && r !== "");
+    assert.ok(second.length > 0, "the second attempt made requests");
+    assert.ok(second.every((r) => /^bytes=(\d+)-/.test(r) && Number(/^bytes=(\d+)-/.exec(r)![1]) >= partial.downloadedBytes),
+        `the second attempt asked only for the rest, from ${partial.downloadedBytes} (Range headers: ${JSON.stringify(second)})`);
+    assert.ok(bytesServed - 1 <= body.length - partial.downloadedBytes,
+        `the second attempt was served ${bytesServed - 1} bytes, the rest is ${body.length - partial.downloadedBytes} (first attempt: ${servedFirst})`);
+    assert.equal(await isDownloadInProgress(dir, "two.gguf"), false);
+    assert.equal(await partialDownload(dir, "two.gguf"), undefined);
+});
+
+test("the server stops sending: the attempt gives up by itself, keeps what it has, and the next attempt fetches only the rest", async () => {
+    const dir = freshDir("stalled");
+    ranges.length = 0;
+    bytesServed = 0;
+    stallAt = 7 * 1024 * 1024; // the first 5 MB chunk completes, then no more bytes ever come
+    let outcome: unknown;
+    try {
+        outcome = await downloadModel({uri: `${base}/files/model.gguf`, dir, fileName: "stalled.gguf", sha256: sha, stallTimeoutMs: 3000})
+            .then(() => "resolved", (err: unknown) => err);
+    } finally {
+        stallAt = 0;
+        server.closeAllConnections();
+    }
+    assert.ok(outcome instanceof DownloadError && outcome.code === "offline" && /stalled/.test(outcome.message) && /resumes/.test(outcome.message),
+        `gave up with a clear message, got ${String(outcome)}`);
+    assert.equal(existsSync(join(dir, "stalled.gguf")), false, "no complete-looking file");
+    const partial = await partialDownload(dir, "stalled.gguf");
+    assert.ok(partial != null && partial.downloadedBytes >= 5 * 1024 * 1024, `the first chunk is kept: ${JSON.stringify(partial)}`);
+    const firstAttemptRanges = ranges.length;
+    bytesServed = 0;
+    const path = await downloadModel({uri: `${base}/files/model.gguf`, dir, fileName: "stalled.gguf", sha256: sha});
+    assert.ok(readFileSync(path).equals(body), "byte-identical");
+    const second = ranges.slice(firstAttemptRanges).filter((r) => r !== "bytes=0-0" && r !== "");
+    assert.ok(second.every((r) => Number(/^bytes=(\d+)-/.exec(r)?.[1] ?? -1) >= partial.downloadedBytes), `only the rest: ${JSON.stringify(second)}`);
+    assert.ok(bytesServed - 1 <= body.length - partial.downloadedBytes, `served ${bytesServed - 1}, rest ${body.length - partial.downloadedBytes}`);
 });

@@ -3,7 +3,10 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import {CHATML_ANSWER, THINK_STOPS} from "../fixtures/scripted";
+import {writeHugeSparseModel} from "../fixtures/huge";
 
 suite("Models: Choose Model in the extension host", function () {
     this.timeout(120000);
@@ -45,6 +48,30 @@ suite("Models: Choose Model in the extension host", function () {
         assert.ok(result != null);
         assert.equal(result.model, THINK_STOPS.name);
         assert.equal(result.solution, THINK_STOPS.fullSolution);
+    });
+
+    test("loading a model shows progress: the notification opens, reports node-llama-cpp's load fractions up to 100%, closes", async () => {
+        // Switching from the model the test above loaded to one not loaded yet: a fresh load.
+        const file = path.join(models, CHATML_ANSWER.file);
+        assert.equal(await vscode.commands.executeCommand<string | undefined>("elasticMath.chooseModel", {path: file}), file);
+        const before = api.loadProgress.length;
+        const solve = () => api.solve({problem: CHATML_ANSWER.problem, budget: {mode: "elastic", thinkTokens: 1024, answerTokens: 1024}, budgetLabel: "Balanced"});
+        const result = await solve();
+        assert.ok(result != null);
+        const events = api.loadProgress.slice(before).filter((e) => e.modelPath === file);
+        const kinds = events.map((e) => e.kind);
+        assert.equal(kinds[0], "shown", `the notification opened first: ${JSON.stringify(events)}`);
+        assert.equal(kinds[kinds.length - 1], "closed", `and closed last: ${JSON.stringify(events)}`);
+        assert.equal(kinds.filter((k) => k === "shown").length, 1, "one notification per load");
+        const fractions = events.filter((e) => e.kind === "progress").map((e) => e.fraction);
+        assert.ok(fractions.length >= 1, "progress was reported");
+        assert.ok(fractions.every((f, i) => f > 0 && f <= 1 && (i === 0 || f >= fractions[i - 1]!)), `fractions rise within (0, 1]: ${fractions.join(", ")}`);
+        assert.equal(fractions[fractions.length - 1], 1, "the load reached 100%");
+        console.log(`    load progress of ${CHATML_ANSWER.file}: ${fractions.map((f) => f.toFixed(3)).join(", ")}`);
+        // The model is loaded now: a second solve loads nothing.
+        const after = api.loadProgress.length;
+        assert.ok(await solve() != null);
+        assert.equal(api.loadProgress.length, after, "no load, no notification");
     });
 
     test("ChatML fixture: Solve Problem returns the scripted answer, one phase, and the panel's request is an answer budget", async () => {
@@ -116,5 +143,34 @@ suite("Models: Choose Model in the extension host", function () {
         }
         const result = await api.solve({problem: THINK_STOPS.problem, budget: {mode: "elastic", thinkTokens: 1024, answerTokens: 1024}});
         assert.equal(result?.solution, THINK_STOPS.fullSolution);
+    });
+
+    test("a model far larger than the machine (sparse GGUF, ~57 GB declared) is refused with advice, not loaded; the host keeps working", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emt-huge-"));
+        const huge = path.join(dir, "huge-F32.gguf");
+        try {
+            writeHugeSparseModel(huge);
+            const problem = await api.models.fitProblem(huge);
+            assert.ok(problem != null, "GGUF insights say it does not fit");
+            assert.match(problem, /does not fit: needs about \d+(\.\d)? GB RAM, this machine has/);
+            assert.match(problem, /smaller quantization|smaller model/);
+            // Choosing it works (the user is warned at pick time); solving refuses to load it, with the same advice.
+            assert.equal(await vscode.commands.executeCommand<string | undefined>("elasticMath.chooseModel", {path: huge}), huge);
+            const before = api.panelMessages.length;
+            const loadsBefore = api.loadProgress.length;
+            await api.solve({problem: "What is 1+1?", budget: {mode: "elastic", thinkTokens: 64, answerTokens: 64}, budgetLabel: "Quick"});
+            const error = api.panelMessages.slice(before).find((m) => m.type === "error");
+            assert.ok(error != null && error.type === "error", `an error in the panel: ${JSON.stringify(api.panelMessages.slice(before).map((m) => m.type))}`);
+            assert.match(error.message, /does not fit: needs about/);
+            assert.match(error.message, /It was not loaded/);
+            assert.equal(api.loadProgress.slice(loadsBefore).filter((e) => e.modelPath === huge).length, 0, "no load was started");
+            // The host keeps working: back to a fixture, Solve runs.
+            const file = path.join(models, THINK_STOPS.file);
+            assert.equal(await vscode.commands.executeCommand<string | undefined>("elasticMath.chooseModel", {path: file}), file);
+            const result = await api.solve({problem: THINK_STOPS.problem, budget: {mode: "elastic", thinkTokens: 1024, answerTokens: 1024}});
+            assert.equal(result?.solution, THINK_STOPS.fullSolution);
+        } finally {
+            fs.rmSync(dir, {recursive: true, force: true});
+        }
     });
 });

@@ -2,13 +2,38 @@
 // a ChatML model (answer budget only, no thinking section), the first-run offer (notification and the panel's card),
 // and the Choose Model pick. Screenshots go to artifacts/screenshots/.
 import * as assert from "node:assert/strict";
+import {closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync} from "node:fs";
+import {createServer, type Server} from "node:http";
+import type {AddressInfo} from "node:net";
+import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {
     ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, runCommand, screenshot, screenshotFrame, typeInInputBox,
-    waitForNotification, type Workbench
+    waitForNotification, waitForWorkbench, type Workbench
 } from "./workbench";
 import {CHATML_ANSWER, ensureScriptedFixtures} from "../fixtures/scripted";
+import {builtInCatalog, defaultModel, fileNameFor} from "../../src/core/catalog";
+import {writeHugeSparseModel} from "../fixtures/huge";
+
+/**
+ * A half-done download of the default model in `dir`, as node-llama-cpp's downloader (ipull) leaves it:
+ * `.partial/<file>.ipull` holds the data (sparse here: no disk cost) followed by its resume state as JSON, with
+ * 5 MB chunks of which the first 40% are complete (2). The engine tier checks that a real interrupted download
+ * leaves exactly this shape and that partialDownload() reads it.
+ */
+function writeHalfDownloadedDefault(dir: string): number {
+    const entry = defaultModel(builtInCatalog())!;
+    const file = entry.files[0]!;
+    mkdirSync(join(dir, ".partial"), {recursive: true});
+    const chunkSize = 5 * 1024 * 1024;
+    const n = Math.ceil(file.bytes / chunkSize);
+    const chunks = Array.from({length: n}, (_, i) => (i < Math.floor(n * 0.4) ? 2 : 0));
+    const fd = openSync(join(dir, ".partial", fileNameFor(entry, file) + ".ipull"), "w");
+    writeSync(fd, Buffer.from(JSON.stringify({part: 0, chunks, chunkSize, parallelStreams: 3})), 0, undefined, file.bytes);
+    closeSync(fd);
+    return Math.floor((Math.min(file.bytes, Math.floor(n * 0.4) * chunkSize) / file.bytes) * 100);
+}
 
 const models = join(ROOT, "test", "fixtures", "models");
 ensureScriptedFixtures();
@@ -27,10 +52,38 @@ async function quickPickRows(page: Workbench["page"], until: (rows: string[]) =>
 
 describe("ui: a ChatML model without a thinking phase", {timeout: 240000}, () => {
     let wb: Workbench;
+    // The models folder holds a model far larger than this machine (a sparse GGUF: ~57 GB declared, no disk used).
+    const modelsFolder = mkdtempSync(join(tmpdir(), "emt-ui-huge-"));
+    const hugeFile = join(modelsFolder, "huge-F32.gguf");
+    // A stand-in for huggingface.co on 127.0.0.1: every .gguf is that huge model, served by byte ranges, so the
+    // pick reads each download's real header remotely (no whole file is ever sent).
+    let hub: Server | undefined;
     before(async () => {
-        wb = await openWorkbenchWithExtension({settings: {...base, "elasticMath.model.path": join(models, CHATML_ANSWER.file)}});
+        writeHugeSparseModel(hugeFile);
+        const size = statSync(hugeFile).size;
+        hub = createServer((req, res) => {
+            const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+            if (!/\.gguf$/.test(new URL(req.url ?? "/", "http://x").pathname) || m == null) { res.writeHead(m == null ? 416 : 404).end(); return; }
+            const start = Number(m[1]);
+            const end = Math.min(size - 1, m[2] !== "" ? Number(m[2]) : size - 1, start + 64 * 1024 * 1024 - 1);
+            const buf = Buffer.alloc(Math.max(0, end - start + 1));
+            const fd = openSync(hugeFile, "r");
+            try { readSync(fd, buf, 0, buf.length, start); } finally { closeSync(fd); }
+            res.writeHead(206, {"accept-ranges": "bytes", "content-length": String(buf.length), "content-range": `bytes ${start}-${end}/${size}`});
+            res.end(buf);
+        });
+        await new Promise<void>((resolve) => hub!.listen(0, "127.0.0.1", resolve));
+        wb = await openWorkbenchWithExtension({settings: {
+            ...base, "elasticMath.model.path": join(models, CHATML_ANSWER.file), "elasticMath.models.folder": modelsFolder,
+            "elasticMath.models.huggingFaceEndpoint": `http://127.0.0.1:${(hub.address() as AddressInfo).port}/`
+        }});
     });
-    after(async () => { await wb?.close(); });
+    after(async () => {
+        await wb?.close();
+        hub?.closeAllConnections();
+        hub?.close();
+        rmSync(modelsFolder, {recursive: true, force: true});
+    });
 
     test("Solve Problem offers an answer budget only; the panel shows no thinking section", async () => {
         const {page} = wb;
@@ -57,14 +110,44 @@ describe("ui: a ChatML model without a thinking phase", {timeout: 240000}, () =>
         await screenshot(page, "models-chatml-panel");
         await screenshotFrame(frame, "models-chatml-panel-webview");
     });
+
+    test("Choose Model says by GGUF insights that the installed huge model does not fit; choosing it warns with advice", async () => {
+        const {page} = wb;
+        await runCommand(page, "Elastic Math: Choose Model...");
+        // The pick opens with size estimates and fills in each download's verdict as its header arrives (two at a time).
+        const rows = await quickPickRows(page, (r) => r.some((t) => t.startsWith("huge-F32"))
+            && r.some((t) => t.startsWith("E1-Math-1.5B") && t.includes("Q4_K_M") && t.includes("(GGUF header)")), 120000);
+        const huge = rows.find((t) => t.startsWith("huge-F32"));
+        // The verdict comes first in the row's detail (before the path), so it is not cut off.
+        assert.ok(huge != null, `rows: ${rows.join(" | ")}`);
+        assert.match(huge, /^huge-F32\.gguf ?does not fit: needs about \d+(\.\d)? GB RAM, this machine has [\d.]+ GB \(GGUF header\)/);
+        // Downloads: their headers were read from the (local) hub, so the verdict is the header's, not the size estimate.
+        const e1 = rows.find((t) => t.startsWith("E1-Math-1.5B") && t.includes("Q4_K_M"));
+        assert.ok(e1 != null, `rows: ${rows.join(" | ")}`);
+        assert.match(e1, /does not fit: needs about \d+(\.\d)? GB RAM, this machine has [\d.]+ GB \(GGUF header\); (try|choose) a smaller/);
+        await screenshot(page, "models-choose-model-does-not-fit");
+        await page.locator(".quick-input-widget input").fill("huge-F32");
+        await quickPickRows(page, (r) => r.length >= 1 && r[0]!.startsWith("huge-F32"));
+        await pickItem(page, "huge-F32.gguf");
+        const toast = await waitForNotification(page, "does not fit", 30000);
+        assert.match(await toast.innerText(), /smaller (quantization|model)/);
+        // A long toast shows one line until expanded, as a user would.
+        await toast.hover();
+        await toast.locator(".codicon-notifications-expand").first().click({timeout: 5000}).catch(() => undefined);
+        await page.waitForTimeout(500);
+        await screenshot(page, "models-does-not-fit-warning");
+    });
 });
 
 describe("ui: first run (no model configured)", {timeout: 300000}, () => {
     let wb: Workbench;
+    const modelsFolder = mkdtempSync(join(tmpdir(), "emt-ui-models-"));
+    let partialPct = -1;
     before(async () => {
-        wb = await openWorkbenchWithExtension({settings: {...base, "elasticMath.model.path": ""}});
+        partialPct = writeHalfDownloadedDefault(modelsFolder);
+        wb = await openWorkbenchWithExtension({settings: {...base, "elasticMath.model.path": "", "elasticMath.models.folder": modelsFolder}});
     });
-    after(async () => { await wb?.close(); });
+    after(async () => { await wb?.close(); rmSync(modelsFolder, {recursive: true, force: true}); });
 
     test("Solve Problem shows the offer: download E1-Math-1.5B (about 1.1 GB) or choose a GGUF file", async () => {
         const {page} = wb;
@@ -88,6 +171,9 @@ describe("ui: first run (no model configured)", {timeout: 300000}, () => {
         assert.ok(e1 != null, `rows: ${rows.join(" | ")}`);
         assert.match(e1, /1\.1 GB/);
         assert.match(e1, /non-commercial/);
+        // Offline (as here) the remote header cannot be read: the size estimate stands in and says so.
+        assert.match(e1, /fits: needs about [\d.]+ [MG]B of [\d.]+ GB RAM \((GGUF header|size estimate)\)/);
+        assert.ok(e1.includes(`partly downloaded (${partialPct}%) — resume`), "the half-done download of the default model is offered for resume");
         assert.ok(rows.some((t) => t.startsWith("E1-Math-7B") && /4\.7 GB/.test(t)), `rows: ${rows.join(" | ")}`);
         assert.ok(rows.some((t) => t.includes("none yet")), "the Installed section says there is none yet");
         await screenshot(page, "models-choose-model");
@@ -116,5 +202,18 @@ describe("ui: first run (no model configured)", {timeout: 300000}, () => {
         await title.waitFor({state: "visible", timeout: 15000});
         await screenshot(page, "models-first-run-file-dialog");
         await page.keyboard.press("Escape");
+    });
+
+    test("after a window reload restores the panel, the card is offered again", async () => {
+        const {page} = wb;
+        await runCommand(page, "Developer: Reload Window");
+        await waitForWorkbench(page);
+        // No command is run: VS Code restores the panel through the extension's serializer.
+        const frame = await findWebviewFrame(page, {selector: ".em-first-run"}, 60000);
+        const card = frame.locator(".em-first-run");
+        assert.match(await card.innerText(), /needs a local model/);
+        assert.equal(await card.locator("[data-action=first-run-download]").innerText(), "Download E1-Math-1.5B (about 1.1 GB)");
+        assert.equal(await frame.locator(".em-first-run").count(), 1, "one card, not two");
+        await screenshot(page, "models-first-run-after-reload");
     });
 });
