@@ -17,6 +17,7 @@ import {FirstRunCard} from "./vscode/firstRunCard";
 import {ModelManager} from "./vscode/modelManager";
 import {SolveController} from "./vscode/solveController";
 import {ModelStatusBar} from "./vscode/statusBar";
+import {disposeFormulaOffload} from "./vscode/formulaOffload";
 
 /** What the extension exports (`vscode.extensions.getExtension(...).exports`): used by scripts and the integration tests. */
 export interface ElasticMathApi {
@@ -85,5 +86,6 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
 }
 
 export function deactivate(): void {
-    // Everything is disposed through context.subscriptions.
+    // Everything else is disposed through context.subscriptions.
+    disposeFormulaOffload();
 }
