@@ -17,7 +17,8 @@ import {FirstRunCard} from "./vscode/firstRunCard";
 import {ModelManager} from "./vscode/modelManager";
 import {SolveController} from "./vscode/solveController";
 import {ModelStatusBar} from "./vscode/statusBar";
-import {disposeFormulaOffload} from "./vscode/formulaOffload";
+import {disposeFormulaOffload, sharedFormulaOffload} from "./vscode/formulaOffload";
+import type {OffloadStats} from "./render/formulaOffload";
 
 /** What the extension exports (`vscode.extensions.getExtension(...).exports`): used by scripts and the integration tests. */
 export interface ElasticMathApi {
@@ -33,6 +34,8 @@ export interface ElasticMathApi {
     readonly models: ModelManager;
     /** The sidebar chat and the selection commands (issue 4). */
     readonly chat: ChatApi;
+    /** What the formula worker has rendered so far (slow formulas of streamed answers; see src/render/formulaOffload.ts). */
+    readonly formulaWorker: OffloadStats;
 }
 
 export function activate(context: vscode.ExtensionContext): ElasticMathApi {
@@ -81,7 +84,8 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
 
     return {
         solve, models, get panelMessages() { return controller.posted; }, chat: chatApi,
-        tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; }
+        tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; },
+        get formulaWorker() { return sharedFormulaOffload().stats; }
     };
 }
 

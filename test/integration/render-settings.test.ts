@@ -61,6 +61,7 @@ suite("Render settings in the extension host", function () {
         // A macro name no run has used: the host's renderer for this options set starts with a cold formula cache.
         const letters = Date.now().toString(36).replace(/[0-9]/g, (d) => "abcdefghij"[Number(d)]!);
         await config().update("render.macros", {[`\\offload${letters}`]: "x"}, vscode.ConfigurationTarget.Global);
+        const jobsBefore = api.formulaWorker.jobs;
         const result = await vscode.commands.executeCommand<Awaited<ReturnType<ElasticMathApi["solve"]>>>("elasticMath.solveProblem", {
             problem: "What is 2+2?", budget: {mode: "elastic", thinkTokens: 1024, answerTokens: 1024}, budgetLabel: "Balanced"
         });
@@ -73,6 +74,8 @@ suite("Render settings in the extension host", function () {
         assert.ok(waiting >= 0, "no update showed the display formula as pending source");
         // ...and a later one the formula from the worker; the panel ends with exactly the one-shot render.
         assert.ok(renders.slice(waiting + 1).some((m) => /katex-display/.test(html(m))), "the formula never arrived");
+        // It came from the worker thread (out/formulaWorker.js), not from the fallback on the host's thread.
+        assert.ok(api.formulaWorker.jobs > jobsBefore, `the worker rendered nothing (${JSON.stringify(api.formulaWorker)})`);
         let committed = "";
         let pending = "";
         for (const m of renders) if (m.type === "render") {
