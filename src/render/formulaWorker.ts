@@ -5,7 +5,6 @@
  */
 import {parentPort} from "node:worker_threads";
 import {builtinMacros, type FormulaResult, renderFormula} from "./katex";
-import {threadCpuMs} from "./threadCpu";
 
 export interface FormulaJobMessage {
     readonly id: number;
@@ -18,8 +17,11 @@ export interface FormulaJobMessage {
 export interface FormulaDoneMessage {
     readonly id: number;
     readonly result: FormulaResult;
-    /** This worker thread's CPU ms for the job (wall ms where the platform has no thread clock). */
-    readonly cpuMs: number;
+    /**
+     * Wall ms the worker spent on the job. (Node 20 has no per-thread CPU clock; /proc/thread-self/schedstat is
+     * only updated at scheduler ticks in some VMs, ~4 ms steps here, so it cannot time one formula.)
+     */
+    readonly ms: number;
 }
 
 /** Formulas with the constructs answers use (as markdown.ts's warm-up text): KaTeX's code compiled before real work. */
@@ -35,11 +37,9 @@ if (port != null) {
     // Compile KaTeX's code paths before the first real formula (as the main thread's warmUp does).
     for (let i = 0; i < 2; i++) for (const [tex, display] of warmUpFormulas) renderFormula(tex, display, tex, builtinMacros);
     port.on("message", (job: FormulaJobMessage) => {
-        const c0 = threadCpuMs();
-        const w0 = performance.now();
+        const t0 = performance.now();
         const result = renderFormula(job.tex, job.display, job.source, job.macros);
-        const c1 = threadCpuMs();
-        const done: FormulaDoneMessage = {id: job.id, result, cpuMs: c0 != null && c1 != null ? c1 - c0 : performance.now() - w0};
+        const done: FormulaDoneMessage = {id: job.id, result, ms: performance.now() - t0};
         port.postMessage(done);
     });
     port.postMessage({ready: true});
