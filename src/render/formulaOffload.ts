@@ -44,7 +44,15 @@ export interface OffloadStats {
 interface Waiting {
     readonly resolve: (r: FormulaResult) => void;
     readonly reject: (e: Error) => void;
+    readonly timer: ReturnType<typeof setTimeout>;
 }
+
+/**
+ * A job not answered in this time is given up (the caller renders it itself). KaTeX is bounded (maxExpand,
+ * maxSize, 20,000 characters at most), so this only guards against a worker that stopped answering: held
+ * blocks must not wait forever.
+ */
+export const jobTimeoutMs = 5000;
 
 /** A worker thread that renders formulas, started on the first job; `unref`'d, so it never keeps a process alive. */
 export class WorkerFormulaOffload implements FormulaOffload {
@@ -77,7 +85,12 @@ export class WorkerFormulaOffload implements FormulaOffload {
         const id = this.nextId++;
         const message: FormulaJobMessage = {id, tex: job.tex, display: job.display, source: job.source, macros: job.macros};
         return new Promise<FormulaResult>((resolve, reject) => {
-            this.waiting.set(id, {resolve, reject});
+            const timer = setTimeout(() => {
+                this.waiting.delete(id);
+                reject(new Error(`formula worker: no answer in ${jobTimeoutMs} ms`));
+            }, jobTimeoutMs);
+            timer.unref?.();
+            this.waiting.set(id, {resolve, reject, timer});
             this.worker!.postMessage(message);
         });
     }
@@ -107,6 +120,7 @@ export class WorkerFormulaOffload implements FormulaOffload {
                 const w = this.waiting.get(m.id);
                 if (w == null) return;
                 this.waiting.delete(m.id);
+                clearTimeout(w.timer);
                 this.jobs++;
                 this.workerMs += m.ms;
                 this.maxJobMs = Math.max(this.maxJobMs, m.ms);
@@ -130,7 +144,10 @@ export class WorkerFormulaOffload implements FormulaOffload {
     private fail(e: Error): void {
         this.failed ??= e;
         this.worker = undefined;
-        for (const w of this.waiting.values()) w.reject(this.failed);
+        for (const w of this.waiting.values()) {
+            clearTimeout(w.timer);
+            w.reject(this.failed);
+        }
         this.waiting.clear();
     }
 

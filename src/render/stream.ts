@@ -107,7 +107,8 @@ export class StreamingRenderer {
                         .then((result) => {
                             formulas.store(tex, display, source, result);
                             this.inFlight.delete(key);
-                            this.bigTailLen = -1;
+                            // (A big tail keeps its last rendering, placeholders and all, until its next
+                            // scheduled render: re-rendering it for every arrival would not be linear.)
                             if (this.inFlight.size === 0) {
                                 const waiters = this.settledWaiters;
                                 this.settledWaiters = [];
