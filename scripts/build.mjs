@@ -40,6 +40,8 @@ const common = {
 const builds = [
     // The extension host bundle: CommonJS, as VS Code 1.100 loads it.
     {...common, entryPoints: ["src/extension.ts"], outfile: "out/extension.js", platform: "node", format: "cjs", target: "node20"},
+    // The worker thread that renders slow formulas off the extension host's main thread (src/render/formulaOffload.ts).
+    {...common, entryPoints: ["src/render/formulaWorker.ts"], outfile: "out/formulaWorker.js", platform: "node", format: "cjs", target: "node20"},
     // The command line over the same core: ESM, so `import("node-llama-cpp")` is native.
     {...common, entryPoints: ["src/cli/main.ts"], outfile: "out/cli.mjs", platform: "node", format: "esm", target: "node20",
         banner: {js: "import {createRequire as __cr} from 'node:module'; const require = __cr(import.meta.url);"}},

@@ -19,6 +19,8 @@ import {ModelManager} from "./vscode/modelManager";
 import {SolveController} from "./vscode/solveController";
 import {ModelStatusBar} from "./vscode/statusBar";
 import type {LoadProgressEvent} from "./vscode/loadProgress";
+import {disposeFormulaOffload, sharedFormulaOffload} from "./vscode/formulaOffload";
+import type {OffloadStats} from "./render/formulaOffload";
 
 /** What the extension exports (`vscode.extensions.getExtension(...).exports`): used by scripts and the integration tests. */
 export interface ElasticMathApi {
@@ -38,6 +40,8 @@ export interface ElasticMathApi {
     readonly server: {setApiKey(value: string): Promise<unknown>; test(): Promise<ServerCheck>};
     /** Model loading progress as the notification showed it (newest last). */
     readonly loadProgress: readonly LoadProgressEvent[];
+    /** What the formula worker has rendered so far (slow formulas of streamed answers; see src/render/formulaOffload.ts). */
+    readonly formulaWorker: OffloadStats;
 }
 
 export function activate(context: vscode.ExtensionContext): ElasticMathApi {
@@ -93,10 +97,12 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     return {
         solve, models, get panelMessages() { return controller.posted; }, chat: chatApi, get loadProgress() { return engines.loadProgress.events; },
         server: {setApiKey: (value) => setServerApiKey(context, engines, value), test: () => testServerConnection(context, engines, {quiet: true})},
-        tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; }
+        tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; },
+        get formulaWorker() { return sharedFormulaOffload().stats; }
     };
 }
 
 export function deactivate(): void {
-    // Everything is disposed through context.subscriptions.
+    // Everything else is disposed through context.subscriptions.
+    disposeFormulaOffload();
 }

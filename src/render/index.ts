@@ -10,7 +10,8 @@ import {getMathMarkdown, renderBlock, type RenderOptions, type RenderResult} fro
 export type {RenderError} from "./katex";
 export {builtinMacros, maxFormulaLength} from "./katex";
 export type {RenderOptions, RenderResult} from "./markdown";
-export {StreamingRenderer, type RenderUpdate} from "./stream";
+export {StreamingRenderer, type RenderUpdate, type StreamingOptions} from "./stream";
+export {WorkerFormulaOffload, type FormulaOffload, type OffloadStats} from "./formulaOffload";
 export {maxMacroLength, maxUserMacros, normalizeMacros, type NormalizedMacros} from "./macros";
 
 /** Renders a whole answer (markdown with LaTeX) to HTML; formulas KaTeX cannot render are listed in `errors`. */

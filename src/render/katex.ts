@@ -61,11 +61,22 @@ export class FormulaRenderer {
      * `display` asks for display mode; a display-only environment forces it.
      */
     public render(tex: string, display: boolean, source: string): FormulaResult {
-        if (this.cacheLimit === 0) return this.renderUncached(tex, display, source);
-        const key = (display ? "D" : "I") + source.length + ":" + source + "\u0000" + tex;
-        const hit = this.cache.get(key);
+        if (this.cacheLimit === 0) return renderFormula(tex, display, source, this.macros);
+        const hit = this.lookup(tex, display, source);
         if (hit !== undefined) return hit;
-        const result = this.renderUncached(tex, display, source);
+        const result = renderFormula(tex, display, source, this.macros);
+        this.store(tex, display, source, result);
+        return result;
+    }
+
+    /** The memoised result for a formula, if any (no rendering). */
+    public lookup(tex: string, display: boolean, source: string): FormulaResult | undefined {
+        return this.cache.get(cacheKey(tex, display, source));
+    }
+
+    /** Memoises a result rendered elsewhere (by {@link renderFormula} in a worker: the same function, the same output). */
+    public store(tex: string, display: boolean, source: string, result: FormulaResult): void {
+        if (this.cacheLimit === 0) return;
         // Bounded: when full, forget the older half (insertion order); a streamed answer only re-reads the
         // formulas of its unfinished tail, which are the newest.
         if (this.cache.size >= this.cacheLimit) {
@@ -75,49 +86,61 @@ export class FormulaRenderer {
                 this.cache.delete(k);
             }
         }
-        this.cache.set(key, result);
-        return result;
+        this.cache.set(cacheKey(tex, display, source), result);
     }
 
-    private renderUncached(tex: string, display: boolean, source: string): FormulaResult {
-        // KaTeX lacks eqnarray; it is a right-centre-left array in display style.
-        let input = tex.includes("eqnarray")
-            ? tex.replace(/\\(begin|end)\s*\{eqnarray\*?\}/g, (_m, be: string) => (be === "begin" ? "\\begin{array}{rcl}" : "\\end{array}"))
-            : tex;
-        // KaTeX rejects `@{..}` in array column specs (used for long arithmetic layouts); drop them.
-        if (input.includes("@{")) {
-            input = input.replace(/(\\begin\s*\{array\}\s*\{)((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}/g,
-                (_m, head: string, spec: string) => head + spec.replace(/@\{(?:[^{}]|\{[^{}]*\})*\}/g, "") + "}");
-        }
-        const displayMode = display || displayOnlyEnv.test(tex);
-        let message: string;
-        if (tex.length > maxFormulaLength) {
-            message = `Formula too long (${tex.length} characters; the limit is ${maxFormulaLength})`;
-        } else {
-            try {
-                const html = katex.renderToString(input, {
-                    displayMode,
-                    output: "htmlAndMathml",
-                    throwOnError: true,
-                    trust: false,
-                    strict: "ignore",
-                    maxExpand: 1000,
-                    maxSize: 20,
-                    // KaTeX writes \gdef definitions into this object: a fresh copy per formula keeps one
-                    // formula (or one answer) from redefining commands for the next.
-                    macros: {...this.macros}
-                });
-                return {html: boxed.test(tex) ? `<span class="em-boxed">${html}</span>` : html};
-            } catch (err) {
-                message = err instanceof Error ? err.message : String(err);
-                if (err instanceof RangeError) message = `Formula too deeply nested (${message})`;
-            }
-        }
-        const cls = displayMode ? "em-math-error em-math-error-display" : "em-math-error";
-        return {
-            // tabindex: keyboard users reach the error too (the panel shows the title on focus).
-            html: `<span class="${cls}" title="${escapeAttr(message)}" tabindex="0">${escapeHtml(source)}</span>`,
-            error: {tex, message}
-        };
+    /** The macros every formula of this renderer gets (built-ins plus the user's): what a worker needs too. */
+    public get allMacros(): Readonly<Record<string, string>> {
+        return this.macros;
     }
+}
+
+function cacheKey(tex: string, display: boolean, source: string): string {
+    return (display ? "D" : "I") + source.length + ":" + source + "\u0000" + tex;
+}
+
+/**
+ * Renders one formula with KaTeX under the safety settings (no cache). Pure: the same input gives the same
+ * output on any thread, which is what lets a worker render formulas for the streaming renderer.
+ */
+export function renderFormula(tex: string, display: boolean, source: string, macros: Readonly<Record<string, string>>): FormulaResult {
+    // KaTeX lacks eqnarray; it is a right-centre-left array in display style.
+    let input = tex.includes("eqnarray")
+        ? tex.replace(/\\(begin|end)\s*\{eqnarray\*?\}/g, (_m, be: string) => (be === "begin" ? "\\begin{array}{rcl}" : "\\end{array}"))
+        : tex;
+    // KaTeX rejects `@{..}` in array column specs (used for long arithmetic layouts); drop them.
+    if (input.includes("@{")) {
+        input = input.replace(/(\\begin\s*\{array\}\s*\{)((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}/g,
+            (_m, head: string, spec: string) => head + spec.replace(/@\{(?:[^{}]|\{[^{}]*\})*\}/g, "") + "}");
+    }
+    const displayMode = display || displayOnlyEnv.test(tex);
+    let message: string;
+    if (tex.length > maxFormulaLength) {
+        message = `Formula too long (${tex.length} characters; the limit is ${maxFormulaLength})`;
+    } else {
+        try {
+            const html = katex.renderToString(input, {
+                displayMode,
+                output: "htmlAndMathml",
+                throwOnError: true,
+                trust: false,
+                strict: "ignore",
+                maxExpand: 1000,
+                maxSize: 20,
+                // KaTeX writes \gdef definitions into this object: a fresh copy per formula keeps one
+                // formula (or one answer) from redefining commands for the next.
+                macros: {...macros}
+            });
+            return {html: boxed.test(tex) ? `<span class="em-boxed">${html}</span>` : html};
+        } catch (err) {
+            message = err instanceof Error ? err.message : String(err);
+            if (err instanceof RangeError) message = `Formula too deeply nested (${message})`;
+        }
+    }
+    const cls = displayMode ? "em-math-error em-math-error-display" : "em-math-error";
+    return {
+        // tabindex: keyboard users reach the error too (the panel shows the title on focus).
+        html: `<span class="${cls}" title="${escapeAttr(message)}" tabindex="0">${escapeHtml(source)}</span>`,
+        error: {tex, message}
+    };
 }

@@ -55,6 +55,16 @@ export interface RenderResult {
 
 interface MathEnv {
     errors: RenderError[];
+    defer?: FormulaDeferral;
+}
+
+/**
+ * Lets a render leave some formulas to be rendered elsewhere (see formulaOffload.ts). Asked only for a
+ * formula that is not in the renderer's cache; when it returns true, the formula shows as its source in the
+ * pending style and the caller knows (it counted the call) that this HTML is not final.
+ */
+export interface FormulaDeferral {
+    defer(tex: string, display: boolean, source: string): boolean;
 }
 
 /** A markdown-it instance set up for math, and the formula renderer (with its cache) that goes with it. */
@@ -264,7 +274,10 @@ function installRenderers(md: MarkdownIt, formulas: FormulaRenderer): void {
         let tex = token.content;
         // The VS Code plugin's $`..`$ form.
         if (token.type === "math_inline" && tex.length > 2 && tex.startsWith("`") && tex.endsWith("`")) tex = tex.slice(1, -1);
-        const r = formulas.render(tex, display, sourceOf(token));
+        const source = sourceOf(token);
+        if (env?.defer != null && formulas.lookup(tex, display, source) === undefined && env.defer.defer(tex, display, source))
+            return `<span class="em-pending-math">${escapeHtml(source)}</span>`;
+        const r = formulas.render(tex, display, source);
         if (r.error && env && Array.isArray(env.errors)) env.errors.push(r.error);
         return r.html;
     };
@@ -377,9 +390,12 @@ export function getMathMarkdown(options: RenderOptions = {}): MathMarkdown {
     return inst;
 }
 
-/** Renders one block (see blocks.ts); `errors` gets the formulas that failed. */
-export function renderBlock(mm: MathMarkdown, block: string, errors: RenderError[]): string {
+/**
+ * Renders one block (see blocks.ts); `errors` gets the formulas that failed. With `defer`, formulas it takes
+ * show as pending source (the streaming renderer's not-yet-final HTML only).
+ */
+export function renderBlock(mm: MathMarkdown, block: string, errors: RenderError[], defer?: FormulaDeferral): string {
     if (block.trim() === "") return "";
-    const env: MathEnv = {errors};
+    const env: MathEnv = defer != null ? {errors, defer} : {errors};
     return mm.md.render(asyToFences(block), env as unknown as Record<string, unknown>);
 }

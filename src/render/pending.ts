@@ -13,7 +13,7 @@
  * the real parse and does not use this.
  */
 import {escapeHtml} from "./escape";
-import {type MathMarkdown, renderBlock} from "./markdown";
+import {type FormulaDeferral, type MathMarkdown, renderBlock} from "./markdown";
 import type {RenderError} from "./katex";
 
 const wordChar = /[\p{L}\p{N}_]/u;
@@ -136,6 +136,11 @@ export interface PendingMemo {
     html: string;
 }
 
+/** A deferral that counts the formulas it took (so a caller can tell whether HTML is final). */
+export interface CountingDeferral extends FormulaDeferral {
+    readonly count: number;
+}
+
 /**
  * Renders the unfinished tail of a stream. Formulas that are complete render as usual (and come from the
  * formula cache on later updates); an unclosed one shows as pending text. Errors found here are not
@@ -144,19 +149,21 @@ export interface PendingMemo {
  * With a `memo`, while tokens only extend an unclosed formula (the text before it is unchanged, the common
  * case inside a long `align`), the markdown before it is not parsed again: only the pending text is escaped.
  */
-export function renderPendingTail(mm: MathMarkdown, tail: string, memo?: PendingMemo): string {
+export function renderPendingTail(mm: MathMarkdown, tail: string, memo?: PendingMemo, defer?: CountingDeferral): string {
     const clean = tail.includes(placeholder) ? tail.split(placeholder).join("") : tail;
     const cut = findUnclosedMath(clean);
     const scratch: RenderError[] = [];
-    if (cut < 0) return renderBlock(mm, tail, scratch);
+    if (cut < 0) return renderBlock(mm, tail, scratch, defer);
     const before = clean.slice(0, cut);
     const span = `<span class="em-pending-math">${escapeHtml(clean.slice(cut))}</span>`;
     let html: string;
     if (memo != null && memo.before === before) {
         html = memo.html;
     } else {
-        html = renderBlock(mm, before + placeholder, scratch);
-        if (memo != null) {
+        const deferred = defer?.count ?? 0;
+        html = renderBlock(mm, before + placeholder, scratch, defer);
+        // HTML with deferred formulas in it is not final: not kept, so the next update renders them.
+        if (memo != null && (defer?.count ?? 0) === deferred) {
             memo.before = before;
             memo.html = html;
         }

@@ -10,12 +10,32 @@
  * Invariant (tested): for any split of a text into deltas, the `committed` HTML of all updates joined, plus
  * the `pending` HTML returned by {@link StreamingRenderer.finish}, equals `renderMarkdown(text).html`; and
  * the `errors` of all updates concatenated equal `renderMarkdown(text).errors`.
+ *
+ * With an `offload` (formulaOffload.ts), display formulas and long inline ones that are not yet in the
+ * formula cache are rendered elsewhere (a worker thread): an update shows such a formula as pending source
+ * and asks for it; when it arrives, `onFormulas` is called and {@link StreamingRenderer.refresh} gives the
+ * update that shows it. A finished block is committed only once all its formulas are in hand (until then it
+ * stays, "held", at the front of the pending HTML), so the invariant above holds with an offload too.
+ * {@link StreamingRenderer.settled} waits for the formulas asked for; `finish()` renders anything still
+ * missing on the calling thread, so it is final whenever it is called.
  */
+
+/** Inline formulas shorter than this render on the update path even with an offload (they cost well under 1 ms). */
+export const offloadInlineChars = 100;
+
+/** Options of a {@link StreamingRenderer}. */
+export interface StreamingOptions extends RenderOptions {
+    /** Where slow formulas render (see above); without it every formula renders on the calling thread. */
+    readonly offload?: FormulaOffload;
+    /** Called after formulas from the offload arrived: call {@link StreamingRenderer.refresh} and show its update. */
+    readonly onFormulas?: () => void;
+}
 import {BlockScanner} from "./blocks";
-import type {RenderError} from "./katex";
+import {type RenderError, renderFormula} from "./katex";
 import {getMathMarkdown, type MathMarkdown, renderBlock, type RenderOptions} from "./markdown";
 import {escapeHtml} from "./escape";
-import {type PendingMemo, renderPendingTail} from "./pending";
+import type {FormulaOffload} from "./formulaOffload";
+import {type CountingDeferral, type PendingMemo, renderPendingTail} from "./pending";
 
 /**
  * A tail longer than this (one block that goes on and on: a 1 MB line, a never-ending paragraph) is not
@@ -57,9 +77,62 @@ export class StreamingRenderer {
     /** Length of the big tail at its last full render (-1: none since the last commit) and that HTML. */
     private bigTailLen = -1;
     private bigTailHtml = "";
+    /** Finished blocks waiting for offloaded formulas before they can be committed, in order. */
+    private held: string[] = [];
+    private readonly deferral: (CountingDeferral & {count: number}) | undefined;
+    /** Formulas asked of the offload and not yet back (cache keys). */
+    private readonly inFlight = new Set<string>();
+    private settledWaiters: Array<() => void> = [];
+    private readonly onFormulas: (() => void) | undefined;
 
-    public constructor(options: RenderOptions = {}) {
+    public constructor(options: StreamingOptions = {}) {
         this.mm = getMathMarkdown(options);
+        this.onFormulas = options.onFormulas;
+        const offload = options.offload;
+        // Offloaded results come back through the formula cache: without one there is nothing to offload to.
+        if (offload != null && options.formulaCache !== false) {
+            const formulas = this.mm.formulas;
+            const deferral = {
+                count: 0,
+                defer: (tex: string, display: boolean, source: string): boolean => {
+                    if (!display && tex.length < offloadInlineChars) return false;
+                    deferral.count++;
+                    const key = (display ? "D" : "I") + source + "\u0000" + tex;
+                    if (this.inFlight.has(key)) return true;
+                    this.inFlight.add(key);
+                    const macros = formulas.allMacros;
+                    offload.render({tex, display, source, macros})
+                        // The offload failed (no worker): render here. Slower, the same HTML.
+                        .catch(() => renderFormula(tex, display, source, macros))
+                        .then((result) => {
+                            formulas.store(tex, display, source, result);
+                            this.inFlight.delete(key);
+                            // (A big tail keeps its last rendering, placeholders and all, until its next
+                            // scheduled render: re-rendering it for every arrival would not be linear.)
+                            if (this.inFlight.size === 0) {
+                                const waiters = this.settledWaiters;
+                                this.settledWaiters = [];
+                                for (const w of waiters) w();
+                            }
+                            if (!this.done) this.onFormulas?.();
+                        });
+                    return true;
+                }
+            };
+            this.deferral = deferral;
+        }
+    }
+
+    /** Resolves once no formula asked of the offload is still out (at once without an offload). */
+    public settled(): Promise<void> {
+        if (this.inFlight.size === 0) return Promise.resolve();
+        return new Promise((resolve) => this.settledWaiters.push(resolve));
+    }
+
+    /** The update after offloaded formulas arrived: held blocks that are now complete, and the pending HTML. */
+    public refresh(): RenderUpdate {
+        if (this.done) return {committed: [], pending: "", errors: []};
+        return this.append("");
     }
 
     /** Whether {@link finish} was called. */
@@ -77,18 +150,52 @@ export class StreamingRenderer {
         this.buffer += text;
         const committed: string[] = [];
         const errors: RenderError[] = [];
+        this.drainHeld(committed, errors);
         this.advance(committed, errors);
         if (committed.length > 0) this.bigTailLen = -1;
-        return {committed, pending: this.pendingHtml(), errors};
+        return {committed, pending: this.heldHtml() + this.pendingHtml(), errors};
+    }
+
+    /** Commits a finished block, or holds it while formulas of it (or of a block before it) are out. */
+    private commit(block: string, committed: string[], errors: RenderError[]): void {
+        if (this.deferral == null || this.done) {
+            const html = renderBlock(this.mm, block, errors);
+            if (html !== "") committed.push(html);
+        } else if (this.held.length > 0 || !this.tryCommit(block, committed, errors)) {
+            this.held.push(block);
+        }
+    }
+
+    /** Renders a block with the deferral; commits it if that needed no formula from elsewhere. */
+    private tryCommit(block: string, committed: string[], errors: RenderError[]): boolean {
+        const d = this.deferral!;
+        const before = d.count;
+        const blockErrors: RenderError[] = [];
+        const html = renderBlock(this.mm, block, blockErrors, d);
+        if (d.count !== before) return false;
+        if (html !== "") committed.push(html);
+        errors.push(...blockErrors);
+        return true;
+    }
+
+    private drainHeld(committed: string[], errors: RenderError[]): void {
+        while (this.held.length > 0 && this.tryCommit(this.held[0]!, committed, errors)) this.held.shift();
+    }
+
+    /** Held blocks as they look now (their missing formulas as pending source). */
+    private heldHtml(): string {
+        let html = "";
+        for (const block of this.held) html += renderBlock(this.mm, block, [], this.deferral);
+        return html;
     }
 
     private pendingHtml(): string {
         const n = this.buffer.length;
         if (n === 0) return "";
-        if (n <= bigTailChars) return renderPendingTail(this.mm, this.buffer, this.memo);
+        if (n <= bigTailChars) return renderPendingTail(this.mm, this.buffer, this.memo, this.deferral);
         if (this.bigTailLen > 0 && n < this.bigTailLen * bigTailGrowth)
             return this.bigTailHtml + `<span class="em-pending-math">${escapeHtml(this.buffer.slice(this.bigTailLen))}</span>`;
-        this.bigTailHtml = renderPendingTail(this.mm, this.buffer, this.memo);
+        this.bigTailHtml = renderPendingTail(this.mm, this.buffer, this.memo, this.deferral);
         this.bigTailLen = n;
         return this.bigTailHtml;
     }
@@ -103,6 +210,9 @@ export class StreamingRenderer {
         }
         const committed: string[] = [];
         const errors: RenderError[] = [];
+        // Held blocks first, in order, on this thread if their formulas are still out (done: no deferral).
+        for (const block of this.held) this.commit(block, committed, errors);
+        this.held = [];
         this.advance(committed, errors);
         const pending = renderBlock(this.mm, this.buffer, errors);
         this.buffer = "";
@@ -112,8 +222,7 @@ export class StreamingRenderer {
     private advance(committed: string[], errors: RenderError[]): void {
         while (this.scanPos < this.buffer.length) {
             if (this.scanner.startsBlock(this.buffer[this.scanPos]!)) {
-                const html = renderBlock(this.mm, this.buffer.slice(0, this.scanPos), errors);
-                if (html !== "") committed.push(html);
+                this.commit(this.buffer.slice(0, this.scanPos), committed, errors);
                 this.buffer = this.buffer.slice(this.scanPos);
                 this.searchFrom -= this.scanPos;
                 this.scanPos = 0;

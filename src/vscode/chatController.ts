@@ -299,7 +299,7 @@ export class ChatController extends Disposable {
             ask = await conversation.ask({solve: (o) => engine.solve({...o, signal: o.signal ?? controller.signal, onEvent: o.onEvent ?? (() => undefined)})},
                 {message, budget, sampling: settings.sampling, signal: controller.signal, onEvent});
             this.lastAsk = ask;
-            stream.finish();
+            await stream.finish();
             const r = ask.result;
             turn = {
                 id, user: message, budget: budgetView, thinking: r.thinking, solution: r.solution, answer: r.answer,
@@ -312,7 +312,7 @@ export class ChatController extends Disposable {
                 post({type: "notice", text: `The conversation outgrew the model's context (${ask.promptTokens} prompt tokens now): the oldest ${n === 1 ? "turn is" : `${n} turns are`} no longer shown to the model.`});
             }
         } catch (err) {
-            stream.finish();
+            await stream.finish();
             const messageText = err instanceof Error ? err.message : String(err);
             turn = {
                 id, user: message, budget: budgetView, thinking: stream.text("thinking"), solution: stream.text("solution"), answer: null,

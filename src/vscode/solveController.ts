@@ -11,6 +11,7 @@ import type {EngineService} from "./engineService";
 import type {PickedBudget} from "./budgetPicker";
 import {readRenderOptions} from "./renderSettings";
 import {SolutionPanel} from "./solutionPanel";
+import {sharedFormulaOffload} from "./formulaOffload";
 
 /** How often streamed text is rendered and posted (ms): fast enough to look live, slow enough not to flood. */
 const flushIntervalMs = 40;
@@ -138,7 +139,7 @@ export class SolveController extends Disposable {
             const minThinkingTokens = this.engines.settings.tutor.minThinkingTokens;
             const result = await engine.solve({problem: options.problem, budget, signal: controller.signal, onEvent,
                 ...(minThinkingTokens > 0 ? {minThinkingTokens} : {})});
-            stream.finish();
+            await stream.finish();
             const record: RequestRecord = {
                 id, problem: options.problem, budget: budgetView, thinking: result.thinking, solution: result.solution,
                 answer: result.answer, status: result.stop === "abort" ? "stopped" : "done", stats: {
@@ -153,7 +154,7 @@ export class SolveController extends Disposable {
             this.post({type: "done", id, stats: record.stats!, answerHtml: answerHtml(result.answer, render), record});
             return result;
         } catch (err) {
-            stream.finish();
+            await stream.finish();
             const message = err instanceof Error ? err.message : String(err);
             const record: RequestRecord = {
                 id, problem: options.problem, budget: budgetView, thinking: stream.text("thinking"), solution: stream.text("solution"),
@@ -261,19 +262,36 @@ export async function openLink(href: string): Promise<void> {
     await vscode.env.openExternal(uri);
 }
 
-/** Coalesces streamed text per phase, renders it incrementally and posts the changes. */
+/** How long finish() waits for formulas still in the worker before rendering them itself (a safety net). */
+const settleTimeoutMs = 2000;
+
+/**
+ * Coalesces streamed text per phase, renders it incrementally and posts the changes. Slow formulas render in
+ * the shared worker (see formulaOffload.ts): when they arrive, the phase is re-rendered and posted at once.
+ */
 export class PhaseStreams {
     private readonly renderers: {thinking: StreamingRenderer; solution: StreamingRenderer};
     private readonly buffers = {thinking: "", solution: ""};
     private readonly texts = {thinking: "", solution: ""};
+    /** Formulas arrived for the phase since its last post. */
+    private readonly arrived = {thinking: false, solution: false};
     private counts = {thinkingTokens: 0, solutionTokens: 0};
     private timer: ReturnType<typeof setTimeout> | undefined;
     private finished = false;
     /** What a view that (re)loads mid-stream needs to show the same thing: every committed block and the pending one. */
     private readonly shown = {thinking: {committed: [] as string[], pending: ""}, solution: {committed: [] as string[], pending: ""}};
+    private finishing: Promise<void> | undefined;
 
     public constructor(private readonly id: string, private readonly post: (m: HostToPanelMessage) => void, private readonly render: RenderOptions) {
-        this.renderers = {thinking: new StreamingRenderer(render), solution: new StreamingRenderer(render)};
+        this.renderers = {thinking: this.renderer("thinking"), solution: this.renderer("solution")};
+    }
+
+    private renderer(phase: "thinking" | "solution"): StreamingRenderer {
+        return new StreamingRenderer({...this.render, offload: sharedFormulaOffload(), onFormulas: () => {
+            if (this.finished) return;
+            this.arrived[phase] = true;
+            this.timer ??= setTimeout(() => this.flush(), 0);
+        }});
     }
 
     public text(phase: "thinking" | "solution"): string {
@@ -281,7 +299,7 @@ export class PhaseStreams {
     }
 
     public push(phase: "thinking" | "solution", text: string, thinkingTokens: number, solutionTokens: number): void {
-        if (this.finished) return;
+        if (this.finished || this.finishing) return;
         this.buffers[phase] += text;
         this.counts = {thinkingTokens, solutionTokens};
         this.timer ??= setTimeout(() => this.flush(), flushIntervalMs);
@@ -292,10 +310,13 @@ export class PhaseStreams {
             clearTimeout(this.timer);
             this.timer = undefined;
         }
+        if (this.finished) return;
         for (const phase of ["thinking", "solution"] as const) {
             const delta = this.buffers[phase];
-            if (delta === "" && !final) continue;
+            const arrived = this.arrived[phase];
+            if (delta === "" && !final && !arrived) continue;
             this.buffers[phase] = "";
+            this.arrived[phase] = false;
             this.texts[phase] += delta;
             const renderer = this.renderers[phase];
             const update = final ? mergeUpdates(renderer.append(delta), renderer.finish()) : renderer.append(delta);
@@ -319,18 +340,31 @@ export class PhaseStreams {
 
     /** Commits everything rendered so far in a phase and starts it afresh (what follows renders after a marker). */
     public breakPhase(phase: "thinking" | "solution"): void {
-        if (this.finished) return;
+        if (this.finished || this.finishing) return;
         this.flush();
         const update = this.renderers[phase].finish();
         if (update.committed.length > 0 || update.pending !== "")
             this.show(phase, [...update.committed, update.pending].filter((h) => h !== ""), "");
-        this.renderers[phase] = new StreamingRenderer(this.render);
+        this.renderers[phase] = this.renderer(phase);
     }
 
-    public finish(): void {
-        if (this.finished) return;
-        this.flush(true);
-        this.finished = true;
+    /**
+     * Posts the final HTML of both phases: first what is buffered, then (once the formulas still in the worker
+     * are back, or after {@link settleTimeoutMs}) the last update, so that it too stays off the slow path.
+     */
+    public finish(): Promise<void> {
+        this.finishing ??= (async () => {
+            this.flush();
+            let timeout: ReturnType<typeof setTimeout> | undefined;
+            await Promise.race([
+                Promise.all([this.renderers.thinking.settled(), this.renderers.solution.settled()]),
+                new Promise((resolve) => (timeout = setTimeout(resolve, settleTimeoutMs)))
+            ]);
+            clearTimeout(timeout);
+            this.flush(true);
+            this.finished = true;
+        })();
+        return this.finishing;
     }
 }
 

@@ -97,3 +97,14 @@ export function textOutsideMath(html: string): string {
 
 /** LaTeX that should have been rendered, seen as raw text. */
 export const latexLeak = /\\(?:frac|dfrac|tfrac|begin|end|sqrt|cdot|boxed|text|left|right|sum|int|le|ge|neq|times|pi|alpha|theta|mathbb|operatorname)(?![a-zA-Z])|\^\{|_\{/g;
+
+/** The bundled formula worker (out/formulaWorker.js, built by scripts/build.mjs), found from this bundle's place. */
+export function formulaWorkerFile(): string {
+    let dir = dirname(fileURLToPath(import.meta.url));
+    for (let i = 0; i < 6; i++) {
+        const candidate = join(dir, "out/formulaWorker.js");
+        if (existsSync(candidate)) return candidate;
+        dir = dirname(dir);
+    }
+    return join(process.cwd(), "out/formulaWorker.js");
+}
