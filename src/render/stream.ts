@@ -53,7 +53,7 @@ export interface RenderUpdate {
     readonly committed: string[];
     /**
      * HTML of the unfinished tail, replacing the previous update's. While streaming, an unclosed formula in
-     * it shows as `<span class="em-pending-math">` text; after `finish()` it is the final HTML of the last block.
+     * it shows as `<span class="em-pending-math">` text (the unrendered end of a very long paragraph as `em-pending-text`); after `finish()` it is the final HTML of the last block.
      */
     readonly pending: string;
     /** Formulas KaTeX could not render in the blocks committed by this update (and, at finish, the last block). */
@@ -194,7 +194,7 @@ export class StreamingRenderer {
         if (n === 0) return "";
         if (n <= bigTailChars) return renderPendingTail(this.mm, this.buffer, this.memo, this.deferral);
         if (this.bigTailLen > 0 && n < this.bigTailLen * bigTailGrowth)
-            return this.bigTailHtml + `<span class="em-pending-math">${escapeHtml(this.buffer.slice(this.bigTailLen))}</span>`;
+            return this.bigTailHtml + `<span class="em-pending-text">${escapeHtml(this.buffer.slice(this.bigTailLen))}</span>`;
         this.bigTailHtml = renderPendingTail(this.mm, this.buffer, this.memo, this.deferral);
         this.bigTailLen = n;
         return this.bigTailHtml;
