@@ -152,7 +152,7 @@ test("a huge single block streams in linear total work: re-rendered only as it g
     let last = "";
     for (let i = 0; i < text.length; i += 500) {
         const u = r.append(text.slice(i, i + 500));
-        if (!u.pending.includes("em-pending-math")) full++;
+        if (!u.pending.includes("em-pending-text")) full++;
         last = u.pending;
         // Every character so far is visible (rendered or escaped pending text).
         assert.equal(last.replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim(), text.slice(0, i + 500).trim().replace(/\s+/g, " "));
