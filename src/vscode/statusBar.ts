@@ -3,7 +3,7 @@ import {CommandIds} from "./commandIds";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
 
-/** The status bar item: the model and the device it runs on; clicking it chooses a model file. */
+/** The status bar item: the model and the device it runs on; clicking it chooses a model (on a server backend: tests the server). */
 export class ModelStatusBar extends Disposable {
     private readonly item = this._register(vscode.window.createStatusBarItem("elasticMath.model", vscode.StatusBarAlignment.Right, 100));
     private device: string | null = null;
@@ -28,11 +28,20 @@ export class ModelStatusBar extends Disposable {
     private update(): void {
         const engine = this.engines.current();
         if (engine.modelPath === "") {
+            this.item.command = CommandIds.chooseModel;
             this.item.text = "$(circle-slash) Elastic Math: no model";
             this.item.tooltip = "No model is configured. Click to download or choose a model.";
             return;
         }
         this.item.text = `$(symbol-numeric) ${engine.modelName}${this.device != null ? ` · ${shortDevice(this.device)}` : ""}`;
+        if (this.engines.settings.backend === "server") {
+            // On a server the local model pick does not apply: the click checks the server instead.
+            this.item.command = CommandIds.testServerConnection;
+            this.item.tooltip = new vscode.MarkdownString(
+                `**Elastic Math on a server**\n\n${engine.modelName}\n\nClick to test the server connection (the server is set in elasticMath.server.*).`);
+            return;
+        }
+        this.item.command = CommandIds.chooseModel;
         this.item.tooltip = new vscode.MarkdownString(
             `**Elastic Math model**\n\n${engine.modelPath}\n\nDevice: ${this.device ?? "not loaded yet"}\n\nClick to choose another model.`);
     }

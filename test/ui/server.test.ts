@@ -60,4 +60,16 @@ describe("ui: the server backend", {timeout: 240000}, () => {
         await screenshot(page, "server-solve-panel");
         await screenshotFrame(frame, "server-solve-panel-webview");
     });
+
+    test("the status bar names the server; clicking it tests the connection (not the local model pick)", async () => {
+        const {page} = wb;
+        await runCommand(page, "Notifications: Clear All Notifications");
+        const host = new URL(server.url).host;
+        const item = page.locator(".part.statusbar .statusbar-item", {hasText: `@ ${host}`}).first();
+        await item.waitFor({state: "visible", timeout: 15000});
+        await item.locator("a").first().click();
+        const toast = await waitForNotification(page, /answers \(llama\.cpp/, 60000);
+        assert.match(await toast.innerText(), /budgets are exact/);
+        assert.equal(await page.locator(".quick-input-widget").isVisible(), false, "no model pick opened");
+    });
 });
