@@ -179,23 +179,14 @@ export class EngineService extends Disposable {
         for (const engine of this.retired.splice(0)) void engine.dispose();
     }
 
-    private async solveWith(settings: Settings, options: EngineSolveOptions): Promise<SolveResult> {
+    /** One request on the engine for these settings: configured and fitting first, load advice on failure, then tidy. */
+    private async withEngine<T>(settings: Settings, run: (engine: ElasticEngine) => Promise<T>): Promise<T> {
         checkConfigured(settings);
         await this.checkFit(settings);
         const engine = await this.engineFor(settings, await this.formatOf(settings));
         this.inFlight++;
         try {
-            return await engine.solve({
-                problem: options.problem,
-                budget: options.budget,
-                sampling: {...settings.sampling, ...options.sampling},
-                signal: options.signal,
-                minThinkingTokens: options.minThinkingTokens,
-                onEvent: options.onEvent,
-                buildPrompt: options.buildPrompt,
-                reuseContext: options.reuseContext,
-                onTrace: options.onTrace
-            });
+            return await run(engine);
         } catch (err) {
             throw await this.withLoadAdvice(settings, err);
         } finally {
@@ -205,20 +196,23 @@ export class EngineService extends Disposable {
         }
     }
 
-    private async solveManyWith(settings: Settings, options: SolveManyOptions): Promise<SolveManyResult> {
-        checkConfigured(settings);
-        await this.checkFit(settings);
-        const engine = await this.engineFor(settings, await this.formatOf(settings));
-        this.inFlight++;
-        try {
-            return await engine.solveMany({...options, samplings: options.samplings.map((s) => ({...settings.sampling, ...s}))});
-        } catch (err) {
-            throw await this.withLoadAdvice(settings, err);
-        } finally {
-            this.inFlight--;
-            this.loadProgress.settle(); // a load that failed never reports 100%
-            this.disposeRetiredWhenIdle();
-        }
+    private solveWith(settings: Settings, options: EngineSolveOptions): Promise<SolveResult> {
+        return this.withEngine(settings, (engine) => engine.solve({
+            problem: options.problem,
+            budget: options.budget,
+            sampling: {...settings.sampling, ...options.sampling},
+            signal: options.signal,
+            minThinkingTokens: options.minThinkingTokens,
+            onEvent: options.onEvent,
+            buildPrompt: options.buildPrompt,
+            reuseContext: options.reuseContext,
+            onTrace: options.onTrace
+        }));
+    }
+
+    private solveManyWith(settings: Settings, options: SolveManyOptions): Promise<SolveManyResult> {
+        return this.withEngine(settings, (engine) =>
+            engine.solveMany({...options, samplings: options.samplings.map((s) => ({...settings.sampling, ...s}))}));
     }
 
     public override dispose(): void {
