@@ -1,5 +1,6 @@
 // The platform VSIX: `npm run package -- --target <t>` ships node-llama-cpp with only that platform's binaries.
-// Real vsce, real zip listing. (Targets whose binaries the registry here does not serve fail with a clear message.)
+// Real vsce, real zip listing. Another platform's binaries come from the npm registry at node-llama-cpp's version
+// (node-llama-cpp is pinned to 3.21.1 because that is the version whose mac/win binary packages the registry serves).
 import assert from "node:assert/strict";
 import {execFileSync, spawnSync} from "node:child_process";
 import {existsSync, rmSync} from "node:fs";
@@ -45,4 +46,18 @@ test("the linux-x64 VSIX holds node-llama-cpp and only linux-x64 binaries, no so
 
 test("the linux-arm64 VSIX holds only linux-arm64 binaries", {timeout: 300000}, () => {
     assert.deepEqual(binaryPackages(packageFor("linux-arm64")), ["linux-arm64"]);
+});
+
+test("the darwin-arm64 VSIX holds only the Metal build for Apple silicon", {timeout: 300000}, () => {
+    assert.deepEqual(binaryPackages(packageFor("darwin-arm64")), ["mac-arm64-metal"]);
+});
+
+test("the darwin-x64 VSIX holds only the Intel mac build", {timeout: 300000}, () => {
+    assert.deepEqual(binaryPackages(packageFor("darwin-x64")), ["mac-x64"]);
+});
+
+test("the win32-x64 VSIX holds only the Windows x64 builds (CPU and Vulkan)", {timeout: 300000}, () => {
+    const list = packageFor("win32-x64");
+    assert.deepEqual(binaryPackages(list), ["win-x64", "win-x64-vulkan"]);
+    assert.ok(list.some((f) => /^extension\/node_modules\/@node-llama-cpp\/win-x64\/bins\/.*llama-addon\.node$/.test(f)), "the Windows addon is missing");
 });
