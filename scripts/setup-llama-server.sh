@@ -26,32 +26,12 @@ if [[ ! -f "$BUNDLE" ]]; then
     exit 1
 fi
 
-mkdir -p "$CACHE"
-: > "$LOG"
-START=$(date +%s)
-STEP="start"
-on_error() {
-    local rc=$?
-    echo "setup-llama-server: FAILED at step '$STEP' (exit $rc). Last lines of $LOG:" >&2
-    tail -n 40 "$LOG" >&2 || true
-    exit "$rc"
-}
-trap on_error ERR
-step() { STEP="$1"; echo "== $1" >> "$LOG"; }
+# shellcheck source=setup-common.sh
+source "$ROOT/scripts/setup-common.sh"
+NAME="setup-llama-server"
+begin_setup
 
-APT_PKGS=(cmake g++ make git)
-MISSING=()
-for p in "${APT_PKGS[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || MISSING+=("$p")
-done
-if [[ ${#MISSING[@]} -gt 0 ]]; then
-    step "apt-get install ${MISSING[*]}"
-    SUDO=""
-    if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
-    export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get update -qq >> "$LOG" 2>&1
-    $SUDO apt-get install -y -qq --no-install-recommends "${MISSING[@]}" >> "$LOG" 2>&1
-fi
+apt_install_missing cmake g++ make git
 
 SRC="$DIR/src"
 BUILD="$DIR/build"

@@ -23,43 +23,18 @@ LOG="$CACHE/code-server-setup.log"
 APT_PKGS=(libkrb5-dev ripgrep pkg-config libx11-dev libxkbfile-dev libsecret-1-dev chromium xvfb
           python3 make g++ git ca-certificates)
 
-missing_apt() {
-    local p out=()
-    for p in "${APT_PKGS[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || out+=("$p")
-    done
-    echo "${out[@]:-}"
-}
+# shellcheck source=setup-common.sh
+source "$ROOT/scripts/setup-common.sh"
+NAME="setup-vscode"
 
-if [[ -f "$MARKER" && "$(cat "$MARKER")" == "$MARKER_CONTENT" && -z "$(missing_apt)" ]]; then
+if [[ -f "$MARKER" && "$(cat "$MARKER")" == "$MARKER_CONTENT" && -z "$(missing_apt "${APT_PKGS[@]}")" ]]; then
     exit 0
 fi
 
-mkdir -p "$CACHE"
-: > "$LOG"
-START=$(date +%s)
-STEP="start"
-on_error() {
-    local rc=$?
-    echo "setup-vscode: FAILED at step '$STEP' (exit $rc). Last lines of $LOG:" >&2
-    tail -n 40 "$LOG" >&2 || true
-    exit "$rc"
-}
-trap on_error ERR
-step() { STEP="$1"; echo "== $1" >> "$LOG"; }
+begin_setup
 
 # --- 1. Debian packages -----------------------------------------------------------------------
-MISSING="$(missing_apt)"
-if [[ -n "$MISSING" ]]; then
-    step "apt-get install $MISSING"
-    SUDO=""
-    if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
-    export DEBIAN_FRONTEND=noninteractive
-    # shellcheck disable=SC2086
-    $SUDO apt-get update -qq >> "$LOG" 2>&1
-    # shellcheck disable=SC2086
-    $SUDO apt-get install -y -qq --no-install-recommends $MISSING >> "$LOG" 2>&1
-fi
+apt_install_missing "${APT_PKGS[@]}"
 
 # --- 2. code-server into its own package folder -------------------------------------------------
 export npm_config_unsafe_perm=true      # code-server's postinstall refuses to run as root otherwise
