@@ -42,7 +42,8 @@
  * The text: corpus solutions (MATH and OlympiadBench reference solutions, then Sky-T1 long-CoT outputs),
  * concatenated in file order with blank lines until it has enough tokens.
  */
-import {setImmediate as tick} from "node:timers/promises";
+import {setImmediate as tick, setTimeout as sleep} from "node:timers/promises";
+import {Worker} from "node:worker_threads";
 import {renderMarkdown, type RenderUpdate, StreamingRenderer} from "../../src/render/index";
 import {WorkerFormulaOffload} from "../../src/render/formulaOffload";
 import {formulaWorkerFile, loadCorpus} from "../unit/render-helpers";
@@ -200,6 +201,39 @@ async function offloaded(tokens: readonly string[], offload: WorkerFormulaOffloa
 
 const f = (n: number): string => (n < 10 ? n.toFixed(2) : n < 1000 ? n.toFixed(1) : n.toFixed(0));
 const trio = (s: Stats): string => `${f(s.p50)} / ${f(s.p99)} / ${f(s.max)}`;
+
+/**
+ * The clock check behind the main-thread bound, measured here: while a second thread spins, time many steps of
+ * about 20 µs of work on this thread. Wall stays near 20 µs, but process CPU now and then jumps by whole
+ * milliseconds: the spinning thread's time, added at a scheduler tick.
+ */
+async function clockCheck(): Promise<string> {
+    const spinner = new Worker("const end = Date.now() + 2000; while (Date.now() < end) {}", {eval: true});
+    await sleep(100);
+    let steps = 0;
+    let cpuMax = 0;
+    let wallMax = 0;
+    let over1ms = 0;
+    let sink = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < 1000) {
+        const c = cpuMs();
+        const t = performance.now();
+        for (let i = 0; i < 20000; i++) sink += i;
+        const w = performance.now() - t;
+        const p = cpuMs() - c;
+        steps++;
+        cpuMax = Math.max(cpuMax, p);
+        wallMax = Math.max(wallMax, w);
+        if (p > 1) over1ms++;
+    }
+    await spinner.terminate();
+    if (sink === -1) console.log(sink); // keeps the loop from being optimised away
+    return `clock check: ${steps} steps of ~${f(1000000 / steps)} µs on this thread while another thread spins: process CPU read > 1 ms on ${over1ms} `
+        + `of them (max ${f(cpuMax)} ms), wall max ${f(wallMax)} ms. So process CPU per update carries other threads' time in tick-sized lumps.\n`;
+}
+
+console.log(await clockCheck());
 
 // Warm up JIT and the KaTeX/markdown-it code paths on a different text.
 streaming(tokenize(loadCorpus().at(-1)!.text));
