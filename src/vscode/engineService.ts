@@ -37,14 +37,21 @@ export interface EngineHandle {
 
 /**
  * Owns the one engine (one model in memory). The engine is created on first use, so activation stays instant
- * and node-llama-cpp is only loaded when a request needs it. When the model or engine settings change, the
- * engine is replaced as soon as no request is using it.
+ * and node-llama-cpp is only loaded when a request needs it. When the model or engine settings change, a new
+ * engine is made for the next request and the old one is "retired": requests already on it run to the end,
+ * and it is disposed once none uses it. A request on the new engine waits (shown as queued) until every
+ * engine retired before it is gone, so one request computes at a time across a settings change as well, and
+ * the old model's memory is freed before the new model loads.
  */
 export class EngineService extends Disposable {
     private engine: ElasticEngine | undefined;
     private engineKey = "";
-    private inFlight = 0;
-    private readonly retired: ElasticEngine[] = [];
+    /** Requests between getting an engine and finishing with it, per engine. */
+    private readonly uses = new Map<ElasticEngine, number>();
+    /** Creation order of the engines (a request waits only for older retired engines, so waits never form a cycle). */
+    private readonly generation = new WeakMap<ElasticEngine, number>();
+    private generations = 0;
+    private retired: RetiredEngine[] = [];
     private readonly changed = this._register(new vscode.EventEmitter<void>());
     /** Fires when the configured model or engine settings change. */
     public readonly onDidChange = this.changed.event;
@@ -123,11 +130,13 @@ export class EngineService extends Disposable {
             solveMany: (options) => this.solveManyWith(settings, options),
             promptMeter: async () => {
                 if (modelPathOf(settings) === "") throw new Error("No model is configured.");
+                await this.checkFit(settings);
+                const engine = await this.engineFor(settings, await this.formatOf(settings));
+                this.uses.set(engine, (this.uses.get(engine) ?? 0) + 1);
                 try {
-                    await this.checkFit(settings);
-                    return await (await this.engineFor(settings, await this.formatOf(settings))).promptMeter().catch(async (err: unknown) => { throw await this.withLoadAdvice(settings, err); });
+                    return await engine.promptMeter().catch(async (err: unknown) => { throw await this.withLoadAdvice(settings, err); });
                 } finally {
-                    this.loadProgress.settle();
+                    this.release(engine);
                 }
             },
             format: () => this.formatOf(settings)
@@ -150,6 +159,7 @@ export class EngineService extends Disposable {
                 modelPath: "", format, contextSize: settings.contextSize > 0 ? settings.contextSize : undefined,
                 server: {url: settings.server.url, model: settings.server.model, apiKey, dialect: settings.server.api}
             });
+            this.generation.set(this.engine, ++this.generations);
             this.engineKey = key;
             return this.engine;
         }
@@ -164,40 +174,73 @@ export class EngineService extends Disposable {
             contextSize: settings.contextSize > 0 ? settings.contextSize : undefined,
             onLoadProgress: this.loadProgress.reporter(settings.modelPath)
         });
+        this.generation.set(this.engine, ++this.generations);
         this.engineKey = key;
         return this.engine;
     }
 
-    /** An engine replaced while requests still run on it is disposed when they are done. */
+    /** An engine replaced while requests still use it is disposed when they are done. */
     private retire(engine: ElasticEngine): void {
-        this.retired.push(engine);
+        let gone!: () => void;
+        this.retired.push({engine, gone: new Promise<void>((resolve) => { gone = resolve; }), markGone: () => gone()});
         this.disposeRetiredWhenIdle();
     }
 
     private disposeRetiredWhenIdle(): void {
-        if (this.inFlight > 0) return;
-        for (const engine of this.retired.splice(0)) void engine.dispose();
+        this.retired = this.retired.filter((r) => {
+            if ((this.uses.get(r.engine) ?? 0) > 0) return true;
+            void r.engine.dispose().catch(() => undefined).finally(r.markGone);
+            return false;
+        });
+    }
+
+    /**
+     * Waits until the engines retired before `engine` are gone (their requests done, their models freed), telling
+     * the request it is queued meanwhile. Returns early when the request is cancelled (the engine then ends it).
+     */
+    private async afterOlderEngines(engine: ElasticEngine, signal: AbortSignal | undefined, onEvent: ((event: SolveEvent) => void) | undefined): Promise<void> {
+        const mine = this.generation.get(engine) ?? 0;
+        const older = this.retired.filter((r) => (this.generation.get(r.engine) ?? 0) < mine);
+        if (older.length === 0 || signal?.aborted) return;
+        const ahead = older.reduce((n, r) => n + (r.engine.busy ? 1 : 0) + r.engine.queueLength, 0);
+        try { onEvent?.({type: "queued", position: Math.max(1, ahead)}); } catch { /* a listener's bug must not stop the request */ }
+        let onAbort: (() => void) | undefined;
+        const aborted = new Promise<void>((resolve) => { onAbort = resolve; signal?.addEventListener("abort", onAbort, {once: true}); });
+        try {
+            await Promise.race([Promise.all(older.map((r) => r.gone)), aborted]);
+        } finally {
+            if (onAbort != null) signal?.removeEventListener("abort", onAbort);
+        }
     }
 
     /** One request on the engine for these settings: configured and fitting first, load advice on failure, then tidy. */
-    private async withEngine<T>(settings: Settings, run: (engine: ElasticEngine) => Promise<T>): Promise<T> {
+    private async withEngine<T>(settings: Settings, signal: AbortSignal | undefined, onEvent: ((event: SolveEvent) => void) | undefined,
+        run: (engine: ElasticEngine) => Promise<T>): Promise<T> {
         checkConfigured(settings);
         await this.checkFit(settings);
         const engine = await this.engineFor(settings, await this.formatOf(settings));
-        this.inFlight++;
+        this.uses.set(engine, (this.uses.get(engine) ?? 0) + 1);
         try {
+            await this.afterOlderEngines(engine, signal, onEvent);
             return await run(engine);
         } catch (err) {
             throw await this.withLoadAdvice(settings, err);
         } finally {
-            this.inFlight--;
-            this.loadProgress.settle(); // a load that failed never reports 100%
-            this.disposeRetiredWhenIdle();
+            this.release(engine);
         }
     }
 
+    /** A request (or a prompt meter) is done with `engine`. */
+    private release(engine: ElasticEngine): void {
+        const left = (this.uses.get(engine) ?? 1) - 1;
+        if (left > 0) this.uses.set(engine, left);
+        else this.uses.delete(engine);
+        this.loadProgress.settle(); // a load that failed never reports 100%
+        this.disposeRetiredWhenIdle();
+    }
+
     private solveWith(settings: Settings, options: EngineSolveOptions): Promise<SolveResult> {
-        return this.withEngine(settings, (engine) => engine.solve({
+        return this.withEngine(settings, options.signal, options.onEvent, (engine) => engine.solve({
             problem: options.problem,
             budget: options.budget,
             sampling: {...settings.sampling, ...options.sampling},
@@ -211,7 +254,7 @@ export class EngineService extends Disposable {
     }
 
     private solveManyWith(settings: Settings, options: SolveManyOptions): Promise<SolveManyResult> {
-        return this.withEngine(settings, (engine) =>
+        return this.withEngine(settings, options.signal, undefined, (engine) =>
             engine.solveMany({...options, samplings: options.samplings.map((s) => ({...settings.sampling, ...s}))}));
     }
 
@@ -219,8 +262,16 @@ export class EngineService extends Disposable {
         super.dispose();
         if (this.engine != null) void this.engine.dispose();
         this.engine = undefined;
-        for (const engine of this.retired.splice(0)) void engine.dispose();
+        for (const r of this.retired.splice(0)) void r.engine.dispose().catch(() => undefined).finally(r.markGone);
     }
+}
+
+/** An engine replaced by a settings change, kept until no request uses it. */
+interface RetiredEngine {
+    readonly engine: ElasticEngine;
+    /** Resolves once it is disposed. */
+    readonly gone: Promise<void>;
+    readonly markGone: () => void;
 }
 
 /** Why the current model has no thinking phase (the budget pick then offers only an answer budget), or undefined. */

@@ -16,7 +16,12 @@ suite("Selection and chat in the extension host", function () {
     let models: string;
     const config = () => vscode.workspace.getConfiguration("elasticMath");
     async function useModel(file: string): Promise<void> {
-        await config().update("model.path", path.join(models, file), vscode.ConfigurationTarget.Global);
+        await setting("model.path", path.join(models, file));
+    }
+    /** Sets a user setting and waits until this extension host reads the new value (update() can resolve a little before). */
+    async function setting(key: string, value: unknown): Promise<void> {
+        await config().update(key, value, vscode.ConfigurationTarget.Global);
+        await waitFor(`the setting ${key} to read ${JSON.stringify(value)}`, () => JSON.stringify(config().get(key)) === JSON.stringify(value), 10000);
     }
     async function openWithSelection(language: string, content: string, selected: string): Promise<vscode.TextEditor> {
         const doc = await vscode.workspace.openTextDocument({language, content});
@@ -212,7 +217,7 @@ suite("Selection and chat in the extension host", function () {
         await useModel(ANSWER_FOREVER.file);
         // A panel request long enough (12,000 tokens) that it is still running when the chat turn is queued behind it,
         // however fast the machine: the fixture writes well over 1,000 tokens/s when the machine is idle.
-        await config().update("engine.contextSize", 16384, vscode.ConfigurationTarget.Global);
+        await setting("engine.contextSize", 16384);
         await api.chat.newChat();
         const panel = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 12000}});
         const panelId = () => [...api.panelMessages].reverse().find((m) => m.type === "request")!.id;
@@ -232,6 +237,37 @@ suite("Selection and chat in the extension host", function () {
         const second = await chat2;
         assert.equal(second?.turn.status, "done", "the panel's Stop cancelled the chat turn");
         assert.equal(second?.turn.stats?.solutionTokens, 512, "the chat turn ran to its Quick answer budget");
-        await config().update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
+        await setting("engine.contextSize", 4096);
+    });
+
+    test("a request made after switching models while one runs waits for it (queued), then runs on the new model", async () => {
+        await useModel(ANSWER_FOREVER.file);
+        await setting("engine.contextSize", 16384);
+        await api.chat.newChat();
+        const panel = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 12000}});
+        const panelId = () => [...api.panelMessages].reverse().find((m) => m.type === "request")!.id;
+        await waitFor("the panel request to start", () => api.panelMessages.some((m) => m.type === "started" && "id" in m && m.id === panelId()));
+        // The user picks another model while the panel's answer is still streaming.
+        await useModel(THINK_STOPS.file);
+        const earlier = new Set(api.chat.messages.flatMap((m) => (m.type === "request" ? [m.id] : [])));
+        const chat = api.chat.send(THINK_STOPS.problem, "Quick");
+        let chatId = "";
+        await waitFor("the chat turn's request", () => {
+            chatId = api.chat.messages.flatMap((m) => (m.type === "request" && !earlier.has(m.id) ? [m.id] : []))[0] ?? "";
+            return chatId !== "";
+        });
+        const ofTurn = () => api.chat.messages.filter((m) => "id" in m && m.id === chatId);
+        await waitFor("the chat turn to show as queued", () => ofTurn().some((m) => m.type === "status" && m.status === "queued"));
+        await new Promise((r) => setTimeout(r, 300));
+        assert.ok(!ofTurn().some((m) => m.type === "started"), "the new model's request started while the old model's was still running");
+        assert.ok(!api.panelMessages.some((m) => m.type === "done" && m.id === panelId()), "the panel request ended early");
+        await vscode.commands.executeCommand("elasticMath.stop");
+        assert.equal((await panel)?.stop, "abort");
+        const turn = (await chat)?.turn;
+        assert.equal(turn?.status, "done");
+        assert.equal(turn?.answer, "4", "the chat turn did not run on the newly chosen model (think-stops answers 4)");
+        assert.match(turn?.solution ?? "", /Adding two and two gives/);
+        await setting("engine.contextSize", 4096);
+        await useModel(THINK_STOPS.file);
     });
 });
