@@ -6,6 +6,7 @@ import * as vscode from "vscode";
 import {formatSolutionFor} from "../../src/core/selectionText";
 import type {ElasticMathApi} from "../../src/extension";
 import {ANSWER_FOREVER, THINK_STOPS} from "../fixtures/scripted";
+import {setSetting} from "./settings";
 
 const EXTENSION_ID = "elastic-math.elastic-math-tutor";
 const balanced = {mode: "elastic", thinkTokens: 1024, answerTokens: 1024} as const;
@@ -16,12 +17,7 @@ suite("Selection and chat in the extension host", function () {
     let models: string;
     const config = () => vscode.workspace.getConfiguration("elasticMath");
     async function useModel(file: string): Promise<void> {
-        await setting("model.path", path.join(models, file));
-    }
-    /** Sets a user setting and waits until this extension host reads the new value (update() can resolve a little before). */
-    async function setting(key: string, value: unknown): Promise<void> {
-        await config().update(key, value, vscode.ConfigurationTarget.Global);
-        await waitFor(`the setting ${key} to read ${JSON.stringify(value)}`, () => JSON.stringify(config().get(key)) === JSON.stringify(value), 10000);
+        await setSetting("model.path", path.join(models, file));
     }
     async function openWithSelection(language: string, content: string, selected: string): Promise<vscode.TextEditor> {
         const doc = await vscode.workspace.openTextDocument({language, content});
@@ -43,16 +39,16 @@ suite("Selection and chat in the extension host", function () {
         assert.ok(ext, "extension not found");
         api = await ext.activate();
         models = path.join(ext.extensionPath, "test", "fixtures", "models");
-        await config().update("engine.threads", 1, vscode.ConfigurationTarget.Global);
-        await config().update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
-        await config().update("sampling.seed", 7, vscode.ConfigurationTarget.Global);
+        await setSetting("engine.threads", 1);
+        await setSetting("engine.contextSize", 4096);
+        await setSetting("sampling.seed", 7);
         await useModel(THINK_STOPS.file);
     });
 
     suiteTeardown(async () => {
         await vscode.commands.executeCommand("workbench.action.closeAllEditors");
         for (const key of ["model.path", "engine.threads", "engine.contextSize", "sampling.seed"])
-            await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+            await setSetting(key, undefined);
     });
 
     test("the new commands are registered", async () => {
@@ -190,8 +186,8 @@ suite("Selection and chat in the extension host", function () {
     });
 
     test("when the conversation outgrows the context the oldest turns are dropped with a visible notice", async () => {
-        await config().update("engine.contextSize", 512, vscode.ConfigurationTarget.Global);
-        await config().update("budget.presets", [{label: "Tiny", think: 40, answer: 60}], vscode.ConfigurationTarget.Global);
+        await setSetting("engine.contextSize", 512);
+        await setSetting("budget.presets", [{label: "Tiny", think: 40, answer: 60}]);
         try {
             await useModel(THINK_STOPS.file);
             await api.chat.newChat();
@@ -208,8 +204,8 @@ suite("Selection and chat in the extension host", function () {
             assert.ok(api.chat.current.data.droppedTurns > 0);
             assert.ok(api.chat.lastAsk!.promptTokens + 100 <= 511);
         } finally {
-            await config().update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
-            await config().update("budget.presets", undefined, vscode.ConfigurationTarget.Global);
+            await setSetting("engine.contextSize", 4096);
+            await setSetting("budget.presets", undefined);
         }
     });
 
@@ -217,7 +213,7 @@ suite("Selection and chat in the extension host", function () {
         await useModel(ANSWER_FOREVER.file);
         // A panel request long enough (12,000 tokens) that it is still running when the chat turn is queued behind it,
         // however fast the machine: the fixture writes well over 1,000 tokens/s when the machine is idle.
-        await setting("engine.contextSize", 16384);
+        await setSetting("engine.contextSize", 16384);
         await api.chat.newChat();
         const panel = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 12000}});
         const panelId = () => [...api.panelMessages].reverse().find((m) => m.type === "request")!.id;
@@ -237,12 +233,12 @@ suite("Selection and chat in the extension host", function () {
         const second = await chat2;
         assert.equal(second?.turn.status, "done", "the panel's Stop cancelled the chat turn");
         assert.equal(second?.turn.stats?.solutionTokens, 512, "the chat turn ran to its Quick answer budget");
-        await setting("engine.contextSize", 4096);
+        await setSetting("engine.contextSize", 4096);
     });
 
     test("a request made after switching models while one runs waits for it (queued), then runs on the new model", async () => {
         await useModel(ANSWER_FOREVER.file);
-        await setting("engine.contextSize", 16384);
+        await setSetting("engine.contextSize", 16384);
         await api.chat.newChat();
         const panel = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 12000}});
         const panelId = () => [...api.panelMessages].reverse().find((m) => m.type === "request")!.id;
@@ -267,7 +263,7 @@ suite("Selection and chat in the extension host", function () {
         assert.equal(turn?.status, "done");
         assert.equal(turn?.answer, "4", "the chat turn did not run on the newly chosen model (think-stops answers 4)");
         assert.match(turn?.solution ?? "", /Adding two and two gives/);
-        await setting("engine.contextSize", 4096);
+        await setSetting("engine.contextSize", 4096);
         await useModel(THINK_STOPS.file);
     });
 });

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import {CHATML_ANSWER, THINK_STOPS} from "../fixtures/scripted";
 import {writeHugeSparseModel} from "../fixtures/huge";
+import {setSetting} from "./settings";
 
 suite("Models: Choose Model in the extension host", function () {
     this.timeout(120000);
@@ -19,13 +20,13 @@ suite("Models: Choose Model in the extension host", function () {
         assert.ok(ext);
         api = await ext.activate();
         models = path.join(ext.extensionPath, "test", "fixtures", "models");
-        await config().update("engine.threads", 1, vscode.ConfigurationTarget.Global);
-        await config().update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
-        await config().update("sampling.seed", 7, vscode.ConfigurationTarget.Global);
+        await setSetting("engine.threads", 1);
+        await setSetting("engine.contextSize", 4096);
+        await setSetting("sampling.seed", 7);
     });
     suiteTeardown(async () => {
         for (const key of ["model.path", "engine.threads", "engine.contextSize", "sampling.seed", "budget.askEveryTime"])
-            await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+            await setSetting(key, undefined);
     });
 
     test("the catalog lists the seven models and the first-run offer names E1-Math-1.5B's size", async () => {
@@ -85,7 +86,7 @@ suite("Models: Choose Model in the extension host", function () {
             {args: {problem: CHATML_ANSWER.problem}, label: "default budget"}
         ];
         for (const run of runs) {
-            if (run.label === "default budget") await config().update("budget.askEveryTime", false, vscode.ConfigurationTarget.Global);
+            if (run.label === "default budget") await setSetting("budget.askEveryTime", false);
             const result = await vscode.commands.executeCommand<Awaited<ReturnType<ElasticMathApi["solve"]>>>("elasticMath.solveProblem", run.args);
             assert.ok(result != null, run.label);
             assert.equal(result.model, CHATML_ANSWER.name);
@@ -105,7 +106,7 @@ suite("Models: Choose Model in the extension host", function () {
     });
 
     test("Show Solution Panel with no model posts the first-run card; choosing a model removes it", async () => {
-        await config().update("model.path", "", vscode.ConfigurationTarget.Global);
+        await setSetting("model.path", "");
         const before = api.panelMessages.length;
         await vscode.commands.executeCommand("elasticMath.showPanel");
         const firstRun = async () => {

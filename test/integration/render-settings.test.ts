@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
 import {renderMarkdown} from "../../src/render";
 import {THINK_STOPS} from "../fixtures/scripted";
+import {setSetting} from "./settings";
 
 const EXTENSION_ID = "elastic-math.elastic-math-tutor";
 
@@ -19,14 +20,14 @@ suite("Render settings in the extension host", function () {
         const ext = vscode.extensions.getExtension<ElasticMathApi>(EXTENSION_ID);
         assert.ok(ext, "extension not found");
         api = await ext.activate();
-        await config().update("model.path", path.join(ext.extensionPath, "test", "fixtures", "models", THINK_STOPS.file), vscode.ConfigurationTarget.Global);
-        await config().update("engine.threads", 1, vscode.ConfigurationTarget.Global);
-        await config().update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
+        await setSetting("model.path", path.join(ext.extensionPath, "test", "fixtures", "models", THINK_STOPS.file));
+        await setSetting("engine.threads", 1);
+        await setSetting("engine.contextSize", 4096);
     });
 
     suiteTeardown(async () => {
         for (const key of ["model.path", "engine.threads", "engine.contextSize", "render.macros"])
-            await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+            await setSetting(key, undefined);
     });
 
     function problemHtmlOfLastRequest(): string {
@@ -49,7 +50,7 @@ suite("Render settings in the extension host", function () {
         await solve(problem);
         assert.match(problemHtmlOfLastRequest(), /em-math-error/, "\\two is not defined yet");
 
-        await config().update("render.macros", {"\\two": "2", "bad name!": "x"}, vscode.ConfigurationTarget.Global);
+        await setSetting("render.macros", {"\\two": "2", "bad name!": "x"});
         await solve(problem);
         const html = problemHtmlOfLastRequest();
         assert.doesNotMatch(html, /em-math-error/, "the user macro did not reach the renderer");
@@ -60,7 +61,7 @@ suite("Render settings in the extension host", function () {
     test("display formulas of a streamed answer render in the formula worker: pending source first, then the formula", async () => {
         // A macro name no run has used: the host's renderer for this options set starts with a cold formula cache.
         const letters = Date.now().toString(36).replace(/[0-9]/g, (d) => "abcdefghij"[Number(d)]!);
-        await config().update("render.macros", {[`\\offload${letters}`]: "x"}, vscode.ConfigurationTarget.Global);
+        await setSetting("render.macros", {[`\\offload${letters}`]: "x"});
         const jobsBefore = api.formulaWorker.jobs;
         const result = await vscode.commands.executeCommand<Awaited<ReturnType<ElasticMathApi["solve"]>>>("elasticMath.solveProblem", {
             problem: "What is 2+2?", budget: {mode: "elastic", thinkTokens: 1024, answerTokens: 1024}, budgetLabel: "Balanced"

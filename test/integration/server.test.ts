@@ -9,6 +9,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
 import {THINK_FOREVER, THINK_STOPS} from "../fixtures/scripted";
+import {setSetting} from "./settings";
 
 const EXTENSION_ID = "elastic-math.elastic-math-tutor";
 
@@ -45,15 +46,15 @@ suite("Server backend in the extension host (real llama-server)", function () {
             assert.ok(Date.now() < deadline && child.exitCode == null, "llama-server did not start");
             await new Promise((r) => setTimeout(r, 100));
         }
-        await config().update("backend", "server", vscode.ConfigurationTarget.Global);
-        await config().update("server.url", url, vscode.ConfigurationTarget.Global);
-        await config().update("server.model", "E1-Math-test", vscode.ConfigurationTarget.Global);
-        await config().update("server.catalogModel", "e1-math-1.5b", vscode.ConfigurationTarget.Global);
+        await setSetting("backend", "server");
+        await setSetting("server.url", url);
+        await setSetting("server.model", "E1-Math-test");
+        await setSetting("server.catalogModel", "e1-math-1.5b");
     });
 
     suiteTeardown(async () => {
         for (const key of ["backend", "server.url", "server.model", "server.catalogModel"])
-            await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+            await setSetting(key, undefined);
         await api.server.setApiKey("");
         // Stop the server we started (by its pid), unless a test already killed it.
         if (child?.pid != null && child.exitCode == null && child.signalCode == null) process.kill(child.pid, "SIGTERM");

@@ -6,6 +6,7 @@ import type {ElasticMathApi} from "../../src/extension";
 import type {HostToPanelMessage} from "../../src/protocol/messages";
 import {renderMarkdown} from "../../src/render";
 import {ANSWER_FOREVER, THINK_FOREVER, THINK_LONGER, THINK_STOPS} from "../fixtures/scripted";
+import {setSetting} from "./settings";
 
 const EXTENSION_ID = "elastic-math.elastic-math-tutor";
 
@@ -16,7 +17,7 @@ suite("Solve Problem in the extension host", function () {
 
     const config = () => vscode.workspace.getConfiguration("elasticMath");
     async function useModel(file: string): Promise<void> {
-        await config().update("model.path", path.join(models, file), vscode.ConfigurationTarget.Global);
+        await setSetting("model.path", path.join(models, file));
         assert.equal(config().get("model.path"), path.join(models, file), "the model setting did not take");
     }
     function messagesFor(id: string): HostToPanelMessage[] {
@@ -45,14 +46,14 @@ suite("Solve Problem in the extension host", function () {
         api = await ext.activate();
         models = path.join(ext.extensionPath, "test", "fixtures", "models");
         // Tiny fixtures run fastest on one thread; a small context keeps the tests light.
-        await config().update("engine.threads", 1, vscode.ConfigurationTarget.Global);
-        await config().update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
-        await config().update("sampling.seed", 7, vscode.ConfigurationTarget.Global);
+        await setSetting("engine.threads", 1);
+        await setSetting("engine.contextSize", 4096);
+        await setSetting("sampling.seed", 7);
     });
 
     suiteTeardown(async () => {
         for (const key of ["model.path", "engine.threads", "engine.contextSize", "sampling.seed"])
-            await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+            await setSetting(key, undefined);
     });
 
     test("every command is registered", async () => {
@@ -107,7 +108,7 @@ suite("Solve Problem in the extension host", function () {
         const plain = await api.solve({problem: THINK_LONGER.problem, budget});
         assert.equal(plain?.forcedAt, undefined, "off by default");
         assert.ok(!messagesFor(lastRequestId()).some((m) => m.type === "forced"));
-        await config().update("tutor.minThinkingTokens", 6, vscode.ConfigurationTarget.Global);
+        await setSetting("tutor.minThinkingTokens", 6);
         try {
             const result = await api.solve({problem: THINK_LONGER.problem, budget});
             assert.ok(result != null);
@@ -129,7 +130,7 @@ suite("Solve Problem in the extension host", function () {
             assert.match(after.replace(/<[^>]*>/g, ""), /^\s*Wait, is that right\?/);
             assert.ok(!msgs.some((m) => m.type === "cut"), "no cut: the thinking closed within its budget");
         } finally {
-            await config().update("tutor.minThinkingTokens", undefined, vscode.ConfigurationTarget.Global);
+            await setSetting("tutor.minThinkingTokens", undefined);
         }
     });
 
@@ -177,7 +178,7 @@ suite("Solve Problem in the extension host", function () {
     });
 
     test("a missing model file gives a clear error in the panel and the host keeps working", async () => {
-        await config().update("model.path", path.join(models, "does-not-exist.gguf"), vscode.ConfigurationTarget.Global);
+        await setSetting("model.path", path.join(models, "does-not-exist.gguf"));
         const result = await api.solve({problem: "What is 1+1?", budget: {mode: "elastic", thinkTokens: 8, answerTokens: 8}});
         assert.equal(result, undefined);
         const error = messagesFor(lastRequestId()).find((m) => m.type === "error");

@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
 import type {TutorHostMessage} from "../../src/protocol/tutor";
 import {HINT_LEAKS, THINK_LONGER, VOTE_SPLIT} from "../fixtures/scripted";
+import {setSetting} from "./settings";
 
 const EXTENSION_ID = "elastic-math.elastic-math-tutor";
 
@@ -24,14 +25,14 @@ suite("Tutor panel in the extension host", function () {
         assert.ok(ext, "extension not found");
         api = await ext.activate();
         models = path.join(ext.extensionPath, "test", "fixtures", "models");
-        await config().update("engine.threads", 1, vscode.ConfigurationTarget.Global);
-        await config().update("engine.contextSize", 4096, vscode.ConfigurationTarget.Global);
-        await config().update("sampling.seed", 7, vscode.ConfigurationTarget.Global);
-        await config().update("tutor.voteSamples", 10, vscode.ConfigurationTarget.Global);
+        await setSetting("engine.threads", 1);
+        await setSetting("engine.contextSize", 4096);
+        await setSetting("sampling.seed", 7);
+        await setSetting("tutor.voteSamples", 10);
     });
     suiteTeardown(async () => {
         for (const key of ["model.path", "engine.threads", "engine.contextSize", "sampling.seed", "tutor.voteSamples"])
-            await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+            await setSetting(key, undefined);
     });
 
     test("the Tutor command is registered", async () => {
@@ -39,7 +40,7 @@ suite("Tutor panel in the extension host", function () {
     });
 
     test("check my answer, a masked hint, steps and the full solution", async () => {
-        await config().update("model.path", path.join(models, HINT_LEAKS.file), vscode.ConfigurationTarget.Global);
+        await setSetting("model.path", path.join(models, HINT_LEAKS.file));
         const r = await api.tutor({problem: HINT_LEAKS.problem, budget});
         assert.equal(r?.answer, "\\dfrac12");
         const ready = last("ready-to-tutor");
@@ -79,8 +80,8 @@ suite("Tutor panel in the extension host", function () {
     });
 
     test("think longer from the setting: the tutor's solution says where the early close was replaced by Wait", async () => {
-        await config().update("model.path", path.join(models, THINK_LONGER.file), vscode.ConfigurationTarget.Global);
-        await config().update("tutor.minThinkingTokens", 6, vscode.ConfigurationTarget.Global);
+        await setSetting("model.path", path.join(models, THINK_LONGER.file));
+        await setSetting("tutor.minThinkingTokens", 6);
         try {
             const r = await api.tutor({problem: THINK_LONGER.problem, budget});
             assert.deepEqual(r?.forcedAt, [4]);
@@ -89,7 +90,7 @@ suite("Tutor panel in the extension host", function () {
             await api.tutorAction({type: "check", answer: "5"});
             assert.equal(last("check")?.verdict, "correct");
         } finally {
-            await config().update("tutor.minThinkingTokens", undefined, vscode.ConfigurationTarget.Global);
+            await setSetting("tutor.minThinkingTokens", undefined);
         }
     });
 
@@ -108,7 +109,7 @@ suite("Tutor panel in the extension host", function () {
     });
 
     test("majority vote on a model whose answer depends on the seed: the chart's counts", async () => {
-        await config().update("model.path", path.join(models, VOTE_SPLIT.file), vscode.ConfigurationTarget.Global);
+        await setSetting("model.path", path.join(models, VOTE_SPLIT.file));
         await api.tutor({problem: VOTE_SPLIT.problem, budget});
         const before = api.tutorMessages.length;
         // Without k the panel asks with a quick pick whose selected item is the setting (10): accept it as a user would.

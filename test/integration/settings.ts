@@ -1,0 +1,17 @@
+// Setting user settings from integration tests. `WorkspaceConfiguration.update()` can resolve a moment before this
+// extension host reads the new value, and the extension reads settings at the start of each request, so a test
+// that sends a request right after changing a setting could run with the old one (a flake seen in CI: a chat turn
+// asked for a budget preset that the host did not see yet). Every test changes settings through here.
+import * as vscode from "vscode";
+
+/** Sets `elasticMath.<key>` in the user settings (undefined removes it) and waits until this host reads it. */
+export async function setSetting(key: string, value: unknown): Promise<void> {
+    const config = () => vscode.workspace.getConfiguration("elasticMath");
+    await config().update(key, value, vscode.ConfigurationTarget.Global);
+    const want = JSON.stringify(value);
+    const t0 = Date.now();
+    while (JSON.stringify(config().inspect(key)?.globalValue) !== want) {
+        if (Date.now() - t0 > 10000) throw new Error(`the setting elasticMath.${key} did not read ${want} within 10 s of update()`);
+        await new Promise((r) => setTimeout(r, 10));
+    }
+}
