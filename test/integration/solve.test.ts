@@ -136,8 +136,17 @@ suite("Solve Problem in the extension host", function () {
 
     test("a second request waits in the queue and does not interleave", async () => {
         await useModel(ANSWER_FOREVER.file);
+        const before = api.panelMessages.filter((m) => m.type === "request").length;
         const first = api.solve({problem: "first", budget: {mode: "elastic", thinkTokens: 64, answerTokens: 1500}});
-        await new Promise((r) => setTimeout(r, 20));
+        // The second request is made while the first runs (not while both are still being prepared: loading a newly
+        // chosen model's format is asynchronous, and two requests made within milliseconds may reach the queue in
+        // either order).
+        const t0 = Date.now();
+        while (!(api.panelMessages.filter((m) => m.type === "request").length > before
+            && messagesFor(lastRequestId()).some((m) => m.type === "started"))) {
+            if (Date.now() - t0 > 30000) assert.fail("the first request did not start");
+            await new Promise((r) => setTimeout(r, 5));
+        }
         const second = api.solve({problem: "second", budget: {mode: "elastic", thinkTokens: 64, answerTokens: 20}});
         const [a, b] = await Promise.all([first, second]);
         assert.ok(a != null && b != null);
