@@ -52,6 +52,8 @@ export class EngineService extends Disposable {
     private readonly generation = new WeakMap<ElasticEngine, number>();
     private generations = 0;
     private retired: RetiredEngine[] = [];
+    /** The admission of the last request made (see {@link withEngine}). */
+    private admission: Promise<void> = Promise.resolve();
     private readonly changed = this._register(new vscode.EventEmitter<void>());
     /** Fires when the configured model or engine settings change. */
     public readonly onDidChange = this.changed.event;
@@ -213,20 +215,35 @@ export class EngineService extends Disposable {
         }
     }
 
-    /** One request on the engine for these settings: configured and fitting first, load advice on failure, then tidy. */
+    /**
+     * One request on the engine for these settings: configured and fitting first, load advice on failure, then tidy.
+     * Requests are admitted one at a time, in the order they were made, from here up to the engine's queue (their
+     * preparation is asynchronous: a newly chosen model's format and fit are read from its file), so they run in
+     * the order their cards appeared even when two are made within milliseconds.
+     */
     private async withEngine<T>(settings: Settings, signal: AbortSignal | undefined, onEvent: ((event: SolveEvent) => void) | undefined,
         run: (engine: ElasticEngine) => Promise<T>): Promise<T> {
-        checkConfigured(settings);
-        await this.checkFit(settings);
-        const engine = await this.engineFor(settings, await this.formatOf(settings));
-        this.uses.set(engine, (this.uses.get(engine) ?? 0) + 1);
-        try {
+        let engine: ElasticEngine | undefined;
+        let running: Promise<T> | undefined;
+        const admitted = this.admission.then(async () => {
+            checkConfigured(settings);
+            await this.checkFit(settings);
+            engine = await this.engineFor(settings, await this.formatOf(settings));
+            this.uses.set(engine, (this.uses.get(engine) ?? 0) + 1);
             await this.afterOlderEngines(engine, signal, onEvent);
-            return await run(engine);
-        } catch (err) {
-            throw await this.withLoadAdvice(settings, err);
+            running = run(engine); // queued on the engine at once, so the engine's queue keeps the admission order
+            running.catch(() => undefined); // handled below, after `admitted`
+        });
+        this.admission = admitted.catch(() => undefined);
+        try {
+            await admitted; // a configuration or fit problem is thrown as it is
+            try {
+                return await running!;
+            } catch (err) {
+                throw await this.withLoadAdvice(settings, err);
+            }
         } finally {
-            this.release(engine);
+            if (engine != null) this.release(engine);
         }
     }
 

@@ -163,6 +163,23 @@ suite("Solve Problem in the extension host", function () {
         assert.ok(doneA >= 0 && startB > doneA, "the second request started before the first finished");
     });
 
+    test("two requests made in the same moment run one after the other, in the order of their cards", async () => {
+        await useModel(THINK_STOPS.file); // another model first, so the next one is chosen anew
+        await useModel(ANSWER_FOREVER.file);
+        const before = api.panelMessages.filter((m) => m.type === "request").length;
+        const results = await Promise.all([
+            api.solve({problem: "one", budget: {mode: "elastic", thinkTokens: 64, answerTokens: 300}}),
+            api.solve({problem: "two", budget: {mode: "elastic", thinkTokens: 64, answerTokens: 300}})
+        ]);
+        assert.ok(results.every((r) => r?.solutionTokens === 300));
+        const ids = api.panelMessages.filter((m) => m.type === "request").slice(before).map((m) => (m as {id: string}).id);
+        assert.equal(ids.length, 2);
+        const order = api.panelMessages.map((m) => ("id" in m ? `${m.id}:${m.type}` : m.type));
+        const [cardFirst, cardSecond] = ids as [string, string];
+        assert.ok(order.indexOf(`${cardFirst}:started`) >= 0 && order.indexOf(`${cardFirst}:done`) < order.indexOf(`${cardSecond}:started`),
+            "the request whose card came second started first, or before the first was done");
+    });
+
     test("Stop ends generation at once and keeps what was produced", async () => {
         await useModel(ANSWER_FOREVER.file);
         const before = api.panelMessages.filter((m) => m.type === "request").length;
