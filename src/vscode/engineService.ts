@@ -206,13 +206,7 @@ export class EngineService extends Disposable {
         if (older.length === 0 || signal?.aborted) return;
         const ahead = older.reduce((n, r) => n + (r.engine.busy ? 1 : 0) + r.engine.queueLength, 0);
         try { onEvent?.({type: "queued", position: Math.max(1, ahead)}); } catch { /* a listener's bug must not stop the request */ }
-        let onAbort: (() => void) | undefined;
-        const aborted = new Promise<void>((resolve) => { onAbort = resolve; signal?.addEventListener("abort", onAbort, {once: true}); });
-        try {
-            await Promise.race([Promise.all(older.map((r) => r.gone)), aborted]);
-        } finally {
-            if (onAbort != null) signal?.removeEventListener("abort", onAbort);
-        }
+        await untilDoneOrAborted(Promise.all(older.map((r) => r.gone)), signal);
     }
 
     /**
@@ -225,7 +219,10 @@ export class EngineService extends Disposable {
         run: (engine: ElasticEngine) => Promise<T>): Promise<T> {
         let engine: ElasticEngine | undefined;
         let running: Promise<T> | undefined;
-        const admitted = this.admission.then(async () => {
+        const prior = this.admission;
+        const admitted = (async () => {
+            // A request cancelled while it waits for its turn goes on at once (the engine then ends it as stopped).
+            await untilDoneOrAborted(prior, signal);
             checkConfigured(settings);
             await this.checkFit(settings);
             engine = await this.engineFor(settings, await this.formatOf(settings));
@@ -233,8 +230,9 @@ export class EngineService extends Disposable {
             await this.afterOlderEngines(engine, signal, onEvent);
             running = run(engine); // queued on the engine at once, so the engine's queue keeps the admission order
             running.catch(() => undefined); // handled below, after `admitted`
-        });
-        this.admission = admitted.catch(() => undefined);
+        })();
+        // The next request waits for this one and for every one before it (this one may have gone ahead, cancelled).
+        this.admission = Promise.allSettled([prior, admitted]).then(() => undefined);
         try {
             await admitted; // a configuration or fit problem is thrown as it is
             try {
@@ -280,6 +278,18 @@ export class EngineService extends Disposable {
         if (this.engine != null) void this.engine.dispose();
         this.engine = undefined;
         for (const r of this.retired.splice(0)) void r.engine.dispose().catch(() => undefined).finally(r.markGone);
+    }
+}
+
+/** Resolves when `promise` settles or `signal` aborts, whichever is first (never rejects). */
+async function untilDoneOrAborted(promise: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<void>((resolve) => { onAbort = resolve; signal?.addEventListener("abort", onAbort, {once: true}); });
+    try {
+        await Promise.race([promise.then(() => undefined, () => undefined), aborted]);
+    } finally {
+        if (onAbort != null) signal?.removeEventListener("abort", onAbort);
     }
 }
 

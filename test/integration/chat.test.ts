@@ -266,4 +266,39 @@ suite("Selection and chat in the extension host", function () {
         await setSetting("engine.contextSize", 4096);
         await useModel(THINK_STOPS.file);
     });
+
+    test("a request stopped while it waits its turn behind a model switch ends at once", async () => {
+        await useModel(ANSWER_FOREVER.file);
+        await setSetting("engine.contextSize", 16384);
+        await api.chat.newChat();
+        const cards = api.panelMessages.filter((m) => m.type === "request").length;
+        const running = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 12000}});
+        let runningId = "";
+        await waitFor("the panel request to start", () => {
+            runningId = api.panelMessages.flatMap((m) => (m.type === "request" ? [m.id] : []))[cards] ?? "";
+            return api.panelMessages.some((m) => m.type === "started" && "id" in m && m.id === runningId);
+        });
+        await useModel(THINK_STOPS.file);
+        // The next panel request waits for the old model's request; the chat turn waits behind that one.
+        const next = api.solve({problem: THINK_STOPS.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 64}});
+        await waitFor("the next panel request to wait for the old model's", () => {
+            const nextId = api.panelMessages.flatMap((m) => (m.type === "request" ? [m.id] : []))[cards + 1];
+            return nextId != null && api.panelMessages.some((m) => m.type === "status" && m.id === nextId && m.status === "queued");
+        });
+        const earlier = new Set(api.chat.messages.flatMap((m) => (m.type === "request" ? [m.id] : [])));
+        const chat = api.chat.send(THINK_STOPS.problem, "Quick");
+        await waitFor("the chat turn's request", () => api.chat.messages.some((m) => m.type === "request" && !earlier.has(m.id)));
+        await new Promise((r) => setTimeout(r, 200));
+        const t0 = Date.now();
+        api.chat.stop();
+        const turn = (await chat)?.turn;
+        const ms = Date.now() - t0;
+        console.log(`      chat turn stopped while waiting its turn: ended after ${ms} ms`);
+        assert.equal(turn?.status, "stopped");
+        assert.ok(!api.panelMessages.some((m) => m.type === "done" && m.id === runningId), "the chat turn only ended when the old model's request did");
+        await vscode.commands.executeCommand("elasticMath.stop");
+        assert.equal((await running)?.stop, "abort");
+        assert.ok((await next) != null);
+        await setSetting("engine.contextSize", 4096);
+    });
 });
