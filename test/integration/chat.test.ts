@@ -34,6 +34,25 @@ suite("Selection and chat in the extension host", function () {
         }
     }
 
+    /**
+     * Starts a panel request long enough (12,000 tokens on answer-forever, context 16384) that it is still running
+     * while the test queues others behind it, however fast the machine (the fixture writes well over 1,000 tokens/s
+     * when idle), in a new chat; waits until it runs.
+     */
+    async function startLongPanelRequest(): Promise<{id: string; result: ReturnType<ElasticMathApi["solve"]>}> {
+        await useModel(ANSWER_FOREVER.file);
+        await setSetting("engine.contextSize", 16384);
+        await api.chat.newChat();
+        const cards = api.panelMessages.filter((m) => m.type === "request").length;
+        const result = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 12000}});
+        let id = "";
+        await waitFor("the panel request to start", () => {
+            id = api.panelMessages.flatMap((m) => (m.type === "request" ? [m.id] : []))[cards] ?? "";
+            return api.panelMessages.some((m) => m.type === "started" && "id" in m && m.id === id);
+        });
+        return {id, result};
+    }
+
     suiteSetup(async () => {
         const ext = vscode.extensions.getExtension<ElasticMathApi>(EXTENSION_ID);
         assert.ok(ext, "extension not found");
@@ -210,20 +229,13 @@ suite("Selection and chat in the extension host", function () {
     });
 
     test("a chat turn waits behind a panel request with a visible queued state; stopping one never stops the other", async () => {
-        await useModel(ANSWER_FOREVER.file);
-        // A panel request long enough (12,000 tokens) that it is still running when the chat turn is queued behind it,
-        // however fast the machine: the fixture writes well over 1,000 tokens/s when the machine is idle.
-        await setSetting("engine.contextSize", 16384);
-        await api.chat.newChat();
-        const panel = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 12000}});
-        const panelId = () => [...api.panelMessages].reverse().find((m) => m.type === "request")!.id;
-        await waitFor("the panel request to start", () => api.panelMessages.some((m) => m.type === "started" && "id" in m && m.id === panelId()));
+        const {id: panelId, result: panel} = await startLongPanelRequest();
         const chat = api.chat.send("Queued question", "Quick");
         await waitFor("the chat turn to show as queued", () => api.chat.messages.some((m) => m.type === "status" && m.status === "queued" && m.position === 1));
         api.chat.stop();
         const chatResult = await chat;
         assert.equal(chatResult?.turn.status, "stopped");
-        assert.ok(!api.panelMessages.some((m) => m.type === "done" && m.id === panelId()), "stopping the chat stopped the panel");
+        assert.ok(!api.panelMessages.some((m) => m.type === "done" && m.id === panelId), "stopping the chat stopped the panel");
 
         // And the other way: a running chat turn survives Stop in the panel.
         const chat2 = api.chat.send("Second question", "Quick");
@@ -237,12 +249,7 @@ suite("Selection and chat in the extension host", function () {
     });
 
     test("a request made after switching models while one runs waits for it (queued), then runs on the new model", async () => {
-        await useModel(ANSWER_FOREVER.file);
-        await setSetting("engine.contextSize", 16384);
-        await api.chat.newChat();
-        const panel = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 12000}});
-        const panelId = () => [...api.panelMessages].reverse().find((m) => m.type === "request")!.id;
-        await waitFor("the panel request to start", () => api.panelMessages.some((m) => m.type === "started" && "id" in m && m.id === panelId()));
+        const {id: panelId, result: panel} = await startLongPanelRequest();
         // The user picks another model while the panel's answer is still streaming.
         await useModel(THINK_STOPS.file);
         const earlier = new Set(api.chat.messages.flatMap((m) => (m.type === "request" ? [m.id] : [])));
@@ -256,7 +263,7 @@ suite("Selection and chat in the extension host", function () {
         await waitFor("the chat turn to show as queued", () => ofTurn().some((m) => m.type === "status" && m.status === "queued"));
         await new Promise((r) => setTimeout(r, 300));
         assert.ok(!ofTurn().some((m) => m.type === "started"), "the new model's request started while the old model's was still running");
-        assert.ok(!api.panelMessages.some((m) => m.type === "done" && m.id === panelId()), "the panel request ended early");
+        assert.ok(!api.panelMessages.some((m) => m.type === "done" && m.id === panelId), "the panel request ended early");
         await vscode.commands.executeCommand("elasticMath.stop");
         assert.equal((await panel)?.stop, "abort");
         const turn = (await chat)?.turn;
@@ -268,16 +275,8 @@ suite("Selection and chat in the extension host", function () {
     });
 
     test("a request stopped while it waits its turn behind a model switch ends at once", async () => {
-        await useModel(ANSWER_FOREVER.file);
-        await setSetting("engine.contextSize", 16384);
-        await api.chat.newChat();
         const cards = api.panelMessages.filter((m) => m.type === "request").length;
-        const running = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 12000}});
-        let runningId = "";
-        await waitFor("the panel request to start", () => {
-            runningId = api.panelMessages.flatMap((m) => (m.type === "request" ? [m.id] : []))[cards] ?? "";
-            return api.panelMessages.some((m) => m.type === "started" && "id" in m && m.id === runningId);
-        });
+        const {id: runningId, result: running} = await startLongPanelRequest();
         await useModel(THINK_STOPS.file);
         // The next panel request waits for the old model's request; the chat turn waits behind that one.
         const next = api.solve({problem: THINK_STOPS.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 64}});
