@@ -6,12 +6,9 @@
  */
 import {statSync} from "node:fs";
 import {ElasticEngine} from "../../src/core/engine";
+import {numberArg as arg} from "./args";
 import {ensureBenchModel} from "../fixtures/scripted";
 
-const arg = (name: string, def: number) => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const genTokens = arg("--tokens", 128);
 const reps = arg("--reps", 3);
 const promptLen = arg("--prompt", 256);

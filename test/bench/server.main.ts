@@ -5,13 +5,10 @@
  * Options: --think N (default 64), --answer N (default 32), --prompt N (prompt tokens, default 256), --reps N (default 2).
  */
 import {ElasticEngine} from "../../src/core/engine";
+import {numberArg as arg} from "./args";
 import {ensureBenchModel} from "../fixtures/scripted";
 import {startLlamaServer} from "../engine/llamaServer";
 
-const arg = (name: string, def: number) => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const think = arg("--think", 64);
 const answer = arg("--answer", 32);
 const promptLen = arg("--prompt", 256);

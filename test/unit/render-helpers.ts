@@ -10,15 +10,20 @@ export interface CorpusItem {
     readonly meta?: {readonly purpose?: string; readonly features?: readonly string[]};
 }
 
-/** The folder test/data/render-corpus, found from this bundle's place (out/test/...) or the working folder. */
-export function corpusDir(): string {
+/** `relative` below the first folder up from this bundle's place (out/test/...) that has it, else below the working folder. */
+function findUp(relative: string): string {
     let dir = dirname(fileURLToPath(import.meta.url));
     for (let i = 0; i < 6; i++) {
-        const candidate = join(dir, "test/data/render-corpus");
+        const candidate = join(dir, relative);
         if (existsSync(candidate)) return candidate;
         dir = dirname(dir);
     }
-    return join(process.cwd(), "test/data/render-corpus");
+    return join(process.cwd(), relative);
+}
+
+/** The folder test/data/render-corpus. */
+export function corpusDir(): string {
+    return findUp("test/data/render-corpus");
 }
 
 export function loadCorpus(): CorpusItem[] {
@@ -98,13 +103,7 @@ export function textOutsideMath(html: string): string {
 /** LaTeX that should have been rendered, seen as raw text. */
 export const latexLeak = /\\(?:frac|dfrac|tfrac|begin|end|sqrt|cdot|boxed|text|left|right|sum|int|le|ge|neq|times|pi|alpha|theta|mathbb|operatorname)(?![a-zA-Z])|\^\{|_\{/g;
 
-/** The bundled formula worker (out/formulaWorker.js, built by scripts/build.mjs), found from this bundle's place. */
+/** The bundled formula worker (out/formulaWorker.js, built by scripts/build.mjs). */
 export function formulaWorkerFile(): string {
-    let dir = dirname(fileURLToPath(import.meta.url));
-    for (let i = 0; i < 6; i++) {
-        const candidate = join(dir, "out/formulaWorker.js");
-        if (existsSync(candidate)) return candidate;
-        dir = dirname(dir);
-    }
-    return join(process.cwd(), "out/formulaWorker.js");
+    return findUp("out/formulaWorker.js");
 }

@@ -18,6 +18,16 @@ import {formulaWorkerFile, loadCorpus, rng, tokenLike} from "./render-helpers";
 let runNo = 0;
 const freshOptions = () => ({macros: {[`\\offloadtest${String.fromCharCode(97 + (runNo++ % 26))}`]: "x"}});
 
+/** Runs `body` with a worker offload (started from `file`, the real bundled worker by default), disposed after. */
+async function withOffload(body: (offload: WorkerFormulaOffload) => Promise<void>, file = formulaWorkerFile()): Promise<void> {
+    const offload = new WorkerFormulaOffload(file);
+    try {
+        await body(offload);
+    } finally {
+        offload.dispose();
+    }
+}
+
 async function streamWith(offload: FormulaOffload, deltas: readonly string[], random: () => number, yieldEvery = 0.3) {
     let html = "";
     const errors: RenderError[] = [];
@@ -46,8 +56,7 @@ async function streamWith(offload: FormulaOffload, deltas: readonly string[], ra
 }
 
 test("offloaded formulas: the closing update shows pending source, a refresh the formula; final HTML equals one-shot", async () => {
-    const offload = new WorkerFormulaOffload(formulaWorkerFile());
-    try {
+    await withOffload(async (offload) => {
         await offload.ready();
         const text = "Then\n\n\\[\\frac{a+b}{2} \\ge \\sqrt{ab}\\]\n\nso $x$ and more.\n\nEnd.";
         let refreshed: string | undefined;
@@ -70,14 +79,11 @@ test("offloaded formulas: the closing update shows pending source, a refresh the
         const f = r.finish();
         assert.equal(first.committed.join("") + mid.committed.join("") + next.committed.join("") + f.committed.join("") + f.pending, renderMarkdown(text).html);
         assert.ok(offload.stats.jobs >= 1);
-    } finally {
-        offload.dispose();
-    }
+    });
 });
 
 test("offloaded streaming == one-shot for every corpus item, answers arriving at random points", async () => {
-    const offload = new WorkerFormulaOffload(formulaWorkerFile());
-    try {
+    await withOffload(async (offload) => {
         await offload.ready();
         const random = rng(424242);
         let refreshes = 0;
@@ -93,26 +99,20 @@ test("offloaded streaming == one-shot for every corpus item, answers arriving at
         // The worker did real work and its answers came back as refreshes.
         assert.ok(offload.stats.jobs > 100, `worker jobs: ${offload.stats.jobs}`);
         assert.ok(refreshes > 50, `refreshes: ${refreshes}`);
-    } finally {
-        offload.dispose();
-    }
+    });
 });
 
 test("a worker that cannot start: formulas render on the calling thread, same HTML", async () => {
-    const offload = new WorkerFormulaOffload("/nonexistent/formulaWorker.js");
-    try {
+    await withOffload(async (offload) => {
         await assert.rejects(offload.ready());
         const item = loadCorpus().find((i) => i.text.includes("\\begin{align"))!;
         const got = await streamWith(offload, tokenLike(item.text), rng(5));
         assert.equal(got.html, renderMarkdown(item.text).html);
-    } finally {
-        offload.dispose();
-    }
+    }, "/nonexistent/formulaWorker.js");
 });
 
 test("finish() without waiting for the worker is final (missing formulas render on the calling thread)", async () => {
-    const offload = new WorkerFormulaOffload(formulaWorkerFile());
-    try {
+    await withOffload(async (offload) => {
         await offload.ready();
         const text = "A\n\n$$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$\n\nB \\(\\int_0^1 x^2\\,dx = \\tfrac13 \\text{ and a rather long inline formula here}\\)\n\nC";
         const r = new StreamingRenderer({...freshOptions(), offload});
@@ -123,7 +123,5 @@ test("finish() without waiting for the worker is final (missing formulas render 
         assert.equal(html, renderMarkdown(text).html);
         await r.settled();
         assert.deepEqual(r.refresh(), {committed: [], pending: "", errors: []});
-    } finally {
-        offload.dispose();
-    }
+    });
 });
