@@ -95,7 +95,8 @@ export class FormulaRenderer {
     }
 }
 
-function cacheKey(tex: string, display: boolean, source: string): string {
+/** The formula cache's key (also how the streaming renderer tells formulas it asked the offload for apart). */
+export function cacheKey(tex: string, display: boolean, source: string): string {
     return (display ? "D" : "I") + source.length + ":" + source + "\u0000" + tex;
 }
 

@@ -275,9 +275,11 @@ function installRenderers(md: MarkdownIt, formulas: FormulaRenderer): void {
         // The VS Code plugin's $`..`$ form.
         if (token.type === "math_inline" && tex.length > 2 && tex.startsWith("`") && tex.endsWith("`")) tex = tex.slice(1, -1);
         const source = sourceOf(token);
-        if (env?.defer != null && formulas.lookup(tex, display, source) === undefined && env.defer.defer(tex, display, source))
+        // With a deferral, a formula not in the cache may be left to the offload (one cache lookup either way).
+        const cached = env?.defer != null ? formulas.lookup(tex, display, source) : undefined;
+        if (env?.defer != null && cached === undefined && env.defer.defer(tex, display, source))
             return `<span class="em-pending-math">${escapeHtml(source)}</span>`;
-        const r = formulas.render(tex, display, source);
+        const r = cached ?? formulas.render(tex, display, source);
         if (r.error && env && Array.isArray(env.errors)) env.errors.push(r.error);
         return r.html;
     };

@@ -31,7 +31,7 @@ export interface StreamingOptions extends RenderOptions {
     readonly onFormulas?: () => void;
 }
 import {BlockScanner} from "./blocks";
-import {type RenderError, renderFormula} from "./katex";
+import {cacheKey, type RenderError, renderFormula} from "./katex";
 import {getMathMarkdown, type MathMarkdown, renderBlock, type RenderOptions} from "./markdown";
 import {escapeHtml} from "./escape";
 import type {FormulaOffload} from "./formulaOffload";
@@ -97,7 +97,7 @@ export class StreamingRenderer {
                 defer: (tex: string, display: boolean, source: string): boolean => {
                     if (!display && tex.length < offloadInlineChars) return false;
                     deferral.count++;
-                    const key = (display ? "D" : "I") + source + "\u0000" + tex;
+                    const key = cacheKey(tex, display, source);
                     if (this.inFlight.has(key)) return true;
                     this.inFlight.add(key);
                     const macros = formulas.allMacros;
