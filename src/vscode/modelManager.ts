@@ -122,6 +122,13 @@ export class ModelManager {
             return this.download(entry, file);
         }
         type Item = vscode.QuickPickItem & {run?: () => Promise<string | undefined>};
+        // Installed files' headers are read once per pick (the items are built twice: before and after the remote headers).
+        const localFits = new Map<string, Promise<string>>();
+        const localFitLine = (p: string, entry?: CatalogModel, file?: CatalogFile): Promise<string> => {
+            let line = localFits.get(p);
+            if (line == null) localFits.set(p, line = this.fitLine(p, entry, file));
+            return line;
+        };
         const buildItems = async (remote: boolean): Promise<Item[]> => {
             const current = this.config.get<string>("model.path", "");
             const items: Item[] = [];
@@ -133,7 +140,7 @@ export class ModelManager {
                 items.push({
                     label: `${i.path === current ? "$(check) " : ""}${i.entry?.name ?? path.basename(i.path)}`,
                     description: [i.file?.quantization, i.entry != null && isNonCommercial(i.entry.license) ? "non-commercial" : undefined].filter(Boolean).join(" · "),
-                    detail: `${await this.fitLine(i.path, i.entry, i.file)}${i.path}`,
+                    detail: `${await localFitLine(i.path, i.entry, i.file)}${i.path}`,
                     run: () => this.useFile(i.path, i.entry)
                 });
             if (installed.length === 0) items.push({label: "$(info) none yet", description: "download one below, or choose a file"});
@@ -148,14 +155,12 @@ export class ModelManager {
                 for (const file of entry.files) {
                     if (installedPaths.has(path.join(this.modelsDir, fileNameFor(entry, file)))) continue;
                     const partial = await partialDownload(this.modelsDir, fileNameFor(entry, file));
-                    const fitReport = fits.get(file)!;
-                    const advice = fitAdvice(fitReport, file, entry.files);
-                    const fitText = (fitReport.fits ? "" : "$(warning) ") + describeFit(fitReport) + (advice != null ? `; ${advice}` : "");
+                    const fitText = fitSummary(fits.get(file)!, file, entry.files);
                     items.push({
                         label: `$(cloud-download) ${entry.name}`,
                         description: `${file.quantization} · ${formatBytes(file.bytes)} · ${entry.parameters}${entry.default === true ? " · recommended" : ""}`,
                         // What decides the choice first (resume, fit), then the license and the format notes.
-                    detail: `${partial != null ? `$(history) ${partialLabel(partial)} · ` : ""}${fitText} · ${isNonCommercial(entry.license) ? `$(warning) ${entry.license}: non-commercial use only` : entry.license}${entry.promptFormat === "chatml" || entry.promptFormat === "llemma-few-shot" ? " · no thinking phase (answer budget only)" : ""}`,
+                        detail: `${partial != null ? `$(history) ${partialLabel(partial)} · ` : ""}${fitText} · ${isNonCommercial(entry.license) ? `$(warning) ${entry.license}: non-commercial use only` : entry.license}${entry.promptFormat === "chatml" || entry.promptFormat === "llemma-few-shot" ? " · no thinking phase (answer budget only)" : ""}`,
                         run: () => this.download(entry, file)
                     });
                 }
@@ -245,9 +250,7 @@ export class ModelManager {
 
     private async fitLine(modelPath: string, entry?: CatalogModel, file?: CatalogFile): Promise<string> {
         const r = await this.fitOf(modelPath);
-        if (r == null) return "";
-        const advice = fitAdvice(r, file, entry?.files ?? []);
-        return `${r.fits ? "" : "$(warning) "}${describeFit(r)}${advice != null ? `; ${advice}` : ""} · `;
+        return r == null ? "" : `${fitSummary(r, file, entry?.files ?? [])} · `;
     }
 
     /**
@@ -390,4 +393,10 @@ function formatDuration(seconds: number): string {
     if (seconds < 60) return `${Math.ceil(seconds)} s`;
     if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
     return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}
+
+/** A fit verdict as a pick line: a warning icon when it does not fit, what it needs, and the advice if any. */
+function fitSummary(report: FitReport, file: Parameters<typeof fitAdvice>[1], files: Parameters<typeof fitAdvice>[2]): string {
+    const advice = fitAdvice(report, file, files);
+    return `${report.fits ? "" : "$(warning) "}${describeFit(report)}${advice != null ? `; ${advice}` : ""}`;
 }
