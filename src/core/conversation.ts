@@ -20,6 +20,7 @@
  * stays stable) and the caller is told how many.
  */
 import type {ElasticEngine, SolveTrace} from "./engine";
+import {appendAll} from "./engine/tokens";
 import {CHATML_FORMAT, type PromptFormat, R1_DISTILL_FORMAT, R1_MATH_INSTRUCTION} from "./promptFormat";
 import type {BudgetSpec, SamplingOptions, SolveEvent, SolveResult} from "./types";
 
@@ -212,21 +213,21 @@ export class Conversation {
         const f = this.format;
         const tok = (text: string, special: boolean) => (text === "" ? [] : tokenize(text, special));
         const out = [...tok(f.bos, true)];
-        const user = (text: string) => out.push(...tok(f.user, true), ...tok(text + f.instruction, false));
+        // appendAll, not push(...tokens): a long message has more tokens than a call may have arguments.
+        const user = (text: string) => appendAll(out, tok(f.user, true), tok(text + f.instruction, false));
         for (let i = from; i < this._turns.length; i++) {
             const turn = this._turns[i]!;
             user(turn.user);
-            out.push(...tok(f.assistant, true));
+            appendAll(out, tok(f.assistant, true));
             const exact = this.sampled.get(i);
-            if (exact != null) out.push(...exact);
+            if (exact != null) appendAll(out, exact);
             else if (this.keepThinking) {
-                out.push(...tok(f.openThinking, true), ...tok(turn.thinking, false), ...tok(f.closeThinking, true),
-                    ...tok(turn.solution, false));
-            } else out.push(...tok(turn.solution, false));
-            out.push(...tok(f.endOfTurn, true));
+                appendAll(out, tok(f.openThinking, true), tok(turn.thinking, false), tok(f.closeThinking, true), tok(turn.solution, false));
+            } else appendAll(out, tok(turn.solution, false));
+            appendAll(out, tok(f.endOfTurn, true));
         }
         user(message);
-        out.push(...tok(f.assistant, true), ...tok(f.openThinking, true));
+        appendAll(out, tok(f.assistant, true), tok(f.openThinking, true));
         return out;
     }
 

@@ -5,6 +5,7 @@ import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSyn
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, test} from "node:test";
+import {Conversation} from "../../src/core/conversation";
 import {ElasticEngine, EngineError, type EngineErrorCode} from "../../src/core/engine";
 import {THINK_STOPS} from "../fixtures/scripted";
 import {engineFor, fixtures} from "./setup";
@@ -88,6 +89,30 @@ test("unreadable file", {skip: process.getuid?.() === 0 ? "running as root: perm
     const {chmodSync} = await import("node:fs");
     chmodSync(p, 0o000);
     await expectCode(p, "model-unreadable");
+});
+
+test("a problem of over 125k tokens is \"prompt-too-long\" (was \"Maximum call stack size exceeded\": tokens spread into push)", async () => {
+    const engine = engineFor("think-stops", {contextSize: 256});
+    try {
+        const problem = "1 + ".repeat(70_000) + "1?";
+        const meter = await engine.promptMeter();
+        const tokens = meter.countPromptTokens(problem);
+        assert.ok(tokens > 125_000, `the problem has ${tokens} tokens`);
+        await assert.rejects(engine.solve({problem, budget}), (err: unknown) => {
+            assert.ok(err instanceof EngineError, String(err));
+            assert.equal(err.code, "prompt-too-long", err.message);
+            assert.match(err.message, new RegExp(`prompt has ${tokens} tokens`));
+            return true;
+        });
+        // A conversation builds its prompt from the same tokens (conversation.ts): the same error.
+        const conversation = new Conversation();
+        await assert.rejects(conversation.ask(engine, {message: problem, budget}), {name: "EngineError", code: "prompt-too-long"});
+        // Still works after all that.
+        const r = await engine.solve({problem: THINK_STOPS.problem, budget: {mode: "elastic", thinkTokens: 50, answerTokens: 50}});
+        assert.equal(r.answer, "4");
+    } finally {
+        await engine.dispose();
+    }
 });
 
 test("prompt longer than the context, budget larger than the context, malformed budgets", async () => {

@@ -1,10 +1,9 @@
 /** node-llama-cpp itself: loaded lazily, one `Llama` (llama.cpp backend) per GPU option, and the model loading around it. */
 import {basename} from "node:path";
 import {EngineError, errorMessage} from "./errors";
-
-export type NodeLlamaCpp = typeof import("node-llama-cpp");
 import type {GpuOption} from "./options";
 
+export type NodeLlamaCpp = typeof import("node-llama-cpp");
 type Llama = import("node-llama-cpp").Llama;
 
 let nodeLlamaCpp: Promise<NodeLlamaCpp> | undefined;
@@ -14,20 +13,66 @@ export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
     return nodeLlamaCpp;
 }
 
-export async function getLlamaWithFallback(lib: NodeLlamaCpp, gpu: GpuOption, note: (text: string) => void): Promise<Llama> {
-    const base = {maxThreads: 0, build: "never" as const, progressLogs: false, logLevel: lib.LlamaLogLevel.error};
+/** A llama.cpp backend shared by every engine of the process, and why it is not the one asked for (if so). */
+export interface SharedLlama {
+    readonly llama: Llama;
+    /** Set when the GPU backend asked for is not available and this is the CPU one. */
+    readonly note?: string;
+}
+
+/**
+ * One `Llama` per GPU option for the whole process, shared by the engines and never disposed: each
+ * `getLlama()` + `dispose()` leaks about 87 KB inside node-llama-cpp (docs/node-llama-cpp-leak.md), and an editor
+ * that switches models or settings all day would add it up. Engines dispose their models and contexts only.
+ * A failed start is not kept: the next engine tries again.
+ */
+const shared = new Map<string, Promise<SharedLlama>>();
+let started = 0;
+
+/** How many llama.cpp backends this process has started (getLlama calls): diagnostics for the leak above. */
+export function llamaBackendsStarted(): number {
+    return started;
+}
+
+export function sharedLlama(lib: NodeLlamaCpp, gpu: GpuOption): Promise<SharedLlama> {
+    const key = String(gpu);
+    let p = shared.get(key);
+    if (p == null) {
+        p = startLlama(lib, gpu);
+        shared.set(key, p);
+        p.catch(() => { if (shared.get(key) === p) shared.delete(key); });
+    }
+    return p.then((s) => {
+        // Disposed by someone else (node-llama-cpp disposes its backends on process exit): start a new one.
+        if (!s.llama.disposed) return s;
+        shared.delete(key);
+        return sharedLlama(lib, gpu);
+    });
+}
+
+async function startLlama(lib: NodeLlamaCpp, gpu: GpuOption): Promise<SharedLlama> {
+    let note: string | undefined;
     if (gpu !== false) {
         try {
-            return await lib.getLlama({...base, gpu});
+            started++;
+            return {llama: await lib.getLlama({...llamaOptions(lib), gpu})};
         } catch (err) {
-            note(`The ${gpu === "auto" ? "GPU" : gpuLabel(gpu)} backend is not available (${errorMessage(err)}); running on the CPU.`);
+            note = `The ${gpu === "auto" ? "GPU" : gpuLabel(gpu)} backend is not available (${errorMessage(err)}); running on the CPU.`;
         }
+        const cpu = await sharedLlama(lib, false);
+        return {llama: cpu.llama, note};
     }
     try {
-        return await lib.getLlama({...base, gpu: false});
+        started++;
+        return {llama: await lib.getLlama({...llamaOptions(lib), gpu: false})};
     } catch (err) {
         throw new EngineError("backend-unavailable", `llama.cpp cannot start on this machine: ${errorMessage(err)}`, {cause: err});
     }
+}
+
+function llamaOptions(lib: NodeLlamaCpp) {
+    // maxThreads 0: no cap of its own; each context sets its threads (docs/engine.md, "threads").
+    return {maxThreads: 0, build: "never" as const, progressLogs: false, logLevel: lib.LlamaLogLevel.error};
 }
 
 export function loadError(path: string, err: unknown): EngineError {

@@ -4,15 +4,16 @@
  * {@link LocalSession} (localSession.ts) for the phase loop; a vote runs on k sequences of one context when memory
  * allows (parallel.ts). What the engine relies on from node-llama-cpp is written down in docs/engine.md.
  */
-import {freemem} from "node:os";
+import {availableParallelism, freemem} from "node:os";
 import {basename} from "node:path";
 import {buildPromptParts, type PromptFormat} from "../promptFormat";
 import type {Backend, OpenedSession, OpenRequest, SampleRunner} from "./backend";
 import {EngineError, errorMessage} from "./errors";
 import {tokenLimits} from "./limits";
-import {getLlamaWithFallback, gpuLabel, loadError, loadNodeLlamaCpp} from "./llama";
+import {gpuLabel, loadError, loadNodeLlamaCpp, sharedLlama} from "./llama";
 import {LocalSession} from "./localSession";
 import {checkGgufStructure, checkModelFile} from "./modelFile";
+import {appendAll} from "./tokens";
 import type {ElasticEngineOptions, PromptMeter, SolveManyOptions, SolveTrace} from "./options";
 import {decideParallel, type MemoryFigures, type ParallelPlan} from "./parallel";
 import {DEFAULT_CONTEXT_SIZE, resolveSampling} from "./request";
@@ -39,13 +40,19 @@ interface Loaded {
 export class LocalBackend implements Backend {
     private loaded: Loaded | undefined;
     private loading: Promise<Loaded> | undefined;
-    private _note: string | undefined;
+    /** Why it runs on the CPU although a GPU was asked for. */
+    private deviceNote: string | undefined;
+    /** The thread count asked for was capped. */
+    private threadsNote: string | undefined;
 
     constructor(private readonly options: ElasticEngineOptions, private readonly format: PromptFormat, private readonly modelName: () => string) {}
 
     get device(): string | undefined { return this.loaded?.device; }
     get isLoaded(): boolean { return this.loaded != null; }
-    get note(): string | undefined { return this._note; }
+    get note(): string | undefined {
+        const notes = [this.deviceNote, this.threadsNote].filter((n) => n != null);
+        return notes.length > 0 ? notes.join(" ") : undefined;
+    }
 
     async ensureLoaded(signal: AbortSignal | undefined, onLoading: () => void): Promise<number> {
         if (this.loaded != null) return 0;
@@ -90,9 +97,9 @@ export class LocalBackend implements Backend {
         this.loaded = undefined;
         this.loading = undefined;
         if (loaded != null) {
+            // The model and its context are freed; the llama.cpp backend stays for the next engine (llama.ts).
             await loaded.context.dispose().catch(() => undefined);
             await loaded.model.dispose().catch(() => undefined);
-            await loaded.llama.dispose().catch(() => undefined);
         }
     }
 
@@ -114,35 +121,33 @@ export class LocalBackend implements Backend {
         const lib = await loadNodeLlamaCpp();
         await checkGgufStructure(lib, modelPath);
         const gpu = this.options.gpu ?? "auto";
-        let llama = await getLlamaWithFallback(lib, gpu, (note) => { this._note = note; });
+        // The llama.cpp backend is shared by the process's engines and never disposed (llama.ts).
+        const started = await sharedLlama(lib, gpu);
+        let llama = started.llama;
+        this.deviceNote = started.note;
         let model: LlamaModel;
         try {
             model = await llama.loadModel({modelPath, loadSignal: signal, onLoadProgress: this.options.onLoadProgress});
         } catch (err) {
-            if (signal?.aborted) { await llama.dispose().catch(() => undefined); throw err; }
-            if (llama.gpu === false) {
-                await llama.dispose().catch(() => undefined);
-                throw loadError(modelPath, err);
-            }
+            if (signal?.aborted) throw err;
+            if (llama.gpu === false) throw loadError(modelPath, err);
             // The GPU could not take it: try the CPU.
-            this._note = `Loading on ${gpuLabel(llama.gpu)} failed (${errorMessage(err)}); running on the CPU.`;
-            await llama.dispose().catch(() => undefined);
-            llama = await getLlamaWithFallback(lib, false, () => undefined);
+            this.deviceNote = `Loading on ${gpuLabel(llama.gpu)} failed (${errorMessage(err)}); running on the CPU.`;
+            llama = (await sharedLlama(lib, false)).llama;
             try {
                 model = await llama.loadModel({modelPath, loadSignal: signal, onLoadProgress: this.options.onLoadProgress});
             } catch (err2) {
-                await llama.dispose().catch(() => undefined);
                 throw loadError(modelPath, err2);
             }
         }
-        const threads = this.options.threads != null && this.options.threads > 0 ? Math.floor(this.options.threads) : llama.cpuMathCores;
+        const {threads, note: threadsNote} = threadCount(this.options.threads, llama.cpuMathCores);
+        this.threadsNote = threadsNote;
         const contextSize = Math.min(this.options.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize);
         let context: LlamaContext;
         try {
             context = await model.createContext({contextSize, threads, sequences: 1, failedCreationRemedy: false});
         } catch (err) {
             await model.dispose().catch(() => undefined);
-            await llama.dispose().catch(() => undefined);
             throw new EngineError("context-failed",
                 `Could not create a ${contextSize}-token context for ${basename(modelPath)}: ${errorMessage(err)}. Try a smaller context size.`,
                 {cause: err});
@@ -169,7 +174,6 @@ export class LocalBackend implements Backend {
         } catch (err) {
             await context.dispose().catch(() => undefined);
             await model.dispose().catch(() => undefined);
-            await llama.dispose().catch(() => undefined);
             throw err;
         }
         // What think-longer feeds instead of a suppressed close (s1 appends "Wait").
@@ -207,9 +211,9 @@ export class LocalBackend implements Backend {
 
         const promptTokens: Token[] = [];
         if (options.buildPrompt != null)
-            promptTokens.push(...options.buildPrompt({tokenize: (text, special) => model.tokenize(text, special), contextSize}) as Token[]);
+            appendAll(promptTokens, options.buildPrompt({tokenize: (text, special) => model.tokenize(text, special), contextSize}) as Token[]);
         else for (const part of buildPromptParts(this.format, options.problem))
-            promptTokens.push(...model.tokenize(part.text, part.specialTokens));
+            appendAll(promptTokens, model.tokenize(part.text, part.specialTokens));
         state.promptTokens = promptTokens.length;
         const budget = options.budget;
         const limits = tokenLimits(budget, this.format, promptTokens.length, contextSize);
@@ -275,3 +279,13 @@ async function keepCommonPrefix(sequence: LlamaContextSequence, prompt: readonly
     return common;
 }
 
+/**
+ * Evaluation threads: the number asked for (a whole number from 1), else llama.cpp's count of math cores; never more
+ * than the machine's cores: 8 threads on 2 cores ran 46 times slower (docs/engine.md, "threads"). A cap comes with a
+ * note for the user.
+ */
+export function threadCount(asked: number | undefined, mathCores: number, cores = availableParallelism()): {threads: number; note?: string} {
+    const wanted = asked != null && Number.isFinite(asked) && asked >= 1 ? Math.floor(asked) : Math.max(1, mathCores);
+    if (wanted <= cores) return {threads: wanted};
+    return {threads: cores, note: `${wanted} threads were asked for, but this machine has ${cores} core${cores === 1 ? "" : "s"}: using ${cores} (more threads than cores makes generation many times slower).`};
+}

@@ -7,6 +7,7 @@
  */
 import type {GenerationSession, StepRequest, StepResult} from "./phases";
 import {TokenTextStream} from "../utf8Stream";
+import {appendAll} from "./tokens";
 
 type LlamaModel = import("node-llama-cpp").LlamaModel;
 type LlamaContextSequence = import("node-llama-cpp").LlamaContextSequence;
@@ -45,7 +46,7 @@ export class LocalSession implements GenerationSession {
             case "prompt": feed = this.promptPending; this.promptPending = []; break;
             case "close": feed = this.last != null ? [this.last] : []; break;
             case "cut": {
-                this.cutIds.push(...this.o.cutTokens);
+                appendAll(this.cutIds, this.o.cutTokens);
                 feed = [...(this.last != null ? [this.last] : this.promptPending), ...this.o.cutTokens];
                 this.promptPending = [];
                 break;
