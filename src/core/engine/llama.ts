@@ -21,9 +21,10 @@ export interface SharedLlama {
 }
 
 /**
- * One `Llama` per GPU option for the whole process, shared by the engines and never disposed: each
- * `getLlama()` + `dispose()` leaks about 87 KB inside node-llama-cpp (docs/node-llama-cpp-leak.md), and an editor
- * that switches models or settings all day would add it up. Engines dispose their models and contexts only.
+ * One `Llama` per GPU option for the whole process, shared by the engines and never disposed: an engine's full
+ * create/dispose cycle (getLlama, model, context) left about 86 KB of heap behind inside node-llama-cpp
+ * (docs/node-llama-cpp-leak.md), and an editor that rebuilds its engine on settings changes would add it up.
+ * Engines dispose their models and contexts only.
  * A failed start is not kept: the next engine tries again.
  */
 const shared = new Map<string, Promise<SharedLlama>>();
