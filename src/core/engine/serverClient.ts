@@ -18,7 +18,7 @@
  * Streaming: server-sent events parsed by `eventsource-parser` over Node's fetch; an AbortSignal closes the request.
  */
 import type {GenerationSession, StepRequest, StepResult} from "./phases";
-import type {PromptFormat} from "./promptFormat";
+import type {PromptFormat} from "../promptFormat";
 import {
     causeCode, causeText, count, DEFAULT_DEADLINE_SECONDS, DEFAULT_STALL_SECONDS, ERROR_BODY_LIMIT, errorText, firstBytes, isTokenId, MAX_EVENT_CHARS,
     MAX_JSON_BYTES, mb, positive, race, readEvents, readText, reconcileCount, responseLimitBytes, safeJson, seconds, TimedBody, TokenMeter

@@ -1,5 +1,5 @@
 /**
- * Reading a server's answer without believing it (the server backend, serverBackend.ts).
+ * Reading a server's answer without believing it (the server backend, serverClient.ts).
  *
  * A server is another machine, possibly behind a proxy, possibly broken or hostile; whatever it sends, the extension
  * host must stay within bounds of time and memory:
