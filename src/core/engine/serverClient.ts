@@ -156,7 +156,7 @@ export class ServerClient {
         try {
             return JSON.parse(text) as unknown;
         } catch {
-            throw new ServerError("bad-response", `${this.base}${path} did not answer with JSON (${open.res.headers.get("content-type") ?? "no content type"}: ${text.slice(0, 120)}).`);
+            throw new ServerError("bad-response", `The server at ${this.base} answered ${path} with ${open.res.headers.get("content-type") ?? "no content type"}, not JSON; it began: "${text.slice(0, 120).replace(/\s+/g, " ").trim()}".${NOT_A_PROXY}`);
         }
     }
 
@@ -173,7 +173,7 @@ export class ServerClient {
             const first = await firstBytes(open.body(ERROR_BODY_LIMIT));
             const detail = /json/i.test(type) ? errorText(safeJson(first) ?? first) : "";
             open.close();
-            throw new ServerError("bad-response", `The server at ${this.base} answered ${path} with ${type}, not an event stream${first !== "" ? `; it began: "${first.slice(0, 120)}"` : ""}${detail !== "" && detail !== first ? ` (${detail.slice(0, 200)})` : ""}. Is elasticMath.server.url the inference server itself (not a proxy's sign-in page)?`, open.res.status);
+            throw new ServerError("bad-response", `The server at ${this.base} answered ${path} with ${type}, not an event stream${first !== "" ? `; it began: "${first.slice(0, 120)}"` : ""}${detail !== "" && detail !== first ? ` (${detail.slice(0, 200)})` : ""}.${NOT_A_PROXY}`, open.res.status);
         }
         let done = false;
         try {
@@ -249,6 +249,8 @@ export class ServerClient {
         throw new ServerError("bad-response", `The server at ${this.base} answered ${s} ${res.statusText}${tail}.`, s);
     }
 }
+
+const NOT_A_PROXY = " Is elasticMath.server.url the inference server itself (not a proxy's sign-in page)?";
 
 /** An open HTTP request: its response, its body under the client's time bounds, and closing it. */
 interface Opened {
