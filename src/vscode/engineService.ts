@@ -159,7 +159,8 @@ export class EngineService extends Disposable {
             if (this.engine != null) this.retire(this.engine);
             this.engine = new ElasticEngine({
                 modelPath: "", format, contextSize: settings.contextSize > 0 ? settings.contextSize : undefined,
-                server: {url: settings.server.url, model: settings.server.model, apiKey, dialect: settings.server.api}
+                server: {url: settings.server.url, model: settings.server.model, apiKey, dialect: settings.server.api,
+                    timeoutMs: settings.server.stallTimeoutSeconds * 1000, deadlineMs: settings.server.deadlineSeconds * 1000}
             });
             this.generation.set(this.engine, ++this.generations);
             this.engineKey = key;

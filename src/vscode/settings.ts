@@ -16,7 +16,11 @@ export interface Settings {
     /** Where the model runs: this machine (node-llama-cpp) or a shared inference server (see docs/serving.md). */
     readonly backend: "local" | "server";
     /** The server backend: base URL, model name on the server, API dialect, and the catalog entry giving the prompt format. */
-    readonly server: {readonly url: string; readonly model: string; readonly api: "auto" | "llama.cpp" | "openai"; readonly catalogModel: string};
+    readonly server: {
+        readonly url: string; readonly model: string; readonly api: "auto" | "llama.cpp" | "openai"; readonly catalogModel: string;
+        /** No complete event for this long closes a request; the deadline of one request (docs/serving.md). */
+        readonly stallTimeoutSeconds: number; readonly deadlineSeconds: number;
+    };
     /** Tutor panel: k of the majority vote; think-longer minimum (0 = off). */
     readonly tutor: {readonly voteSamples: number; readonly minThinkingTokens: number};
 }
@@ -47,13 +51,19 @@ export function readSettings(): Settings {
             url: c.get<string>("server.url", "").trim(),
             model: c.get<string>("server.model", "").trim(),
             api: (["auto", "llama.cpp", "openai"].includes(c.get<string>("server.api", "auto")) ? c.get<string>("server.api", "auto") : "auto") as Settings["server"]["api"],
-            catalogModel: c.get<string>("server.catalogModel", "e1-math-7b").trim()
+            catalogModel: c.get<string>("server.catalogModel", "e1-math-7b").trim(),
+            stallTimeoutSeconds: positiveSetting(c.get<number>("server.stallTimeoutSeconds", 120), 120),
+            deadlineSeconds: positiveSetting(c.get<number>("server.deadlineSeconds", 1800), 1800)
         },
         tutor: {
             voteSamples: Math.min(64, Math.max(1, Math.floor(c.get<number>("tutor.voteSamples", 8)) || 8)),
             minThinkingTokens: Math.max(0, Math.floor(c.get<number>("tutor.minThinkingTokens", 0)) || 0)
         }
     };
+}
+
+function positiveSetting(n: unknown, fallback: number): number {
+    return typeof n === "number" && Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
 function expandHome(p: string): string {

@@ -12,13 +12,17 @@
  * The prompt is text built by the same prompt-format code as the local backend; each step sends the whole text so far
  * (prompt + thinking + the close/cut/wait) and relies on the server's prompt cache (llama.cpp `cache_prompt`, vLLM
  * `--enable-prefix-caching`, Ollama keeps the last prompt of a loaded model) so the second phase evaluates only the new
- * tail. Counts come from the server's own usage figures, never from the text.
+ * tail. Counts are the server's usage figures when they agree with what arrived, else the client's own count; the
+ * budgets hold on the client whatever the server sends (serverStream.ts: time, size and count bounds).
  *
  * Streaming: server-sent events parsed by `eventsource-parser` over Node's fetch; an AbortSignal closes the request.
  */
-import {createParser, type EventSourceMessage} from "eventsource-parser";
 import type {GenerationSession, StepRequest, StepResult} from "./phases";
 import type {PromptFormat} from "../promptFormat";
+import {
+    causeCode, causeText, count, DEFAULT_DEADLINE_SECONDS, DEFAULT_STALL_SECONDS, ERROR_BODY_LIMIT, errorText, firstBytes, isTokenId, MAX_EVENT_CHARS,
+    MAX_JSON_BYTES, mb, positive, race, readEvents, readText, reconcileCount, responseLimitBytes, safeJson, seconds, TimedBody, TokenMeter
+} from "./serverStream";
 
 export type ServerDialect = "llama.cpp" | "openai";
 
@@ -31,8 +35,15 @@ export interface ServerOptions {
     readonly apiKey?: string;
     /** Default "auto". */
     readonly dialect?: ServerDialect | "auto";
-    /** How long to wait for the response headers and for each streamed event (default 120 s: a long prompt on a busy server). */
+    /**
+     * The stall timeout: how long to wait for the response headers and then for each complete streamed event (default
+     * 120 s: a long prompt on a busy server). Bytes that complete nothing do not count: a trickle stalls.
+     */
     readonly timeoutMs?: number;
+    /** The deadline of one HTTP request, headers to last byte, however steadily it streams (default 1800 s). */
+    readonly deadlineMs?: number;
+    /** Where a server's figure that is not believed (usage against what arrived, tokens past the budget) is said; default console.warn. */
+    readonly onWarning?: (message: string) => void;
     /** Ask the server to keep and reuse the prompt (default true; false only to measure what the cache saves). */
     readonly promptCache?: boolean;
 }
@@ -66,7 +77,7 @@ export function serverLabel(url: string): string {
     try { return new URL(url).host; } catch { return url; }
 }
 
-/** HTTP to one server: JSON calls and streamed completions, with clear errors. */
+/** HTTP to one server: JSON calls and streamed completions, with clear errors, each within time and size bounds. */
 export class ServerClient {
     readonly base: string;
     private dialectP: Promise<ServerDialect> | undefined;
@@ -75,7 +86,16 @@ export class ServerClient {
         this.base = serverBase(options.url);
     }
 
-    get timeoutMs(): number { return this.options.timeoutMs ?? 120_000; }
+    /** The stall timeout (headers, then each complete event). */
+    get timeoutMs(): number { return positive(this.options.timeoutMs) ?? DEFAULT_STALL_SECONDS * 1000; }
+    /** The deadline of one HTTP request, from its start to its last byte. */
+    get deadlineMs(): number { return positive(this.options.deadlineMs) ?? DEFAULT_DEADLINE_SECONDS * 1000; }
+
+    /** Something the server sent was not believed: said, never silent. */
+    warn(message: string): void {
+        const text = `Elastic Math: the server at ${this.base} ${message}.`;
+        if (this.options.onWarning != null) this.options.onWarning(text); else console.warn(text);
+    }
 
     private headers(json: boolean): Record<string, string> {
         const h: Record<string, string> = {Accept: json ? "application/json" : "text/event-stream"};
@@ -101,9 +121,10 @@ export class ServerClient {
     /** `GET /v1/models`: the ids the server serves. */
     async models(): Promise<string[]> {
         const r = await this.getJson("/v1/models") as {data?: {id?: unknown}[]; models?: {name?: unknown; model?: unknown}[]};
-        const ids = (r?.data ?? []).map((m) => m.id).filter((x): x is string => typeof x === "string");
+        const data = Array.isArray(r?.data) ? r.data : [];
+        const ids = data.map((m) => m?.id).filter((x): x is string => typeof x === "string");
         if (ids.length > 0) return ids;
-        return (r?.models ?? []).map((m) => m.model ?? m.name).filter((x): x is string => typeof x === "string");
+        return (Array.isArray(r?.models) ? r.models : []).map((m) => m?.model ?? m?.name).filter((x): x is string => typeof x === "string");
     }
 
     /** The model name to send: the configured one, else the server's first model. */
@@ -117,88 +138,98 @@ export class ServerClient {
     async tokenize(text: string, special: boolean): Promise<number[]> {
         const r = await this.postJson("/tokenize", {content: text, add_special: false, parse_special: special}) as {tokens?: unknown[]};
         if (!Array.isArray(r?.tokens)) throw new ServerError("bad-response", "The server's /tokenize answer has no tokens.");
-        return r.tokens.map((t) => (typeof t === "number" ? t : (t as {id: number}).id));
+        const ids = r.tokens.map((t) => (typeof t === "number" ? t : (t as {id?: unknown} | null)?.id));
+        if (!ids.every((t): t is number => Number.isInteger(t) && (t as number) >= 0)) throw new ServerError("bad-response", "The server's /tokenize answer has something else than token ids in it.");
+        return ids;
     }
 
     async getJson(path: string, signal?: AbortSignal): Promise<unknown> {
-        const res = await this.fetch(path, {method: "GET", headers: this.headers(true)}, signal);
-        return this.readJson(res, path);
+        return this.readJson(await this.request(path, {method: "GET", headers: this.headers(true)}, signal), path);
     }
 
     async postJson(path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
-        const res = await this.fetch(path, {method: "POST", headers: this.headers(true), body: JSON.stringify(body)}, signal);
-        return this.readJson(res, path);
+        return this.readJson(await this.request(path, {method: "POST", headers: this.headers(true), body: JSON.stringify(body)}, signal), path);
     }
 
-    private async readJson(res: Response, path: string): Promise<unknown> {
-        const text = await res.text();
+    private async readJson(open: Opened, path: string): Promise<unknown> {
+        const text = await readText(open.body(MAX_JSON_BYTES));
         try {
             return JSON.parse(text) as unknown;
         } catch {
-            throw new ServerError("bad-response", `${this.base}${path} did not answer with JSON (${text.slice(0, 120)}).`);
+            throw new ServerError("bad-response", `The server at ${this.base} answered ${path} with ${open.res.headers.get("content-type") ?? "no content type"}, not JSON; it began: "${text.slice(0, 120).replace(/\s+/g, " ").trim()}".${NOT_A_PROXY}`);
         }
     }
 
-    /** POSTs and calls `onData` with each event's parsed JSON; resolves when the stream ends (`[DONE]` or close). */
-    async stream(path: string, body: unknown, signal: AbortSignal, onData: (data: Record<string, unknown>) => void): Promise<"done" | "closed"> {
-        const res = await this.fetch(path, {method: "POST", headers: {...this.headers(true), Accept: "text/event-stream"}, body: JSON.stringify(body)}, signal);
-        if (res.body == null) throw new ServerError("bad-response", `${this.base}${path} sent no body.`);
+    /**
+     * POSTs and calls `onData` with each event's parsed JSON (true from it: stop reading, the request is closed).
+     * Resolves "done" at `[DONE]`, "stopped" when told to stop, "closed" when the stream ended otherwise.
+     * The response may take at most `maxBytes`; one event at most MAX_EVENT_CHARS.
+     */
+    async stream(path: string, body: unknown, signal: AbortSignal, maxBytes: number, onData: (data: Record<string, unknown>) => boolean | void): Promise<"done" | "stopped" | "closed"> {
+        const open = await this.request(path, {method: "POST", headers: {...this.headers(true), Accept: "text/event-stream"}, body: JSON.stringify(body)}, signal);
+        const type = open.res.headers.get("content-type");
+        if (type != null && !/event-stream/i.test(type)) {
+            // A proxy's sign-in page, a captive portal, a server that ignored "stream": say what came.
+            const first = await firstBytes(open.body(ERROR_BODY_LIMIT));
+            const detail = /json/i.test(type) ? errorText(safeJson(first) ?? first) : "";
+            open.close();
+            throw new ServerError("bad-response", `The server at ${this.base} answered ${path} with ${type}, not an event stream${first !== "" ? `; it began: "${first.slice(0, 120)}"` : ""}${detail !== "" && detail !== first ? ` (${detail.slice(0, 200)})` : ""}.${NOT_A_PROXY}`, open.res.status);
+        }
         let done = false;
-        let failure: unknown;
-        const parser = createParser({
-            onEvent: (ev: EventSourceMessage) => {
-                if (done) return;
-                if (ev.data === "[DONE]") { done = true; return; }
-                let data: unknown;
-                try { data = JSON.parse(ev.data); } catch { failure ??= new ServerError("bad-response", `The server streamed something that is not JSON: ${ev.data.slice(0, 120)}`); return; }
-                if (data != null && typeof data === "object" && "error" in data) { failure ??= new ServerError("server-error", `The server reported an error: ${errorText(data)}`); return; }
-                onData(data as Record<string, unknown>);
-            }
-        });
-        const reader = res.body.getReader();
-        const decoder = new TextDecoder();
         try {
-            for (;;) {
-                const {value, done: eof} = await withTimeout(reader.read(), this.timeoutMs, signal,
-                    () => new ServerError("timeout", `The server at ${this.base} sent nothing for ${Math.round(this.timeoutMs / 1000)} s.`));
-                if (eof) break;
-                parser.feed(decoder.decode(value, {stream: true}));
-                if (failure != null) throw failure;
-                if (done) break;
-            }
+            const how = await readEvents(open.body(maxBytes, true), (text) => {
+                if (text === "[DONE]") { done = true; return true; }
+                const data = safeJson(text);
+                if (data == null || typeof data !== "object") throw new ServerError("bad-response", `The server streamed something that is not JSON: ${text.slice(0, 120)}`);
+                if ("error" in data) throw new ServerError("server-error", `The server reported an error: ${errorText(data)}`);
+                return onData(data as Record<string, unknown>) === true;
+            }, () => new ServerError("dropped", `The server at ${this.base} sent one event of more than ${mb(MAX_EVENT_CHARS)} (no answer has one); the request was closed.`));
+            return done ? "done" : how === "stopped" ? "stopped" : "closed";
         } catch (err) {
             if (signal.aborted) return "closed";
             if (err instanceof ServerError) throw err;
             throw new ServerError("dropped", `The connection to ${this.base} broke mid-answer (${causeText(err)}).`, undefined, {cause: err});
         } finally {
-            reader.cancel().catch(() => undefined);
+            open.close();
         }
-        return done ? "done" : "closed";
     }
 
-    private async fetch(path: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
+    /** Opens a request: the response headers within the stall timeout; its body then read through {@link Opened.body}. */
+    private async request(path: string, init: RequestInit, signal?: AbortSignal): Promise<Opened> {
         const url = `${this.base}${path}`;
-        // The timeout covers the wait for the response headers only (a stream may then run as long as it streams;
-        // each event has its own timeout in stream()).
-        const timeout = new AbortController();
-        const timer = setTimeout(() => timeout.abort(), this.timeoutMs);
-        const combined = signal != null ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+        const deadlineAt = performance.now() + this.deadlineMs;
+        const closer = new AbortController();
+        const combined = signal != null ? AbortSignal.any([signal, closer.signal]) : closer.signal;
+        const headerMs = Math.min(this.timeoutMs, this.deadlineMs);
         let res: Response;
         try {
-            res = await fetch(url, {...init, signal: combined});
+            res = await race(fetch(url, {...init, signal: combined}), headerMs, signal,
+                () => new ServerError("timeout", `The server at ${this.base} did not answer within ${seconds(headerMs)} s (elasticMath.server.stallTimeoutSeconds).`));
         } catch (err) {
-            if (signal?.aborted) throw err;
-            if (timeout.signal.aborted) throw new ServerError("timeout", `The server at ${this.base} did not answer within ${Math.round(this.timeoutMs / 1000)} s.`, undefined, {cause: err});
+            closer.abort();
+            if (signal?.aborted || err instanceof ServerError) throw err;
             const code = causeCode(err);
             if (code === "ECONNREFUSED") throw new ServerError("unreachable", `Cannot connect to the inference server at ${this.base}: connection refused. Is it running? Check the setting elasticMath.server.url.`, undefined, {cause: err});
             if (code === "ENOTFOUND" || code === "EAI_AGAIN") throw new ServerError("unreachable", `The server host in ${this.base} was not found (${code}). Check the setting elasticMath.server.url.`, undefined, {cause: err});
             throw new ServerError("unreachable", `Cannot reach the inference server at ${this.base}: ${causeText(err)}.`, undefined, {cause: err});
-        } finally {
-            clearTimeout(timer);
         }
-        if (res.ok) return res;
-        const body = await res.text().catch(() => "");
-        const detail = errorText(safeJson(body) ?? body).slice(0, 300);
+        const open: Opened = {
+            res,
+            close: () => closer.abort(),
+            body: (maxBytes, streaming = false) => {
+                if (res.body == null) throw new ServerError("bad-response", `${url} sent no body.`);
+                // Mid-stream, every failure keeps what arrived ("dropped"); a JSON answer is refused whole.
+                const kind = (why: string): ServerErrorKind => (streaming ? "dropped" : why === "too-big" ? "bad-response" : "timeout");
+                return new TimedBody(res, {signal: combined, stallMs: this.timeoutMs, deadlineAt, maxBytes, fail: (why, b) => new ServerError(kind(why),
+                    why === "stall" ? `The server at ${this.base} sent nothing complete for ${seconds(this.timeoutMs)} s (${b.bytes} bytes had arrived); the request was closed. The limit is the setting elasticMath.server.stallTimeoutSeconds.`
+                        : why === "deadline" ? `The server at ${this.base} did not finish within ${seconds(this.deadlineMs)} s, the deadline of one request (elasticMath.server.deadlineSeconds); the request was closed.`
+                            : `The server at ${this.base} sent more than ${mb(maxBytes)} for one request of ${path}; the request was closed.`)});
+            }
+        };
+        if (res.ok) return open;
+        const text = await readText(open.body(ERROR_BODY_LIMIT), true).catch(() => "");
+        open.close();
+        const detail = errorText(safeJson(text) ?? text).slice(0, 300);
         const s = res.status;
         const tail = detail !== "" ? ` (server: ${detail})` : "";
         if (s === 401) throw new ServerError("unauthorized", `The server at ${this.base} refused the API key (401 Unauthorized)${tail}. Set the key with "Elastic Math: Set Server API Key".`, s);
@@ -212,11 +243,20 @@ export class ServerClient {
         }
         if (s === 429) {
             const after = res.headers.get("retry-after");
-            throw new ServerError("rate-limited", `The server at ${this.base} is busy or rate-limits this key (429 Too Many Requests)${after != null ? `; retry after ${after} s` : ""}${tail}.`, s);
+            throw new ServerError("rate-limited", `The server at ${this.base} is busy or rate-limits this key (429 Too Many Requests)${after != null ? `; retry after ${after.slice(0, 40)} s` : ""}${tail}.`, s);
         }
         if (s >= 500) throw new ServerError("server-error", `The server at ${this.base} failed (${s} ${res.statusText})${tail}. Its log says more.`, s);
         throw new ServerError("bad-response", `The server at ${this.base} answered ${s} ${res.statusText}${tail}.`, s);
     }
+}
+
+const NOT_A_PROXY = " Is elasticMath.server.url the inference server itself (not a proxy's sign-in page)?";
+
+/** An open HTTP request: its response, its body under the client's time bounds, and closing it. */
+interface Opened {
+    readonly res: Response;
+    body(maxBytes: number, streaming?: boolean): TimedBody;
+    close(): void;
 }
 
 /** What a server session needs from the format (the same prompt-format code as local). */
@@ -282,41 +322,47 @@ export class ServerSession implements GenerationSession {
         }
         const stop = [...(req.stopAtClose && thinking != null ? [thinking.close] : []), ...(req.phase === "solution" ? format.stopTexts ?? [] : [])];
         const s = this.o.sampling;
-        let generated = "";
-        let chunks = 0;
-        let finished: {end: StepResult["end"]; tokens: number | null} | undefined;
+        // The client's own count of what arrives: at the budget it stops reading, whatever the server goes on sending.
+        const meter = new TokenMeter(req.maxTokens);
+        const limit = responseLimitBytes(req.maxTokens);
+        let finished: {end: "close" | "eog" | "length"; tokens: number | null} | undefined;
         let promptTokens = 0;
         let cached: number | null = null;
         let promptMs: number | null = null;
-        const onText = (t: string, live?: number) => {
-            if (t === "") return;
-            chunks++;
-            generated += t;
-            if (req.onProgress(t, Math.min(live ?? chunks, req.maxTokens))) stopText = true;
-        };
-        const ids: number[] = [];
         let stopText = false;
-        const local = new AbortController();
-        const both = AbortSignal.any([signal, local.signal]);
+        let afterBudget = 0;
+        let idsSeen = false;
+        let idsBad = false;
+        /** Takes an event's text and ids; true: stop reading (a stop text, or the server sends past the budget). */
+        const take = (text: string, ids: readonly number[] | undefined): boolean => {
+            const t = meter.add(text, ids);
+            if (t !== "" && req.onProgress(t, meter.count)) stopText = true;
+            return stopText || meter.overrun;
+        };
+        /** Once the budget is spent, only the server's closing events (end, usage, [DONE]) are still read. */
+        const spent = () => meter.full && ++afterBudget > CLOSING_EVENTS;
         if (dialect === "llama.cpp") {
             const body = {
                 prompt: this.parts ?? this.text, n_predict: req.maxTokens, stop, stream: true, cache_prompt: client.options.promptCache ?? true, return_tokens: true,
                 temperature: s.temperature, top_p: s.topP, top_k: s.topK, min_p: 0, seed: req.seed
             };
-            await client.stream("/completion", body, both, (d) => {
-                if (Array.isArray(d.tokens) && d.stop !== true) ids.push(...(d.tokens as number[]));
-                if (typeof d.content === "string") onText(d.content, typeof d.tokens_predicted === "number" ? d.tokens_predicted : undefined);
-                if (stopText) local.abort();
-                if (d.stop === true) {
-                    const type = d.stop_type;
-                    const word = d.stopping_word;
-                    const n = typeof d.tokens_predicted === "number" ? d.tokens_predicted : null;
-                    const timings = d.timings as {prompt_n?: number; cache_n?: number; prompt_ms?: number} | undefined;
-                    promptMs = typeof timings?.prompt_ms === "number" ? timings.prompt_ms : null;
-                    promptTokens = typeof d.tokens_evaluated === "number" ? d.tokens_evaluated : 0;
-                    cached = typeof timings?.cache_n === "number" ? timings.cache_n : null;
-                    finished = {tokens: n, end: type === "limit" ? "length" : type === "word" ? (word === thinking?.close && req.stopAtClose ? "close" : "eog") : "eog"};
+            await client.stream("/completion", body, signal, limit, (d) => {
+                if (spent()) return true;
+                let ids: number[] | undefined;
+                if (Array.isArray(d.tokens) && d.stop !== true) {
+                    idsSeen = true;
+                    if (d.tokens.every(isTokenId)) ids = d.tokens as number[]; else idsBad = true;
                 }
+                if (take(typeof d.content === "string" ? d.content : "", ids)) return true;
+                if (d.stop !== true) return false;
+                const type = d.stop_type;
+                const word = d.stopping_word;
+                const timings = (d.timings != null && typeof d.timings === "object" ? d.timings : {}) as {cache_n?: unknown; prompt_ms?: unknown};
+                promptMs = typeof timings.prompt_ms === "number" ? timings.prompt_ms : null;
+                promptTokens = count(d.tokens_evaluated) ?? 0;
+                cached = count(timings.cache_n);
+                finished = {tokens: typeof d.tokens_predicted === "number" ? d.tokens_predicted : null, end: type === "limit" ? "length" : type === "word" ? (word === thinking?.close && req.stopAtClose ? "close" : "eog") : "eog"};
+                return true;
             });
         } else {
             const body = {
@@ -329,41 +375,53 @@ export class ServerSession implements GenerationSession {
             };
             let reason: string | null = null;
             let stopReason: unknown;
-            await client.stream("/v1/completions", body, both, (d) => {
-                const choice = (d.choices as {text?: string; finish_reason?: string | null; stop_reason?: unknown}[] | undefined)?.[0];
-                if (choice != null) {
-                    if (typeof choice.text === "string") onText(choice.text);
-                    if (choice.finish_reason != null) { reason = choice.finish_reason; stopReason = choice.stop_reason; }
+            await client.stream("/v1/completions", body, signal, limit, (d) => {
+                if (spent()) return true;
+                const choice = (Array.isArray(d.choices) ? d.choices[0] : undefined) as {text?: unknown; finish_reason?: unknown; stop_reason?: unknown} | undefined;
+                if (choice != null && typeof choice === "object") {
+                    if (typeof choice.text === "string" && take(choice.text, undefined)) return true;
+                    if (typeof choice.finish_reason === "string") { reason = choice.finish_reason; stopReason = choice.stop_reason; }
                 }
-                if (stopText) local.abort();
-                const usage = d.usage as {completion_tokens?: number; prompt_tokens?: number; prompt_tokens_details?: {cached_tokens?: number}} | undefined | null;
+                const usage = (d.usage != null && typeof d.usage === "object" ? d.usage : undefined) as {completion_tokens?: unknown; prompt_tokens?: unknown; prompt_tokens_details?: {cached_tokens?: unknown} | null} | undefined;
                 if (usage != null && typeof usage.completion_tokens === "number") {
-                    promptTokens = usage.prompt_tokens ?? 0;
-                    cached = usage.prompt_tokens_details?.cached_tokens ?? null;
+                    promptTokens = count(usage.prompt_tokens) ?? 0;
+                    cached = count(usage.prompt_tokens_details?.cached_tokens);
                     finished = {tokens: usage.completion_tokens, end: "eog"};
                 }
+                return false;
             });
             if (finished != null || reason != null) {
                 // vLLM says which stop matched (a string, or a token id / null for an end of generation); servers that
                 // do not say are taken to have stopped at the close when the close was a stop.
-                const end: StepResult["end"] = reason === "length" ? "length"
+                const end = reason === "length" ? "length"
                     : req.stopAtClose && (stopReason === thinking?.close || stopReason === undefined) ? "close" : "eog";
                 finished = {tokens: finished?.tokens ?? null, end};
             }
         }
         const figures = {promptTokens, cachedPromptTokens: cached, promptMs, exactIds: false};
         this.steps.push(figures);
-        if (signal.aborted) return {end: "abort", tokens: chunks};
-        if (stopText) return {end: "stop-text", tokens: chunks};
-        if (finished == null)
-            throw new ServerError("dropped", `The server at ${client.base} closed the stream before it finished the answer.`);
-        // Exact counts come from the server; a server without usage figures is counted by streamed pieces.
-        const tokens = finished.tokens ?? chunks;
+        if (signal.aborted) return {end: "abort", tokens: meter.count};
+        if (stopText) return {end: "stop-text", tokens: meter.count};
+        if (meter.overrun) {
+            // The server went on past max_tokens / n_predict: the budget ends the step here.
+            client.warn(`sent more than the ${req.maxTokens} tokens asked for; reading stopped at the budget and the request was closed`);
+            finished = {end: "length", tokens: null};
+        }
+        if (finished == null) {
+            if (!meter.full) throw new ServerError("dropped", `The server at ${client.base} closed the stream before it finished the answer.`);
+            finished = {end: "length", tokens: null}; // the budget is spent; the server's closing events did not come
+        }
+        // The server's count when it agrees with what arrived, else the client's own (said, never silent).
+        const exactIds = dialect === "llama.cpp" && idsSeen && !idsBad;
+        const {tokens, note} = reconcileCount(meter, finished.tokens, finished.end, exactIds);
+        if (note != null) client.warn(note);
+        const generated = meter.text;
+        const ids = meter.ids;
         this.text += generated;
         if (this.parts != null) {
             // The sampled ids, minus a close (or end) the server stopped at: the next feed decides what follows.
             const kept = finished.end === "length" ? tokens : tokens - 1;
-            if (ids.length >= kept && ids.length <= tokens) {
+            if (exactIds && ids.length >= kept && ids.length <= tokens) {
                 this.parts.push(...ids.slice(0, kept));
                 this.exactSteps++;
                 figures.exactIds = true;
@@ -376,54 +434,5 @@ export class ServerSession implements GenerationSession {
     }
 }
 
-async function withTimeout<T>(p: Promise<T>, ms: number, signal: AbortSignal, error: () => Error): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    try {
-        return await Promise.race([p, new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(error()), ms);
-            onAbort = () => reject(signal.reason);
-            if (signal.aborted) onAbort();
-            else signal.addEventListener("abort", onAbort, {once: true});
-        })]);
-    } finally {
-        clearTimeout(timer);
-        if (onAbort != null) signal.removeEventListener("abort", onAbort);
-    }
-}
-
-function safeJson(text: string): unknown {
-    try { return JSON.parse(text) as unknown; } catch { return undefined; }
-}
-
-/** The message of an error body in the shapes servers use ({error: {message}}, {error: "..."}, {message}, {detail}). */
-function errorText(body: unknown): string {
-    if (typeof body === "string") return body.trim();
-    if (body == null || typeof body !== "object") return "";
-    const b = body as {error?: unknown; message?: unknown; detail?: unknown};
-    if (typeof b.error === "string") return b.error;
-    if (b.error != null && typeof b.error === "object" && typeof (b.error as {message?: unknown}).message === "string") return (b.error as {message: string}).message;
-    if (typeof b.message === "string") return b.message;
-    if (typeof b.detail === "string") return b.detail;
-    return JSON.stringify(body).slice(0, 200);
-}
-
-function causeCode(err: unknown): string | undefined {
-    let e: unknown = err;
-    for (let i = 0; i < 4 && e != null; i++) {
-        const code = (e as {code?: unknown}).code;
-        if (typeof code === "string") return code;
-        e = (e as {cause?: unknown}).cause;
-    }
-    return undefined;
-}
-
-function causeText(err: unknown): string {
-    const parts: string[] = [];
-    let e: unknown = err;
-    for (let i = 0; i < 4 && e != null; i++) {
-        if (e instanceof Error) parts.push(e.message);
-        e = (e as {cause?: unknown}).cause;
-    }
-    return parts.join(": ") || String(err);
-}
+/** Events still read once the budget is spent: the server's own end, its usage figures, `[DONE]`. */
+const CLOSING_EVENTS = 8;
