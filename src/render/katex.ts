@@ -2,7 +2,9 @@
  * One formula -> HTML, with KaTeX, under the safety settings every formula from a model gets.
  *
  * - `trust: false`: `\href`, `\url`, `\includegraphics`, `\htmlClass`, `\htmlData`, ... render as inert red text.
- * - `maxExpand` and `maxSize` bound macro bombs (`\def\a{\a\a}\a`) and huge rules (`\rule{1e5em}{1e5em}`).
+ * - `maxExpand` and `maxSize` bound macro bombs (`\def\a{\a\a}\a`) and huge rules (`\rule{1e5em}{1e5em}`);
+ *   bounds.ts adds what they miss: an expansion budget linear in the formula's length (macro amplification),
+ *   a deadline, and a refusal of negative sizes below -20em.
  * - Every formula is rendered on its own with `throwOnError: true`; a failure (a KaTeX `ParseError`, or a
  *   `RangeError` from a stack overflow on absurd nesting) becomes a marked span with the formula's source,
  *   so the rest of the answer still renders.
@@ -11,6 +13,7 @@
  */
 import katex from "katex";
 import {escapeAttr, escapeHtml} from "./escape";
+import {FormulaLimitError, macrosRiskSizes, maxSizeEm, sizeProblem, withBudget} from "./bounds";
 
 /** A formula KaTeX could not render. */
 export interface RenderError {
@@ -120,17 +123,21 @@ export function renderFormula(tex: string, display: boolean, source: string, mac
         message = `Formula too long (${tex.length} characters; the limit is ${maxFormulaLength})`;
     } else {
         try {
-            const html = katex.renderToString(input, {
+            const options = {
                 displayMode,
-                output: "htmlAndMathml",
+                output: "htmlAndMathml" as const,
                 throwOnError: true,
                 trust: false,
-                strict: "ignore",
+                strict: "ignore" as const,
                 maxExpand: 1000,
-                maxSize: 20,
-                // KaTeX writes \gdef definitions into this object: a fresh copy per formula keeps one
+                maxSize: maxSizeEm
+            };
+            const html = withBudget(tex.length, () => {
+                // KaTeX writes \gdef definitions into the macros object: a fresh copy per parse keeps one
                 // formula (or one answer) from redefining commands for the next.
-                macros: {...macros}
+                const problem = sizeProblem(input, macrosRiskSizes(macros), {...options, macros: {...macros}});
+                if (problem != null) throw new FormulaLimitError(problem);
+                return katex.renderToString(input, {...options, macros: {...macros}});
             });
             return {html: boxed.test(tex) ? `<span class="em-boxed">${html}</span>` : html};
         } catch (err) {
