@@ -145,6 +145,12 @@ export function renderFormula(tex: string, display: boolean, source: string, mac
             if (err instanceof RangeError) message = `Formula too deeply nested (${message})`;
         }
     }
+    return unrenderedFormula(tex, display, source, message);
+}
+
+/** A formula shown as its source, marked as an error with `message` as the reason (on hover and focus). */
+export function unrenderedFormula(tex: string, display: boolean, source: string, message: string): FormulaResult {
+    const displayMode = display || displayOnlyEnv.test(tex);
     const cls = displayMode ? "em-math-error em-math-error-display" : "em-math-error";
     return {
         // tabindex: keyboard users reach the error too (the panel shows the title on focus).

@@ -23,13 +23,14 @@
  *  - renderers for every math token: KaTeX with our safety options ({@link FormulaRenderer}), errors as
  *    `<span class="em-math-error" title="message" tabindex="0">source</span>`, `\boxed` formulas wrapped in `.em-boxed`,
  *  - `[asy]..[/asy]` figures as code blocks (we cannot run Asymptote; readable source beats garbage),
+ *  - bidi controls shown as `⟨U+202E⟩` (escape.ts), so that they cannot reorder what an answer displays,
  *  - safety: `html: false`, no linkify, links only for http/https/mailto and rendered with `data-em-href`
  *    (the webview routes clicks through the host), images rendered as their alt text.
  */
 import markdownit from "markdown-it";
 import type {MarkdownIt, StateBlock, StateInline, Token} from "markdown-it";
 import katexPlugin from "@vscode/markdown-it-katex";
-import {escapeAttr, escapeHtml} from "./escape";
+import {escapeAttr, escapeHtml, showBidiControls} from "./escape";
 import {FormulaRenderer, type RenderError} from "./katex";
 import {envTokens, firstTokenAt, lineOf, lineStarts, memoFor, NextIndex} from "./scan";
 
@@ -425,5 +426,5 @@ export function getMathMarkdown(options: RenderOptions = {}): MathMarkdown {
 export function renderBlock(mm: MathMarkdown, block: string, errors: RenderError[], defer?: FormulaDeferral): string {
     if (block.trim() === "") return "";
     const env: MathEnv = defer != null ? {errors, defer} : {errors};
-    return mm.md.render(asyToFences(block), env as unknown as Record<string, unknown>);
+    return mm.md.render(asyToFences(showBidiControls(block)), env as unknown as Record<string, unknown>);
 }
