@@ -6,7 +6,8 @@
  * **expansion budget linear in its length**: the tokens all its macro expansions put back into the input
  * (built-ins, the user's `elasticMath.render.macros`, and `\def`, `\gdef`, `\edef`, `\xdef`, `\let`,
  * `\newcommand`, `\renewcommand` written in the formula) may total at most
- * `expansionBase + expansionPerChar * length`. A bomb then costs what an ordinary formula of the same length
+ * `expansionBase + expansionPerChar * (length + the longest macro's length)` (so one use of any macro fits).
+ * A bomb then costs what an ordinary formula of the same length
  * costs, and fails with its reason. A wall-clock deadline is the backstop for anything the count misses.
  *
  * How: KaTeX has no hook for this, so its macro expander's `expandOnce` (KaTeX 0.16's MacroExpander, reached

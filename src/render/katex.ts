@@ -132,7 +132,8 @@ export function renderFormula(tex: string, display: boolean, source: string, mac
                 maxExpand: 1000,
                 maxSize: maxSizeEm
             };
-            const html = withBudget(tex.length, () => {
+            // The budget is linear in the formula's length; one use of the longest macro always fits.
+            const html = withBudget(tex.length + longestMacro(macros), () => {
                 // KaTeX writes \gdef definitions into the macros object: a fresh copy per parse keeps one
                 // formula (or one answer) from redefining commands for the next.
                 const problem = sizeProblem(input, macrosRiskSizes(macros), {...options, macros: {...macros}});
@@ -146,6 +147,18 @@ export function renderFormula(tex: string, display: boolean, source: string, mac
         }
     }
     return unrenderedFormula(tex, display, source, message);
+}
+
+const longest = new WeakMap<object, number>();
+
+function longestMacro(macros: Readonly<Record<string, string>>): number {
+    let n = longest.get(macros);
+    if (n == null) {
+        n = 0;
+        for (const v of Object.values(macros)) if (typeof v === "string") n = Math.max(n, v.length);
+        longest.set(macros, n);
+    }
+    return n;
 }
 
 /** A formula shown as its source, marked as an error with `message` as the reason (on hover and focus). */
