@@ -190,3 +190,23 @@ test("a macro bomb through the real formula worker: shown as source with the rea
         offload.dispose();
     }
 });
+
+test("finish() while the worker still has a slow formula: rendered here under a short deadline, else source with the reason", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "emt-hang-"));
+    const file = join(dir, "hang-worker.cjs");
+    writeFileSync(file, "const {parentPort} = require('node:worker_threads');\nparentPort.postMessage({ready: true});\nparentPort.on('message', () => {});\n");
+    const offload = new WorkerFormulaOffload(file, 60_000);
+    try {
+        await offload.ready();
+        // Within every bound but slow: 20,000 characters of display math (hundreds of ms of KaTeX on any machine).
+        const slow = "$$" + "x+".repeat(9_999) + "x$$";
+        const r = new StreamingRenderer({macros: {"\\finishtest": "x"}, offload});
+        r.append("A\n\n" + slow + "\n\nB $y$.");
+        const f = r.finish();
+        const html = f.committed.join("") + f.pending;
+        assert.match(html, /title="Formula took too long to render \(over 40 ms on the editor&#39;s main thread/);
+        assert.match(html, /class="katex"/, "the short formula after it still renders");
+    } finally {
+        offload.dispose();
+    }
+});
