@@ -14,7 +14,7 @@
  * streaming renderer renders those formulas on its own thread: slower updates, same HTML.
  */
 import {Worker} from "node:worker_threads";
-import type {FormulaResult} from "./katex";
+import {type FormulaResult, unrenderedFormula} from "./katex";
 import type {FormulaDoneMessage, FormulaJobMessage} from "./formulaWorker";
 
 export interface FormulaJob {
@@ -39,18 +39,22 @@ export interface OffloadStats {
     readonly workerMs: number;
     /** The most one job took, in the same unit. */
     readonly maxJobMs: number;
+    /** Jobs given up after {@link jobTimeoutMs} (shown as source with the reason). */
+    readonly timedOut: number;
 }
 
 interface Waiting {
     readonly resolve: (r: FormulaResult) => void;
     readonly reject: (e: Error) => void;
     readonly timer: ReturnType<typeof setTimeout>;
+    readonly job: FormulaJob;
 }
 
 /**
- * A job not answered in this time is given up (the caller renders it itself). KaTeX is bounded (maxExpand,
- * maxSize, 20,000 characters at most), so this only guards against a worker that stopped answering: held
- * blocks must not wait forever.
+ * A job not answered in this time is given up: it resolves as the formula's source with the reason (never
+ * rendered on the caller's thread, which is the extension host's), and the worker, which may be stuck, is
+ * ended; the next job starts a fresh one. Every formula is bounded (bounds.ts), so this only guards against a
+ * worker that stopped answering: held blocks must not wait forever.
  */
 export const jobTimeoutMs = 5000;
 
@@ -66,11 +70,14 @@ export class WorkerFormulaOffload implements FormulaOffload {
     private workerMs = 0;
     private maxJobMs = 0;
 
-    /** `workerFile`: the bundled formulaWorker.js (out/formulaWorker.js). */
-    public constructor(private readonly workerFile: string) {}
+    /** Jobs given up because the worker did not answer in time. */
+    private timedOut = 0;
+
+    /** `workerFile`: the bundled formulaWorker.js (out/formulaWorker.js); `timeoutMs`: see {@link jobTimeoutMs}. */
+    public constructor(private readonly workerFile: string, private readonly timeoutMs = jobTimeoutMs) {}
 
     public get stats(): OffloadStats {
-        return {jobs: this.jobs, workerMs: this.workerMs, maxJobMs: this.maxJobMs};
+        return {jobs: this.jobs, workerMs: this.workerMs, maxJobMs: this.maxJobMs, timedOut: this.timedOut};
     }
 
     /** Starts the worker (if not yet) and resolves once it has warmed up; rejects if it cannot start. */
@@ -85,12 +92,9 @@ export class WorkerFormulaOffload implements FormulaOffload {
         const id = this.nextId++;
         const message: FormulaJobMessage = {id, tex: job.tex, display: job.display, source: job.source, macros: job.macros};
         return new Promise<FormulaResult>((resolve, reject) => {
-            const timer = setTimeout(() => {
-                this.waiting.delete(id);
-                reject(new Error(`formula worker: no answer in ${jobTimeoutMs} ms`));
-            }, jobTimeoutMs);
+            const timer = setTimeout(() => this.giveUp(), this.timeoutMs);
             timer.unref?.();
-            this.waiting.set(id, {resolve, reject, timer});
+            this.waiting.set(id, {resolve, reject, timer, job});
             this.worker!.postMessage(message);
         });
     }
@@ -138,6 +142,30 @@ export class WorkerFormulaOffload implements FormulaOffload {
         } catch (e) {
             this.fail(e instanceof Error ? e : new Error(String(e)));
             onFail(this.failed!);
+        }
+    }
+
+    /**
+     * A job went unanswered for {@link jobTimeoutMs}: every job still out resolves as its source with the reason
+     * (the worker answers in order, so they wait behind the stuck one), and the worker is ended; the next job
+     * starts a new one.
+     */
+    private giveUp(): void {
+        const worker = this.worker;
+        this.worker = undefined;
+        this.readyPromise = undefined;
+        const reason = `The formula worker gave no answer in ${this.timeoutMs} ms; shown as source`;
+        console.error(`Elastic Math: ${reason} (${this.waiting.size} formula(s)); restarting the worker`);
+        for (const w of this.waiting.values()) {
+            clearTimeout(w.timer);
+            this.timedOut++;
+            w.resolve(unrenderedFormula(w.job.tex, w.job.display, w.job.source, reason));
+        }
+        this.waiting.clear();
+        if (worker != null) {
+            worker.removeAllListeners();
+            worker.on("error", () => undefined);
+            void worker.terminate();
         }
     }
 

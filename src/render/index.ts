@@ -12,6 +12,7 @@ export {builtinMacros, maxFormulaLength} from "./katex";
 export type {RenderOptions, RenderResult} from "./markdown";
 export {StreamingRenderer, type RenderUpdate, type StreamingOptions} from "./stream";
 export {WorkerFormulaOffload, type FormulaOffload, type OffloadStats} from "./formulaOffload";
+export {showBidiControls} from "./escape";
 export {maxMacroLength, maxUserMacros, normalizeMacros, type NormalizedMacros} from "./macros";
 
 /** Renders a whole answer (markdown with LaTeX) to HTML; formulas KaTeX cannot render are listed in `errors`. */

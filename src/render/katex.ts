@@ -2,7 +2,9 @@
  * One formula -> HTML, with KaTeX, under the safety settings every formula from a model gets.
  *
  * - `trust: false`: `\href`, `\url`, `\includegraphics`, `\htmlClass`, `\htmlData`, ... render as inert red text.
- * - `maxExpand` and `maxSize` bound macro bombs (`\def\a{\a\a}\a`) and huge rules (`\rule{1e5em}{1e5em}`).
+ * - `maxExpand` and `maxSize` bound macro bombs (`\def\a{\a\a}\a`) and huge rules (`\rule{1e5em}{1e5em}`);
+ *   bounds.ts adds what they miss: an expansion budget linear in the formula's length (macro amplification),
+ *   a deadline, and a refusal of negative sizes below -20em.
  * - Every formula is rendered on its own with `throwOnError: true`; a failure (a KaTeX `ParseError`, or a
  *   `RangeError` from a stack overflow on absurd nesting) becomes a marked span with the formula's source,
  *   so the rest of the answer still renders.
@@ -11,6 +13,7 @@
  */
 import katex from "katex";
 import {escapeAttr, escapeHtml} from "./escape";
+import {FormulaLimitError, macrosRiskSizes, maxSizeEm, sizeProblem, withBudget} from "./bounds";
 
 /** A formula KaTeX could not render. */
 export interface RenderError {
@@ -120,17 +123,22 @@ export function renderFormula(tex: string, display: boolean, source: string, mac
         message = `Formula too long (${tex.length} characters; the limit is ${maxFormulaLength})`;
     } else {
         try {
-            const html = katex.renderToString(input, {
+            const options = {
                 displayMode,
-                output: "htmlAndMathml",
+                output: "htmlAndMathml" as const,
                 throwOnError: true,
                 trust: false,
-                strict: "ignore",
+                strict: "ignore" as const,
                 maxExpand: 1000,
-                maxSize: 20,
-                // KaTeX writes \gdef definitions into this object: a fresh copy per formula keeps one
+                maxSize: maxSizeEm
+            };
+            // The budget is linear in the formula's length; one use of the longest macro always fits.
+            const html = withBudget(tex.length + longestMacro(macros), () => {
+                // KaTeX writes \gdef definitions into the macros object: a fresh copy per parse keeps one
                 // formula (or one answer) from redefining commands for the next.
-                macros: {...macros}
+                const problem = sizeProblem(input, macrosRiskSizes(macros), {...options, macros: {...macros}});
+                if (problem != null) throw new FormulaLimitError(problem);
+                return katex.renderToString(input, {...options, macros: {...macros}});
             });
             return {html: boxed.test(tex) ? `<span class="em-boxed">${html}</span>` : html};
         } catch (err) {
@@ -138,6 +146,24 @@ export function renderFormula(tex: string, display: boolean, source: string, mac
             if (err instanceof RangeError) message = `Formula too deeply nested (${message})`;
         }
     }
+    return unrenderedFormula(tex, display, source, message);
+}
+
+const longest = new WeakMap<object, number>();
+
+function longestMacro(macros: Readonly<Record<string, string>>): number {
+    let n = longest.get(macros);
+    if (n == null) {
+        n = 0;
+        for (const v of Object.values(macros)) if (typeof v === "string") n = Math.max(n, v.length);
+        longest.set(macros, n);
+    }
+    return n;
+}
+
+/** A formula shown as its source, marked as an error with `message` as the reason (on hover and focus). */
+export function unrenderedFormula(tex: string, display: boolean, source: string, message: string): FormulaResult {
+    const displayMode = display || displayOnlyEnv.test(tex);
     const cls = displayMode ? "em-math-error em-math-error-display" : "em-math-error";
     return {
         // tabindex: keyboard users reach the error too (the panel shows the title on focus).

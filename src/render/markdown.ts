@@ -23,14 +23,16 @@
  *  - renderers for every math token: KaTeX with our safety options ({@link FormulaRenderer}), errors as
  *    `<span class="em-math-error" title="message" tabindex="0">source</span>`, `\boxed` formulas wrapped in `.em-boxed`,
  *  - `[asy]..[/asy]` figures as code blocks (we cannot run Asymptote; readable source beats garbage),
+ *  - bidi controls shown as `⟨U+202E⟩` (escape.ts), so that they cannot reorder what an answer displays,
  *  - safety: `html: false`, no linkify, links only for http/https/mailto and rendered with `data-em-href`
  *    (the webview routes clicks through the host), images rendered as their alt text.
  */
 import markdownit from "markdown-it";
 import type {MarkdownIt, StateBlock, StateInline, Token} from "markdown-it";
 import katexPlugin from "@vscode/markdown-it-katex";
-import {escapeAttr, escapeHtml} from "./escape";
+import {escapeAttr, escapeHtml, showBidiControls} from "./escape";
 import {FormulaRenderer, type RenderError} from "./katex";
+import {envTokens, firstTokenAt, lineOf, lineStarts, memoFor, NextIndex} from "./scan";
 
 /** Options for {@link renderMarkdown} and the streaming renderer. */
 export interface RenderOptions {
@@ -90,7 +92,7 @@ function bracketInline(state: StateInline, silent: boolean): boolean {
     if (src.charCodeAt(pos) !== 0x5c /* \ */) return false;
     const next = src[pos + 1];
     if (next === "b" && src.startsWith("\\begin", pos)) {
-        const end = envEnd(src, pos, state.posMax);
+        const end = envEnd(state, pos, state.posMax);
         if (end < 0) return false;
         if (!silent) {
             const token = state.push("em_math_env", "math", 0);
@@ -102,7 +104,7 @@ function bracketInline(state: StateInline, silent: boolean): boolean {
     }
     if (next !== "(" && next !== "[") return false;
     const close = next === "(" ? "\\)" : "\\]";
-    const end = src.indexOf(close, pos + 2);
+    const end = memoFor(state, close, src, () => new NextIndex(src, close)).find(pos + 2);
     if (end < 0 || end + 2 > state.posMax) return false;
     if (end === pos + 2) return false;
     if (!silent) {
@@ -140,17 +142,40 @@ function dollarGuard(state: StateInline, silent: boolean): boolean {
     return true;
 }
 
-/** End (after the matching `\end{..}`) of an environment that begins at `from`, or -1. */
-function envEnd(src: string, from: number, max: number): number {
-    const re = /\\(begin|end)\s*\{[^{}]*\}/g;
-    re.lastIndex = from;
-    let depth = 0;
-    for (let m = re.exec(src); m && re.lastIndex <= max; m = re.exec(src)) {
-        if (depth === 0 && m.index !== from) return -1;
-        depth += m[1] === "begin" ? 1 : -1;
-        if (depth === 0) return re.lastIndex;
-    }
-    return -1;
+/** End (after the matching `\end{..}`) of an environment that begins at `from`, or -1 (linear: scan.ts). */
+function envEnd(state: StateInline, from: number, max: number): number {
+    const src = state.src;
+    const t = memoFor(state, "env", src, () => envTokens(src, /\\(begin|end)\s*\{[^{}]*\}/g, false));
+    const i = firstTokenAt(t, from);
+    if (i >= t.starts.length || t.starts[i] !== from) return -1;
+    const end = t.matchEnd[i]!;
+    return end >= 0 && end <= max ? end : -1;
+}
+
+/**
+ * The plugin's inline bare block (a line inside a paragraph that starts with `\begin`), with the same result
+ * (its odd step over the "\n" when the environment is not closed included) but a look-ahead that is linear
+ * over the paragraph (the plugin re-split the rest of the paragraph at every such line).
+ */
+function bareBlockInline(state: StateInline, silent: boolean): boolean {
+    const src = state.src;
+    const pos = state.pos;
+    if (src.charCodeAt(pos) !== 0x0a || !src.startsWith("\\begin", pos + 1)) return false;
+    state.pos += 1;
+    if (silent) return true;
+    const t = memoFor(state, "bare", src, () => envTokens(src, /(\\begin|\\end)\s*\{([^{}]+)\}/g));
+    const i = firstTokenAt(t, pos + 1);
+    if (i >= t.starts.length) return false;
+    const last = t.matchToken[i] === -2 ? i : t.matchToken[i]!;
+    if (last < 0) return false;
+    const nl = src.indexOf("\n", t.starts[last]!);
+    const lineEnd = nl < 0 ? src.length : nl;
+    const token = state.push("math_inline_bare_block", "math", 0);
+    token.block = true;
+    token.markup = "$$";
+    token.content = src.slice(pos + 1, lineEnd);
+    state.pos = lineEnd + 1;
+    return true;
 }
 
 const envBegin = /^\\begin\s*\{([^{}]+)\}/;
@@ -183,6 +208,11 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
             let next = startLine + 1;
             let found = -1;
             let line = "";
+            // No closer anywhere below: not a block (known at once; scanning every line made this quadratic).
+            const src = state.src;
+            const lines = memoFor(state, "lines", src, () => lineStarts(src));
+            const at = next < lines.length ? memoFor(state, close, src, () => new NextIndex(src, close)).find(lines[next]!) : -1;
+            if (at < 0 || lineOf(lines, at) >= endLine) return false;
             for (; next < endLine; next++) {
                 const p = state.bMarks[next]! + state.tShift[next]!;
                 const m = state.eMarks[next]!;
@@ -197,24 +227,20 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
         }
     } else if (envBegin.test(first)) {
         markup = "env";
-        let depth = 0;
-        let next = startLine;
-        let endCol = -1;
-        for (; next < endLine && endCol < 0; next++) {
-            const p = state.bMarks[next]! + state.tShift[next]!;
-            const m = state.eMarks[next]!;
-            if (next > startLine && p < m && state.sCount[next]! < state.blkIndent) return false;
-            const line = state.src.slice(p, m);
-            for (const t of line.matchAll(envToken)) {
-                depth += t[1] === "begin" ? 1 : -1;
-                if (depth <= 0) {
-                    endCol = t.index + t[0].length;
-                    break;
-                }
-            }
+        // The matching \end{..} from one pass over the text (scan.ts), then the lines up to it checked for the
+        // end of an enclosing list, as the line-by-line scan did.
+        const src = state.src;
+        const t = memoFor(state, "env", src, () => envTokens(src, envToken));
+        const lines = memoFor(state, "lines", src, () => lineStarts(src));
+        const i = firstTokenAt(t, pos);
+        const j = i < t.starts.length && t.starts[i] === pos ? t.matchToken[i]! : -1;
+        if (j < 0) return false;
+        lastLine = lineOf(lines, t.starts[j]!);
+        if (lastLine >= endLine) return false;
+        for (let next = startLine + 1; next <= lastLine; next++) {
+            if (state.bMarks[next]! + state.tShift[next]! < state.eMarks[next]! && state.sCount[next]! < state.blkIndent) return false;
         }
-        if (endCol < 0) return false;
-        lastLine = next - 1;
+        const endCol = t.matchEnd[i]! - (state.bMarks[lastLine]! + state.tShift[lastLine]!);
         const closing = state.src.slice(state.bMarks[lastLine]! + state.tShift[lastLine]!, state.eMarks[lastLine]!);
         const whole = state.getLines(startLine, lastLine + 1, state.blkIndent, false);
         // Text after \end{..} on the closing line ("\end{align*}The answer is ...") becomes a paragraph.
@@ -333,6 +359,7 @@ export function createMathMarkdown(options: RenderOptions = {}): MathMarkdown {
     md.block.ruler.at("math_block", mathBlock, {alt: ["paragraph", "reference", "blockquote", "list"]});
     md.inline.ruler.before("escape", "em_math_brackets", bracketInline);
     md.inline.ruler.before("math_inline", "em_dollar_guard", dollarGuard);
+    md.inline.ruler.at("math_inline_bare_block", bareBlockInline);
     const formulas = new FormulaRenderer(options.macros, options.formulaCache !== false);
     installRenderers(md, formulas);
     return {md, formulas};
@@ -399,5 +426,5 @@ export function getMathMarkdown(options: RenderOptions = {}): MathMarkdown {
 export function renderBlock(mm: MathMarkdown, block: string, errors: RenderError[], defer?: FormulaDeferral): string {
     if (block.trim() === "") return "";
     const env: MathEnv = defer != null ? {errors, defer} : {errors};
-    return mm.md.render(asyToFences(block), env as unknown as Record<string, unknown>);
+    return mm.md.render(asyToFences(showBidiControls(block)), env as unknown as Record<string, unknown>);
 }

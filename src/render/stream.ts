@@ -20,8 +20,13 @@
  * missing on the calling thread, so it is final whenever it is called.
  */
 
-/** Inline formulas shorter than this render on the update path even with an offload (they cost well under 1 ms). */
+/**
+ * Inline formulas shorter than this render on the update path even with an offload (they cost well under 1 ms),
+ * unless they define macros (`\def`, `\newcommand`, ...): those go to the offload too, since what they expand to
+ * (bounded by bounds.ts, linear in the length) is not what their length suggests.
+ */
 export const offloadInlineChars = 100;
+const definesMacros = /\\(?:def|gdef|edef|xdef|let|futurelet|newcommand|renewcommand|providecommand)(?![a-zA-Z])/;
 
 /** Options of a {@link StreamingRenderer}. */
 export interface StreamingOptions extends RenderOptions {
@@ -95,14 +100,16 @@ export class StreamingRenderer {
             const deferral = {
                 count: 0,
                 defer: (tex: string, display: boolean, source: string): boolean => {
-                    if (!display && tex.length < offloadInlineChars) return false;
+                    if (!display && tex.length < offloadInlineChars && !definesMacros.test(tex)) return false;
                     deferral.count++;
                     const key = cacheKey(tex, display, source);
                     if (this.inFlight.has(key)) return true;
                     this.inFlight.add(key);
                     const macros = formulas.allMacros;
                     offload.render({tex, display, source, macros})
-                        // The offload failed (no worker): render here. Slower, the same HTML.
+                        // The offload failed (no worker): render here, under the same bounds (bounds.ts). Slower,
+                        // the same HTML. (A worker that does not answer in time is not this case: that job
+                        // resolves as the formula's source with the reason, see formulaOffload.ts.)
                         .catch(() => renderFormula(tex, display, source, macros))
                         .then((result) => {
                             formulas.store(tex, display, source, result);

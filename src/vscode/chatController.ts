@@ -7,7 +7,7 @@ import type {
     BudgetView, ChatToHostMessage, ChatTurnView, ConversationSummary, HostToChatMessage, RequestRecord, RequestStats, RequestStatus, TurnMessage
 } from "../protocol/messages";
 import {assertNever} from "../protocol/messages";
-import {renderMarkdown} from "../render";
+import {renderMarkdown, showBidiControls} from "../render";
 import {markdownToLatex} from "../core/latexExport";
 import {ChatView} from "./chatView";
 import {Disposable} from "./disposable";
@@ -351,7 +351,7 @@ export class ChatController extends Disposable {
     private async copy(id: string, what: "answer" | "markdown" | "latex"): Promise<void> {
         const turn = this.current.turns.find((t) => t.id === id);
         if (turn == null) return;
-        const text = what === "answer" ? (turn.answer ?? "") : what === "markdown" ? turn.solution : markdownToLatex(turn.solution);
+        const text = showBidiControls(what === "answer" ? (turn.answer ?? "") : what === "markdown" ? turn.solution : markdownToLatex(turn.solution));
         if (text === "") {
             void vscode.window.showWarningMessage("Elastic Math: this answer has nothing to copy.");
             return;

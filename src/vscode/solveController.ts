@@ -4,7 +4,7 @@ import {markdownToLatex} from "../core/latexExport";
 import type {BudgetSpec, SolveEvent, SolveResult} from "../core/types";
 import type {BudgetView, FirstRunAction, HostToPanelMessage, PanelToHostMessage, RequestRecord, RequestStatus} from "../protocol/messages";
 import {assertNever} from "../protocol/messages";
-import {renderMarkdown, type RenderOptions, StreamingRenderer} from "../render";
+import {renderMarkdown, showBidiControls, type RenderOptions, StreamingRenderer} from "../render";
 import {generatingContextKey} from "./commandIds";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
@@ -209,7 +209,7 @@ export class SolveController extends Disposable {
             void vscode.window.showWarningMessage("Elastic Math: that solution is no longer available to copy.");
             return;
         }
-        const text = what === "answer" ? (record.answer ?? "") : what === "markdown" ? record.solution : markdownToLatex(record.solution);
+        const text = showBidiControls(what === "answer" ? (record.answer ?? "") : what === "markdown" ? record.solution : markdownToLatex(record.solution));
         if (text === "") {
             void vscode.window.showWarningMessage("Elastic Math: this solution has no final boxed answer to copy.");
             return;
