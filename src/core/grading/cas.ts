@@ -21,7 +21,22 @@ export function ce(): ComputeEngine {
 
 const REL_TOL = 1e-4;
 /** The caps (see docs/grading.md, "Bounded"). */
-export const LIMITS = {chars: 400, depth: 24, nodes: 600, digits: 2000, factorial: 1000, binomial: 5000, expandPower: 24};
+export const LIMITS = {chars: 400, depth: 24, nodes: 600, digits: 2000, factorial: 1000, binomial: 5000, expandPower: 24,
+    parsesPerGrade: 400, msPerGrade: 3000};
+
+/** Thrown when one grading has used up its CAS budget; the grade is then "cannot tell". */
+export class PastCap extends Error {}
+
+let budget = {parses: 0, deadline: Infinity};
+
+/** Starts one grading's budget: so many CAS parses and so much time, then PastCap. */
+export function startBudget(): void {
+    budget = {parses: 0, deadline: Date.now() + LIMITS.msPerGrade};
+}
+
+function spend(): void {
+    if (++budget.parses > LIMITS.parsesPerGrade || Date.now() > budget.deadline) throw new PastCap("past the grader's CAS budget");
+}
 
 /**
  * Not given to the CAS: sums, products, integrals and limits (their evaluation ran for 30 s with symbolic bounds),
@@ -89,6 +104,7 @@ function withinCaps(json: unknown): boolean {
 /** The parsed expression, or null when it is not valid LaTeX for the CAS or past the caps. */
 export function parse(s: string): Expr | null {
     if (tooHard(s)) return null;
+    spend();
     const e = ce().parse(forCas(s));
     if (!e.isValid || !withinCaps(e.json)) return null;
     return e;
@@ -156,7 +172,8 @@ export function equationsEqual(e1: [string, string], e2: [string, string]): Verd
 
 /**
  * Two expressions: integers exactly (BigInt), other constants within a relative 1e-4 (with `percent`, x may also be
- * 100x), expressions with variables by simplifying the difference, then at a few points.
+ * 100x) except that a decimal never equals an irrational value it approximates (`3.14159` is not `\pi`),
+ * expressions with variables by simplifying the difference, then at a few points.
  */
 export function symbolicEqual(x: string, y: string, percent: boolean): Verdict {
     if (/^-?\d+$/.test(x) && /^-?\d+$/.test(y)) {
@@ -177,7 +194,18 @@ export function symbolicEqual(x: string, y: string, percent: boolean): Verdict {
             if (inf(a) || inf(b)) return inf(a) && inf(b) ? va.re === vb.re : false;
             return null;
         }
-        if (sameNumber(va, vb)) return true;
+        // A decimal approximation of an irrational value (`3.14159` for `\pi`) is not equal: E1's rule is exact.
+        const decimal = (t: string) => /^-?\d*\.\d+$/.test(t);
+        const irrational = (e: Expr) => /"(?:Pi|ExponentialE|Sqrt|Root|Ln|Log|Lb|Lg|Exp|Sin|Cos|Tan|Cot|Sec|Csc|Arc\w+)"/.test(JSON.stringify(e.json));
+        if (decimal(x) !== decimal(y) && irrational(decimal(x) ? b : a)) {
+            const [d, v] = decimal(x) ? [va, vb] : [vb, va];
+            return Math.abs(d.re - v.re) <= 1e-12 * Math.max(1, Math.abs(v.re)) && Math.abs(v.im) < 1e-12;
+        }
+        if (sameNumber(va, vb)) {
+            // Past 2^53 doubles cannot tell integers apart (`2^{1000}` vs `2^{1000}+1`): decide exactly, or cannot tell.
+            if (Math.max(Math.abs(va.re), Math.abs(vb.re)) < 2 ** 53 || va.im !== 0 || vb.im !== 0) return true;
+            return exactlyEqual(a, b);
+        }
         if (percent && va.im === 0 && vb.im === 0 && (close(va.re, vb.re * 100) || close(va.re * 100, vb.re))) return true;
         return false;
     }
@@ -189,4 +217,16 @@ export function symbolicEqual(x: string, y: string, percent: boolean): Verdict {
         } catch { /* evaluate at points instead */ }
     }
     return sameAtPoints(a, b, vars);
+}
+
+/** Exact comparison of two big constants: their difference evaluated without rounding, or null when not exact. */
+function exactlyEqual(a: Expr, b: Expr): Verdict {
+    try {
+        const d = ce().box(["Subtract", a, b]).evaluate();
+        if (d.isZero === true) return true;
+        if (d.isZero === false && d.isExact === true) return false;
+        return null;
+    } catch {
+        return null;
+    }
 }

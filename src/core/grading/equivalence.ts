@@ -15,7 +15,7 @@
  * - ratios proportionally (`2:4` = `1:2`, `2:5` != `5:2`); `101_2` by value or digits; matrices with arithmetic;
  * - units, `\text{}`, degrees and percent are stripped by the normalization; with a percent sign, x% also matches x/100.
  */
-import {equationsEqual, parse, freeVars, sameAtPoints, symbolicEqual, type Verdict} from "./cas";
+import {equationsEqual, parse, freeVars, PastCap, sameAtPoints, startBudget, symbolicEqual, type Verdict} from "./cas";
 import {answerCandidate} from "./extract";
 import {asSet, baseNumeral, equationSides, inequality, isName, namedValues, ratioParts, splitList, topLevelSplit, type List} from "./forms";
 import {matrixValue} from "./matrix";
@@ -23,8 +23,11 @@ import {normalizeAnswer} from "./normalize";
 
 export type {Verdict} from "./cas";
 
-/** How deep answers may nest (a list of tuples of intervals...) before the grader says "cannot tell". */
+/** How deep answers may nest (a list of tuples of intervals...) and how many items a list or matrix may have. */
 const MAX_DEPTH = 8;
+const MAX_ITEMS = 64;
+/** Longer answers (after extraction) are "cannot tell": an answer is not an essay. */
+const MAX_ANSWER_CHARS = 4000;
 
 /**
  * Grades a predicted answer against the gold one. Both may be bare answers or text containing `\boxed{}` /
@@ -37,8 +40,11 @@ export function gradeAnswer(gold: string, pred: string): Verdict {
         const p = prepare(answerCandidate(pred));
         if (p.trim() === "") return g.trim() === "" ? null : false;
         if (g.trim() === "") return null;
+        if (g.length > MAX_ANSWER_CHARS || p.length > MAX_ANSWER_CHARS) return null;
+        startBudget();
         return equivalent(g, p, 0);
     } catch (err) {
+        if (err instanceof PastCap) return null;
         // A grader bug must not break an eval or the Check: "cannot tell", and say why on stderr.
         console.error(`grader: cannot tell (${err instanceof Error ? err.message : String(err)})`);
         return null;
@@ -78,6 +84,7 @@ function equivalent(a: string, b: string, depth: number): Verdict {
 
     const lx = groups(x) ?? splitList(x);
     const ly = groups(y) ?? splitList(y);
+    if (lx.items.length > MAX_ITEMS || ly.items.length > MAX_ITEMS) return null;
     if (lx.items.length > 1 || ly.items.length > 1) return compareLists(lx, ly, depth);
 
     if (ex && ey && ex.length === 2 && ey.length === 2 && !isName(ex[0]!) === !isName(ey[0]!) && !(isName(ex[0]!) && isName(ey[0]!))) {
@@ -113,6 +120,7 @@ function equivalent(a: string, b: string, depth: number): Verdict {
     if (mx != null || my != null) {
         if (mx == null || my == null) return /\\begin\{/.test(mx ? y : x) ? null : false;
         if (mx.length !== my.length || mx.some((r, i) => r.length !== my[i]!.length)) return false;
+        if (mx.length * mx[0]!.length > MAX_ITEMS) return null;
         return all(mx.flatMap((row, i) => row.map((cell, j) => again(cell, my[i]![j]!))));
     }
 
@@ -224,10 +232,16 @@ function compareLists(a0: List, b0: List, depth: number): Verdict {
         if (other.open === "{") return false; // a tuple is not a set: (3,1) vs {1,3}
         return all(o.items.map((item, i) => again(item, other.items[i]!))); // a bare list read as the tuple
     }
-    // Order-free: a bijection of equivalent items.
+    // Order-free: a bijection of equivalent items; the same text pairs first, without the CAS.
     const used = new Set<number>();
     let unsure = false;
+    const key = (i: string) => normalizeAnswer(i).text;
+    const rest: string[] = [];
     for (const item of a.items) {
+        const j = b.items.findIndex((other, k) => !used.has(k) && key(other) === key(item));
+        if (j >= 0) used.add(j); else rest.push(item);
+    }
+    for (const item of rest) {
         let found = false;
         let maybe = false;
         for (let j = 0; j < b.items.length; j++) {

@@ -123,7 +123,8 @@ function isProse(text: string): boolean {
  */
 export function answerCandidate(text: string): string {
     const close = text.lastIndexOf("</think>");
-    const t = (close >= 0 ? text.slice(close + "</think>".length) : text).trim();
+    // Answers are at the end: a longer text is read from its last 100,000 characters (keeps extraction linear-bounded).
+    const t = (close >= 0 ? text.slice(close + "</think>".length) : text).slice(-100_000).trim();
     const hope = [...t.matchAll(/final answer is:?\s*([\s\S]*?)\.?\s?I hope/gi)];
     if (hope.length > 0) {
         const v = lastOf(candidates(hope[hope.length - 1]![1]!)) ?? hope[hope.length - 1]![1]!.trim();
@@ -147,7 +148,7 @@ export function answerCandidate(text: string): string {
     }
     if (isProse(t)) return lastOf(candidates(t)) ?? t;
     const segs = [...t.matchAll(MATH_SEGMENT)];
-    if (segs.length > 0 && t.replace(MATH_SEGMENT, "").replace(/\s*(?:,?\s*(?:and|or)|,)\s*/gi, "").trim() === "")
+    if (segs.length > 0 && t.replace(MATH_SEGMENT, "").replace(/,|\b(?:and|or)\b/gi, "").trim() === "")
         return segs.map((m) => (m[1] ?? m[2] ?? m[3] ?? m[4] ?? "").trim()).join(", ");
     return t;
 }

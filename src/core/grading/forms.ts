@@ -17,8 +17,13 @@ export function balanced(s: string): boolean {
     return depth === 0;
 }
 
-/** Splits at separators outside any bracket (an interval's `[a,b)` counts as brackets). */
+const sticky = new Map<string, RegExp>();
+
+/** Splits at separators outside any bracket (an interval's `[a,b)` counts as brackets). `sep` is anchored with `^`. */
 export function topLevelSplit(s: string, sep: RegExp): string[] {
+    let re = sticky.get(sep.source);
+    if (!re) { re = new RegExp(sep.source.replace(/^\^/, ""), "y"); sticky.set(sep.source, re); }
+    const at = (i: number) => { re!.lastIndex = i; return re!.exec(s); };
     const out: string[] = [];
     let depth = 0;
     let start = 0;
@@ -28,7 +33,7 @@ export function topLevelSplit(s: string, sep: RegExp): string[] {
             if (s[i + 1] === "{") depth++;
             else if (s[i + 1] === "}") depth--;
             else if (depth === 0) {
-                const m = sep.exec(s.slice(i));
+                const m = at(i);
                 if (m) { out.push(s.slice(start, i)); i += m[0].length - 1; start = i + 1; continue; }
             }
             i++;
@@ -37,7 +42,7 @@ export function topLevelSplit(s: string, sep: RegExp): string[] {
         if (ch === "(" || ch === "[" || ch === "{") depth++;
         else if (ch === ")" || ch === "]" || ch === "}") depth--;
         else if (depth === 0) {
-            const m = sep.exec(s.slice(i));
+            const m = at(i);
             if (m) { out.push(s.slice(start, i)); i += m[0].length - 1; start = i + 1; }
         }
     }
