@@ -19,7 +19,7 @@ import {equationsEqual, parse, freeVars, PastCap, sameAtPoints, startBudget, sym
 import {answerCandidate} from "./extract";
 import {asSet, baseNumeral, equationSides, inequality, isName, namedValues, ratioParts, splitList, topLevelSplit, type List} from "./forms";
 import {matrixValue} from "./matrix";
-import {normalizeAnswer} from "./normalize";
+import {normalizeAnswer, numberWord} from "./normalize";
 
 export type {Verdict} from "./cas";
 
@@ -53,6 +53,8 @@ export function gradeAnswer(gold: string, pred: string): Verdict {
 
 /** Words that join list items become commas; choice letters lose their parentheses. */
 function prepare(s: string): string {
+    const spelled = numberWord(s.replace(/\\text\{([^{}]*)\}/g, "$1").trim());
+    if (spelled != null) return String(spelled); // "one hundred and five": the "and" is not a list
     return s.replace(/\\text\{\s*(?:and|or)\s*\}|\s+(?:and|or)\s+|(?<=[)\d])\s*(?:and|or)\s*(?=[(\d-])/g, ",")
         .replace(/\\(?:quad|qquad)\s*,?/g, ",")
         .replace(/\\text\{\s*for part \([a-z]\)\s*\}/g, "")
