@@ -106,13 +106,19 @@ function lastOf(found: Found[]): string | null {
     return found.length > 0 ? found[found.length - 1]!.value : null;
 }
 
-/** Words outside math and commands that make a string a sentence rather than an answer. */
+/** Words that do not make a sentence: connectors, function names, one-word answers. */
 const NOT_PROSE = /^(?:and|or|sin|cos|tan|cot|sec|csc|log|ln|exp|sqrt|max|min|gcd|lcm|det|mod|inf|infty|undefined|none|odd|even|true|false|yes|no)$/i;
 
+/**
+ * A sentence rather than an answer: an unmatched `$`, or two words in a row outside math and commands, each
+ * shaped like an English word (`My reply is 0.75`). Variables written together (`LCs^2 + RCs`, `abc`) are not words.
+ */
 function isProse(text: string): boolean {
     const t = text.replace(MATH_SEGMENT, " ").replace(/\\(?:text|mathrm|textbf|mbox|operatorname)\s*\{[^{}]*\}|\\[a-zA-Z]+\s*\{[a-zA-Z*]*\}/g, " ");
     if (/(?<!\\)\$/.test(t)) return true; // an unmatched dollar sign: text around math
-    return (t.match(/(?<![\\a-zA-Z])[a-zA-Z]{3,}(?![a-zA-Z])/g) ?? []).some((w) => !NOT_PROSE.test(w));
+    const words = [...t.matchAll(/(?<![\\a-zA-Z])([A-Za-z]+)(?![a-zA-Z])(?=(\s+[A-Za-z]+(?![a-zA-Z]))?)/g)];
+    const english = (w: string) => /^[A-Za-z]?[a-z]+$/.test(w) && w.length >= 2 && !NOT_PROSE.test(w);
+    return words.some((m) => m[2] != null && english(m[1]!) && english(m[2].trim()));
 }
 
 /**
@@ -139,7 +145,7 @@ export function answerCandidate(text: string): string {
     }
     const unclosed = /\\+(?:boxed|fbox)\s*\{([^{}]*)$/.exec(t);
     if (unclosed) return unclosed[1]!.trim();
-    for (const re of [/^[\s\S]*final answer[\s\S]{0,100}?\s+is:?\s*([\s\S]*)$/i, /^[\s\S]*answer\s*:\s*([\s\S]*)$/i, /^[\s\S]*answer\b[\s\S]{0,50}?\s(?:is|=)\s*:?\s*([\s\S]*)$/i]) {
+    for (const re of [/^[\s\S]*final answer[\s\S]{0,100}?\s+is:?\s*([\s\S]*)$/i, /^[\s\S]*answer\s*:\s*([\s\S]*)$/i, /^[\s\S]*answer\b[\s\S]{0,50}?\s(?:is|=)\s*:?\s*([\s\S]*)$/i, /^[\s\S]*\banswer\b([\s\S]*)$/i]) {
         const m = re.exec(t);
         if (!m) continue;
         const rest = m[1]!;

@@ -100,6 +100,9 @@ export function normalizeAnswer(input: string, options: {keepEquation?: boolean}
     // Units: a number followed by unit words (`125 miles`, `0.06 yuan`, `1,000.99m²`): keep the number.
     const unit = /^(-?[\d.,]*\d)\s*((?:[a-zA-Z€$£¥²³]+\s*)+)$/.exec(s);
     if (unit && unit[2]!.trim().split(/\s+/).every((w) => UNIT_WORD.test(w))) s = unit[1]!;
+    // One lowercase word after a number and a space names what is counted (`5 apples`); `2abc` and `3 sin` stay.
+    const noun = /^(-?[\d.,]*\d)\s+([a-z]{3,})$/.exec(s);
+    if (noun && !/^(?:sin|cos|tan|cot|sec|csc|log|ln|exp|sqrt|max|min|gcd|lcm|det|mod|arc\w+|sinh|cosh|tanh)$/.test(noun[2]!)) s = noun[1]!;
     // Thousands separators: 7,425,000 / 1,000.99 / 32,349 (a comma list of small numbers stays a list).
     // (`0,111` is a decimal comma and `32, 349` a list: a group after a comma-space is another item.)
     if (/^-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replace(/,/g, "");
