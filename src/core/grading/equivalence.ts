@@ -94,8 +94,12 @@ function equivalent(a: string, b: string, depth: number): Verdict {
         if (v != null) return v;
     }
     if (ex && ey) {
-        // Both name a value (`x = 3` vs `y = 3`, `f(x) = x+1` vs `f(x) = 1+x`): compare the values.
-        if (isName(ex[0]!) && isName(ey[0]!)) return again(valueOf(ex)!, valueOf(ey)!);
+        // Both name a value (`f(x) = x+1` vs `f(x) = 1+x`): compare the values; with different names the same line
+        // may be solved for either (`y = 3x-2` vs `x = \frac{y+2}{3}`).
+        if (isName(ex[0]!) && isName(ey[0]!)) {
+            if (ex[0] !== ey[0] && ex.length === 2 && ey.length === 2 && equationsEqual(ex as [string, string], ey as [string, string]) === true) return true;
+            return again(valueOf(ex)!, valueOf(ey)!);
+        }
         const v = equationsEqual([ex[0]!, ex[ex.length - 1]!], [ey[0]!, ey[ey.length - 1]!]);
         if (v != null) return v;
     }
@@ -184,15 +188,12 @@ function all(verdicts: Verdict[]): Verdict {
 
 /** Lists after named values are read: `a=1, b=4` -> the tuple `(1,4)`; `x=5, x=-5` -> a set; `x = 1, 2` -> a set. */
 function readNames(l: List): {list: List; names?: string[]} {
-    if (l.items.length === 1) return {list: l};
-    // `p=5,q=2;p=7,q=2`: groups separated by `;` are tuples of a set.
-    if (l.open === "" && l.items.some((i) => /;/.test(i)) === false && l.items.length > 1) {
-        const named = namedValues(l.items);
-        if (named) return {list: {open: named.ordered ? "(" : "{", close: named.ordered ? ")" : "}", items: named.values}, names: named.ordered ? named.names : undefined};
-        const first = equationSides(l.items[0]!);
-        if (first && first.length === 2 && isName(first[0]!) && l.items.slice(1).every((i) => !/=/.test(i)))
-            return {list: {open: "{", close: "}", items: [first[1]!, ...l.items.slice(1)]}};
-    }
+    if (l.items.length === 1 || l.open !== "") return {list: l};
+    const named = namedValues(l.items);
+    if (named) return {list: {open: named.ordered ? "(" : "{", close: named.ordered ? ")" : "}", items: named.values}, names: named.ordered ? named.names : undefined};
+    const first = equationSides(l.items[0]!);
+    if (first && first.length === 2 && isName(first[0]!) && l.items.slice(1).every((i) => !/=/.test(i)))
+        return {list: {open: "{", close: "}", items: [first[1]!, ...l.items.slice(1)]}};
     return {list: l};
 }
 

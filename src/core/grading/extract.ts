@@ -35,21 +35,6 @@ export function extractLlemmaAnswer(text: string): string | null {
     return line === "" ? null : line;
 }
 
-/** Every complete `\boxed{...}` / `\fbox{...}` content, in order. */
-export function allBoxed(text: string): string[] {
-    const out: string[] = [];
-    const re = /\\(?:boxed|fbox)\s*\{/g;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) != null) {
-        const open = m.index + m[0].length - 1;
-        const close = matchBrace(text, open);
-        if (close < 0) break;
-        out.push(text.slice(open + 1, close).trim());
-        re.lastIndex = close + 1;
-    }
-    return out;
-}
-
 /** Every complete `\boxed{...}` / `\fbox{...}` with its position: [start of the command, end after `}`, content]. */
 function boxesAt(text: string): [number, number, string][] {
     const out: [number, number, string][] = [];
