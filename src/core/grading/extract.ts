@@ -133,9 +133,10 @@ export function answerCandidate(text: string): string {
     for (const re of [/^[\s\S]*final answer[\s\S]{0,100}?\s+is:?\s*([\s\S]*)$/i, /^[\s\S]*answer\s*:\s*([\s\S]*)$/i, /^[\s\S]*answer\b[\s\S]{0,50}?\s(?:is|=)\s*:?\s*([\s\S]*)$/i, /^[\s\S]*\banswer\b([\s\S]*)$/i]) {
         const m = re.exec(t);
         if (!m) continue;
-        const rest = m[1]!;
-        const first = candidates(rest).filter((f) => f.end - (rest.length - rest.trimStart().length) <= 60);
-        if (first.length > 0) return first[0]!.value;
+        // The value that ends last in the sentence after "answer" ("The answer is not 5, it is 6." gives 6).
+        const sentence = /^[\s\S]*?(?=\.(?:\s|$)|\n\s*\n|$)/.exec(m[1]!)![0];
+        const found = lastOf(candidates(sentence));
+        if (found != null) return found;
     }
     if (isProse(t)) return lastOf(candidates(t)) ?? t;
     const segs = [...t.matchAll(MATH_SEGMENT)];
