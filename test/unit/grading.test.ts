@@ -17,10 +17,26 @@ interface Case {id: string; gold: string; pred: string; equal: boolean; source: 
 const cases: Case[] = readFileSync(join(repoRoot(), "test/data/answer-equivalence/cases.jsonl"), "utf8")
     .split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as Case);
 
-test("agreement with public graders' test data (printed; floor 80%, no false positive on a clear integer mismatch)", () => {
+/**
+ * Negatives of the public set that this grader deliberately calls equal, each with the policy it does not share
+ * (docs/grading.md, "Remaining disagreements"). Any other wrong "equal" on a negative fails the test.
+ */
+const POLICY_NEGATIVES: Record<string, string> = {
+    "eq-0030": "Math-Verify's LaTeX-only extraction does not read `$ 9 $` split over lines; a reader sees 9",
+    "eq-0031": "the same with \\( ... \\) over lines",
+    "eq-0184": "the same pair is labelled equal under Math-Verify's allow_set_relation_comp=True (eq-0183); we compare conditions as sets",
+    "eq-0342": "Hendrycks' string equality keeps list order; bare lists are sets here (Math-Verify)",
+    "eq-0349": "the same order policy",
+    "eq-0363": "rllm's format policy (no \\boxed{} scores 0) belongs to extraction, not to the grader",
+    "eq-0364": "the same format policy",
+    "eq-0371": "the same format policy",
+};
+
+test("agreement with public graders' test data (printed per source; floor 95%; no wrong \"equal\" outside the documented policies)", () => {
     const bySource = new Map<string, {n: number; agree: number; unsure: number; wrongTrue: number}>();
     const total = {n: 0, agree: 0, unsure: 0, wrongTrue: 0};
     const misses: string[] = [];
+    const wrongEqual: string[] = [];
     for (const c of cases) {
         const v = gradeAnswer(c.gold, c.pred);
         const repo = c.source.split("@")[0]!;
@@ -33,13 +49,15 @@ test("agreement with public graders' test data (printed; floor 80%, no false pos
         }
         bySource.set(repo, s);
         if (v !== c.equal) misses.push(`${c.id} label=${c.equal} got=${v} gold=${JSON.stringify(c.gold.slice(0, 60))} pred=${JSON.stringify(c.pred.slice(0, 60))}`);
+        if (v === true && c.equal === false && !(c.id in POLICY_NEGATIVES)) wrongEqual.push(c.id);
     }
     const pct = (a: number, n: number) => `${((100 * a) / n).toFixed(1)}%`;
-    console.log(`grader agreement: ${total.agree}/${total.n} = ${pct(total.agree, total.n)} (cannot tell ${total.unsure}, said equal wrongly ${total.wrongTrue})`);
+    console.log(`grader agreement: ${total.agree}/${total.n} = ${pct(total.agree, total.n)} (cannot tell ${total.unsure}, said equal wrongly ${total.wrongTrue}, of which documented policies ${total.wrongTrue - wrongEqual.length})`);
     for (const [repo, s] of [...bySource].sort((a, b) => b[1].n - a[1].n))
         console.log(`  ${repo}: ${s.agree}/${s.n} = ${pct(s.agree, s.n)} (cannot tell ${s.unsure}, wrongly equal ${s.wrongTrue})`);
     if (process.env.GRADER_MISSES) console.log(misses.join("\n"));
-    assert.ok(total.agree / total.n >= 0.8, `agreement ${pct(total.agree, total.n)} is below 80%`);
+    assert.deepEqual(wrongEqual, [], "said equal on a negative the docs do not explain");
+    assert.ok(total.agree / total.n >= 0.95, `agreement ${pct(total.agree, total.n)} is below 95%`);
 });
 
 test("integers must match exactly; numbers within 1e-4 otherwise", () => {
@@ -83,7 +101,7 @@ test("equations: x=3 against 3, and proportional equations", () => {
 
 test("cannot tell is an honest answer", () => {
     assert.equal(gradeAnswer("\\text{the graph of a parabola}", "\\frac{\\text{?}}{"), null);
-    assert.equal(gradeAnswer("12:00", "12:30"), null);
+    assert.equal(gradeAnswer("\\frac{n(n+1)}{2}", "\\sum_{k=1}^{n} k"), null); // sums are not given to the CAS
 });
 
 test("extraction: only the solution phase, last box; Llemma's sentence", () => {
@@ -100,7 +118,7 @@ test("normalization is Hendrycks-like", () => {
     assert.equal(normalizeAnswer(".5").text, "\\frac{1}{2}");
 });
 
-test("hostile answers end (towers, factorials, deep nesting, long input) and never throw", () => {
+test("hostile answers end (towers, factorials, deep nesting, long input) and never throw", {timeout: 120_000}, () => {
     const started = performance.now();
     for (const p of ["2^{2^{2^{2^{2^{2}}}}}", "9^{9^{9}}", "x^{x^{x^{x}}}", "99999!", "\\binom{100000}{50000}", "e^{e^{e^{e^{10}}}}",
         "{".repeat(500) + "}".repeat(500), "1".repeat(5000), "\\sum_{k=0}^{n} k^{n}", "\\int_0^x e^{t^2} dt", "\\frac{", "}}}{{{", "\u0000\\"]) {
