@@ -204,8 +204,12 @@ test("finish() while the worker still has a slow formula: rendered here under a 
         r.append("A\n\n" + slow + "\n\nB $y$.");
         const f = r.finish();
         const html = f.committed.join("") + f.pending;
-        assert.match(html, /title="Formula took too long to render \(over 40 ms on the editor&#39;s main thread/);
-        assert.match(html, /class="katex"/, "the short formula after it still renders");
+        // The worker never answers: finish() does not wait for it. The slow formula is rendered here if its parse fits
+        // the 40 ms deadline (it does on an idle machine), else shown as source with the reason; never lost.
+        const shownAsSource = /title="Formula took too long to render \(over 40 ms on the editor&#39;s main thread/.test(html);
+        const rendered = /class="katex-display"/.test(html);
+        assert.ok(shownAsSource !== rendered, "the slow formula is either rendered or shown as source with the reason");
+        assert.match(html, /<p>B <span class="katex">/, "the short formula after it still renders");
     } finally {
         offload.dispose();
     }
