@@ -25,6 +25,7 @@ import {LocalSession} from "./localBackend";
 import {runPhases} from "./phases";
 import {ServerClient, ServerError, ServerSession, serverLabel, type ServerOptions, type ServerStepFigures} from "./serverBackend";
 import type {BudgetSpec, SamplingOptions, SolveEvent, SolveResult, StopReason} from "./types";
+import {assertUsableModelFile} from "./gguf";
 
 type NodeLlamaCpp = typeof import("node-llama-cpp");
 type Llama = import("node-llama-cpp").Llama;
@@ -574,7 +575,7 @@ export class ElasticEngine {
         const modelPath = this.options.modelPath;
         await checkModelFile(modelPath);
         const lib = await loadNodeLlamaCpp();
-        await checkGgufStructure(lib, modelPath);
+        await assertUsableModelFile(modelPath, (message, cause) => new EngineError("model-invalid", message, {cause}));
         const gpu = this.options.gpu ?? "auto";
         let llama = await getLlamaWithFallback(lib, gpu, (note) => { this._deviceNote = note; });
         let model: LlamaModel;
