@@ -10,6 +10,7 @@ import {join} from "node:path";
 import {after, test} from "node:test";
 import {GgufError, checkModelFile, modelFileMessage, readGgufHeader, validateGgufHeader} from "../../src/core/gguf";
 import {writeGguf} from "../fixtures/gguf";
+import {HUGE_SHAPE, writeHugeSparseModel} from "../fixtures/huge";
 import {HOSTILE_CASES, writeHostile} from "../fixtures/hostile";
 import {SCRIPTS, benchGguf, ensureScriptedFixture} from "../fixtures/scripted";
 
@@ -76,4 +77,11 @@ test("the header of a model with the real E1-Math-1.5B shape (28 layers, 12 head
     writeGguf(path, {...benchGguf(), sparse: true});
     const {shape} = await checkModelFile(path);
     assert.deepEqual([shape.arch, shape.layers, shape.embedding, shape.heads[0], shape.kvHeads[0], shape.headDimK], ["qwen2", 28, 1536, 12, 2, 128]);
+});
+
+test("a sparse file declaring a 57 GB model (the fit check's 'does not fit' fixture) passes the header checks", async () => {
+    const path = join(dir, "huge.gguf");
+    writeHugeSparseModel(path);
+    const {shape} = await checkModelFile(path);
+    assert.equal(shape.layers, HUGE_SHAPE.layers);
 });

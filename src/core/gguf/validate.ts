@@ -204,20 +204,21 @@ function checkTensorShapes(h: GgufHeader, s: ModelShape): void {
     expect("token_embd.weight", [s.embedding, vocab], true);
     expect("output_norm.weight", [s.embedding], true);
     expect("output.weight", [s.embedding, vocab], false);
-    const qwen2 = s.arch === "qwen2";
     for (let i = 0; i < s.layers; i++) {
         const b = (name: string) => `blk.${i}.${name}`;
         const q = s.headDimK * s.heads[i]!;
         const kDim = s.headDimK * s.kvHeads[i]!;
         const vDim = s.headDimV * s.kvHeads[i]!;
         expect(b("attn_norm.weight"), [s.embedding], true);
-        expect(b("attn_q.weight"), [s.embedding, q], true);
-        expect(b("attn_k.weight"), [s.embedding, kDim], true);
-        expect(b("attn_v.weight"), [s.embedding, vDim], true);
+        // Newer converters may write one fused attn_qkv tensor instead of three (llama.cpp's create_tensor_qkv).
+        const separate = !byName.has(b("attn_qkv.weight"));
+        expect(b("attn_q.weight"), [s.embedding, q], separate);
+        expect(b("attn_k.weight"), [s.embedding, kDim], separate);
+        expect(b("attn_v.weight"), [s.embedding, vDim], separate);
         expect(b("attn_output.weight"), [q, s.embedding], true);
-        expect(b("attn_q.bias"), [q], qwen2);
-        expect(b("attn_k.bias"), [kDim], qwen2);
-        expect(b("attn_v.bias"), [vDim], qwen2);
+        expect(b("attn_q.bias"), [q], false);
+        expect(b("attn_k.bias"), [kDim], false);
+        expect(b("attn_v.bias"), [vDim], false);
         expect(b("ffn_norm.weight"), [s.embedding], true);
         if (s.experts === 0 && s.feedForward != null) {
             const ff = s.feedForward[i]!;
