@@ -38,6 +38,11 @@ test("missing file", async () => {
     assert.match(e.message, /not found/);
 });
 
+test("no model configured: the coded error \"not-configured\" (the VS Code layer offers a model for it)", async () => {
+    const e = await expectCode("", "not-configured");
+    assert.match(e.message, /No model is configured/);
+});
+
 test("a folder", async () => {
     const folder = join(dir, "folder.gguf");
     mkdirSync(folder);

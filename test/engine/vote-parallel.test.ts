@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import {after, test} from "node:test";
 import type {SolveTrace} from "../../src/core/engine";
-import {decideParallel} from "../../src/core/parallel";
+import {decideParallel} from "../../src/core/engine/parallel";
 import {majorityVote} from "../../src/core/tutor/vote";
 import type {SolveResult} from "../../src/core/types";
 import {VOTE_SPLIT, THINK_LONGER} from "../fixtures/scripted";

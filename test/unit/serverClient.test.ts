@@ -1,7 +1,7 @@
 /** The server client's pure parts: URL normalization and labels (the HTTP behaviour is tested on a real llama-server in test/engine/backends.test.ts). */
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {ServerError, serverBase, serverLabel} from "../../src/core/serverBackend";
+import {ServerError, serverBase, serverLabel} from "../../src/core/engine/serverClient";
 
 test("server URLs: trailing slashes and /v1 are accepted; other schemes and garbage are refused clearly", () => {
     assert.equal(serverBase("http://gpu-box:8000"), "http://gpu-box:8000");

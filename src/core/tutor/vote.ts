@@ -6,7 +6,7 @@
  * Progress is reported as each sample ends. A sample without an answer counts as "no answer" in the distribution.
  */
 import type {SolveManyOptions, SolveManyResult} from "../engine";
-import type {ParallelPlan} from "../parallel";
+import type {ParallelPlan} from "../engine/parallel";
 import {gradeAnswer} from "../grading/equivalence";
 import type {BudgetSpec, SamplingOptions, SolveResult} from "../types";
 

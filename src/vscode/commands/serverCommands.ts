@@ -4,7 +4,7 @@
  */
 import * as vscode from "vscode";
 import {ElasticEngine} from "../../core/engine";
-import {ServerClient} from "../../core/serverBackend";
+import {ServerClient} from "../../core/engine/serverClient";
 import type {SolveEvent} from "../../core/types";
 import type {EngineService} from "../engineService";
 

@@ -18,7 +18,7 @@
  */
 import {createParser, type EventSourceMessage} from "eventsource-parser";
 import type {GenerationSession, StepRequest, StepResult} from "./phases";
-import type {PromptFormat} from "./promptFormat";
+import type {PromptFormat} from "../promptFormat";
 
 export type ServerDialect = "llama.cpp" | "openai";
 

@@ -14,9 +14,9 @@
  * Counting (both backends): a `</think>` the model sampled counts in the thinking tokens, a final end-of-generation
  * token in the solution tokens; a suppressed close (think longer) is not counted.
  */
-import type {PromptFormat} from "./promptFormat";
-import {StopTextFilter} from "./stopText";
-import type {BudgetSpec, GenerationPhase, SolveEvent, StopReason} from "./types";
+import type {PromptFormat} from "../promptFormat";
+import {StopTextFilter} from "../stopText";
+import type {BudgetSpec, GenerationPhase, SolveEvent, StopReason} from "../types";
 
 /** How one step of generation ended. */
 export type StepEnd =

@@ -6,7 +6,7 @@
  * think longer, is never fed). The session records every token id for the engine's trace.
  */
 import type {GenerationSession, StepRequest, StepResult} from "./phases";
-import {TokenTextStream} from "./utf8Stream";
+import {TokenTextStream} from "../utf8Stream";
 
 type LlamaModel = import("node-llama-cpp").LlamaModel;
 type LlamaContextSequence = import("node-llama-cpp").LlamaContextSequence;
