@@ -12,7 +12,8 @@ import {EngineError, errorMessage} from "./errors";
 import {tokenLimits} from "./limits";
 import {getLlamaWithFallback, gpuLabel, loadError, loadNodeLlamaCpp} from "./llama";
 import {LocalSession} from "./localSession";
-import {checkGgufStructure, checkModelFile} from "./modelFile";
+import {assertUsableModelFile} from "../gguf";
+import {checkModelFile} from "./modelFile";
 import type {ElasticEngineOptions, PromptMeter, SolveManyOptions, SolveTrace} from "./options";
 import {decideParallel, type MemoryFigures, type ParallelPlan} from "./parallel";
 import {DEFAULT_CONTEXT_SIZE, resolveSampling} from "./request";
@@ -112,7 +113,7 @@ export class LocalBackend implements Backend {
         const modelPath = this.options.modelPath;
         await checkModelFile(modelPath);
         const lib = await loadNodeLlamaCpp();
-        await checkGgufStructure(lib, modelPath);
+        await assertUsableModelFile(modelPath, (message, cause) => new EngineError("model-invalid", message, {cause}));
         const gpu = this.options.gpu ?? "auto";
         let llama = await getLlamaWithFallback(lib, gpu, (note) => { this._note = note; });
         let model: LlamaModel;
