@@ -8,7 +8,9 @@ import {mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync} from "node
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, test} from "node:test";
-import {GgufError, checkModelFile, modelFileMessage, readGgufHeader, validateGgufHeader} from "../../src/core/gguf";
+import {createServer} from "node:http";
+import type {AddressInfo} from "node:net";
+import {GgufError, checkModelFile, checkRemoteModelFile, modelFileMessage, readGgufHeader, validateGgufHeader} from "../../src/core/gguf";
 import {writeGguf} from "../fixtures/gguf";
 import {HUGE_SHAPE, writeHugeSparseModel} from "../fixtures/huge";
 import {HOSTILE_CASES, writeHostile} from "../fixtures/hostile";
@@ -84,4 +86,31 @@ test("a sparse file declaring a 57 GB model (the fit check's 'does not fit' fixt
     writeHugeSparseModel(path);
     const {shape} = await checkModelFile(path);
     assert.equal(shape.layers, HUGE_SHAPE.layers);
+});
+
+test("a remote header (the fit check of a download) is read by HTTP ranges with the same checks; a server that ignores ranges is cut off", async () => {
+    const good = readFileSync(ensureScriptedFixture(SCRIPTS[0]));
+    const files = new Map<string, Buffer>([["/good.gguf", good], ...HOSTILE_CASES.map((c) => [`/${c.name}.gguf`, c.make(good)] as [string, Buffer])]);
+    let ignoreRanges = false;
+    const server = createServer((req, res) => {
+        const body = files.get(req.url ?? "");
+        if (body == null) { res.writeHead(404).end(); return; }
+        const m = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? "");
+        if (m == null || ignoreRanges) { res.writeHead(200, {"content-length": body.length}).end(body); return; }
+        const end = Math.min(Number(m[2]), body.length - 1);
+        res.writeHead(206, {"content-range": `bytes ${m[1]}-${end}/${body.length}`}).end(body.subarray(Number(m[1]), end + 1));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+        for (const ignore of [false, true]) {
+            ignoreRanges = ignore;
+            assert.equal((await checkRemoteModelFile(`${base}/good.gguf`)).shape.arch, "qwen2");
+            for (const c of HOSTILE_CASES)
+                await assert.rejects(checkRemoteModelFile(`${base}/${c.name}.gguf`), (err: unknown) => err instanceof GgufError && err.kind === c.kind && c.message.test(err.detail), c.name);
+        }
+        await assert.rejects(checkRemoteModelFile(`${base}/missing.gguf`), (err: unknown) => err instanceof GgufError && /HTTP 404/.test(err.detail));
+    } finally {
+        server.close();
+    }
 });
