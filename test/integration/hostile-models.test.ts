@@ -41,7 +41,7 @@ suite("Hostile model files: the extension host survives and answers the next req
         const good = path.join(models, THINK_STOPS.file);
         await setSetting("model.path", good);
         for (const c of aborting) {
-            const file = writeHostile(c, dir);
+            const file = writeHostile(c, dir, path.join(models, THINK_STOPS.file));
             const chosen = await vscode.commands.executeCommand<string | undefined>("elasticMath.chooseModel", {path: file});
             assert.equal(chosen, undefined, c.name);
             assert.equal(config().get("model.path"), good, c.name);
@@ -53,7 +53,7 @@ suite("Hostile model files: the extension host survives and answers the next req
 
     for (const c of aborting) {
         test(`configured by hand, ${c.name}: Solve shows the reason in the panel; then think-stops answers correctly`, async () => {
-            const file = writeHostile(c, dir);
+            const file = writeHostile(c, dir, path.join(models, THINK_STOPS.file));
             await setSetting("model.path", file);
             const before = api.panelMessages.length;
             await api.solve({problem: "2+2?", budget: {mode: "elastic", thinkTokens: 64, answerTokens: 64}, budgetLabel: "Quick"});
