@@ -122,6 +122,38 @@ class Cursor {
         this.pos += n;
         return this.window.subarray(start, start + n);
     }
+    /**
+     * A scalar read without a promise when the window already holds it (the fast path for the vocabulary's hundreds
+     * of thousands of elements); undefined (nothing consumed) when the window must be refilled or a limit decides.
+     */
+    scalarSync(type: GgufValueTypeName, maxString: number): GgufScalar | undefined {
+        const w = this.window;
+        const rel = this.pos - this.windowStart;
+        if (rel < 0) return undefined;
+        if (type === "string") {
+            if (rel + 8 > w.length) return undefined;
+            const n = w.readBigUInt64LE(rel);
+            if (n > BigInt(maxString) || rel + 8 + Number(n) > w.length || this.pos + 8 + Number(n) > this.limit) return undefined;
+            this.pos += 8 + Number(n);
+            return w.toString("utf8", rel + 8, rel + 8 + Number(n));
+        }
+        const size = SCALAR_BYTES[type]!;
+        if (rel + size > w.length || this.pos + size > this.limit) return undefined;
+        this.pos += size;
+        switch (type) {
+            case "u8": return w.readUInt8(rel);
+            case "i8": return w.readInt8(rel);
+            case "u16": return w.readUInt16LE(rel);
+            case "i16": return w.readInt16LE(rel);
+            case "u32": return w.readUInt32LE(rel);
+            case "i32": return w.readInt32LE(rel);
+            case "f32": return w.readFloatLE(rel);
+            case "bool": return w.readUInt8(rel) !== 0;
+            case "u64": return w.readBigUInt64LE(rel);
+            case "i64": return w.readBigInt64LE(rel);
+            default: return w.readDoubleLE(rel);
+        }
+    }
     async u32(what: () => string): Promise<number> { return (await this.take(4, what)).readUInt32LE(0); }
     async u64(what: () => string): Promise<bigint> { return (await this.take(8, what)).readBigUInt64LE(0); }
 }
@@ -210,7 +242,8 @@ export async function readGgufHeaderFrom(source: ByteSource, limits: Partial<typ
                 throw new GgufError("too-large", `its metadata arrays hold more than ${L.maxTotalArrayElements.toLocaleString("en-US")} values in all (at "${key}"), more than any real model has`);
             // Each element takes at least one byte of the file, so the header limit bounds this loop too.
             const values: GgufScalar[] = [];
-            for (let j = 0; j < n; j++) values.push(await readScalar(c, elementType, () => `element ${j} of "${key}"`));
+            for (let j = 0; j < n; j++)
+                values.push(c.scalarSync(elementType, GGUF_LIMITS.maxStringBytes) ?? await readScalar(c, elementType, () => `element ${j} of "${key}"`));
             kvs.set(key, {type, value: {elementType, values}});
         }
         const alignmentKv = kvs.get("general.alignment");
