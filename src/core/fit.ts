@@ -9,6 +9,8 @@
  */
 import * as os from "node:os";
 import {formatBytes} from "./catalog";
+import {resolveUrl} from "./download";
+import {checkModelFile, checkRemoteModelFile} from "./gguf";
 
 export interface FitReport {
     /** "insights": from the GGUF header; "estimate": from the file size alone (no header could be read). */
@@ -43,10 +45,16 @@ export interface AssessFitOptions {
     readonly signal?: AbortSignal;
 }
 
-/** Reads the GGUF header of `source` and resolves the configuration node-llama-cpp would load. Throws when unreadable. */
+/**
+ * Reads the GGUF header of `source` and resolves the configuration node-llama-cpp would load. Throws when
+ * unreadable, and a GgufError (src/core/gguf) when the header is one llama.cpp would abort on: node-llama-cpp's
+ * insights load the header natively (a simulated load), so the file is checked first.
+ */
 export async function assessFit(options: AssessFitOptions): Promise<FitReport> {
-    const lib = await import("node-llama-cpp");
     const remote = /^(https?:|hf:)/i.test(options.source);
+    if (remote) await checkRemoteModelFile(resolveUrl(options.source, options.endpoint) ?? options.source, {signal: options.signal});
+    else await checkModelFile(options.source);
+    const lib = await import("node-llama-cpp");
     const info = await lib.readGgufFileInfo(options.source, {
         logWarnings: false, signal: options.signal,
         // A real model's header carries its vocabulary (several MB); the sizes need none of it.

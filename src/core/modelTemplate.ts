@@ -8,6 +8,7 @@
  * template works without the engine knowing Jinja, and the user's text is never parsed for special tokens.
  */
 import {Template} from "@huggingface/jinja";
+import {checkModelFile} from "./gguf";
 import {
     CHATML_FORMAT, LLEMMA_FEW_SHOT_FORMAT, R1_DISTILL_FORMAT, R1_MATH_INSTRUCTION, type PromptFormat
 } from "./promptFormat";
@@ -93,21 +94,24 @@ export function detectPromptFormat(info: GgufPromptInfo, thinking: ThinkingMode 
     return formatFromChatTemplate({template: t, bosToken: info.bosToken, eosToken: info.eosToken, thinking, modelName: info.name});
 }
 
-/** Reads the prompt-related metadata of a GGUF file (header only; no weights are loaded). */
+/**
+ * Reads the prompt-related metadata of a GGUF file (header only; no weights are loaded), through the bounded,
+ * checked header reader (src/core/gguf): a file llama.cpp would abort on is refused here too, with its reason.
+ */
 export async function readGgufPromptInfo(path: string): Promise<GgufPromptInfo> {
-    const {readGgufFileInfo} = await import("node-llama-cpp");
-    const info = await readGgufFileInfo(path, {readTensorInfo: false, logWarnings: false});
-    const md = info.metadata as unknown as {
-        general?: {name?: string; architecture?: string};
-        tokenizer?: {chat_template?: string; ggml?: {tokens?: string[]; bos_token_id?: number; eos_token_id?: number}};
+    const {header} = await checkModelFile(path);
+    const text = (key: string) => { const v = header.kvs.get(key)?.value; return typeof v === "string" ? v : undefined; };
+    const id = (key: string) => { const v = header.kvs.get(key)?.value; return typeof v === "number" || typeof v === "bigint" ? Number(v) : undefined; };
+    const tokens = header.kvs.get("tokenizer.ggml.tokens")?.value;
+    const tokenText = (i: number | undefined) => {
+        const t = i != null && typeof tokens === "object" && "values" in tokens ? tokens.values[i] : undefined;
+        return typeof t === "string" ? t : undefined;
     };
-    const tokens = md.tokenizer?.ggml?.tokens;
-    const tokenText = (id: number | undefined) => (id != null && tokens != null ? tokens[id] : undefined);
     return {
-        chatTemplate: md.tokenizer?.chat_template,
-        bosToken: tokenText(md.tokenizer?.ggml?.bos_token_id),
-        eosToken: tokenText(md.tokenizer?.ggml?.eos_token_id),
-        name: md.general?.name,
-        architecture: md.general?.architecture
+        chatTemplate: text("tokenizer.chat_template"),
+        bosToken: tokenText(id("tokenizer.ggml.bos_token_id")),
+        eosToken: tokenText(id("tokenizer.ggml.eos_token_id")),
+        name: text("general.name"),
+        architecture: text("general.architecture")
     };
 }

@@ -11,6 +11,7 @@ import {
     type Catalog, type CatalogFile, type CatalogModel
 } from "../core/catalog";
 import {DownloadError, downloadModel, isDownloadInProgress, partialDownload, resolveUrl} from "../core/download";
+import {checkModelFile as checkGgufModelFile, toGgufError} from "../core/gguf";
 import {assessFit, assessFitOrEstimate, describeFit, estimateFit, fitAdvice, type FitReport} from "../core/fit";
 import {detectPromptFormat, readGgufPromptInfo, type ThinkingMode} from "../core/modelTemplate";
 import {promptFormats, type PromptFormat} from "../core/promptFormat";
@@ -249,6 +250,9 @@ export class ModelManager {
     }
 
     private async fitLine(modelPath: string, entry?: CatalogModel, file?: CatalogFile): Promise<string> {
+        // A file llama.cpp would abort on says why in the list (and is refused when picked).
+        const refused = await checkGgufModelFile(modelPath).then(() => undefined, (err: unknown) => toGgufError(err));
+        if (refused != null) return `$(error) cannot be used: ${refused.detail} · `;
         const r = await this.fitOf(modelPath);
         return r == null ? "" : `${fitSummary(r, file, entry?.files ?? [])} · `;
     }

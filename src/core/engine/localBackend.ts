@@ -12,7 +12,8 @@ import {EngineError, errorMessage} from "./errors";
 import {tokenLimits} from "./limits";
 import {gpuLabel, loadError, loadNodeLlamaCpp, sharedLlama} from "./llama";
 import {LocalSession} from "./localSession";
-import {checkGgufStructure, checkModelFile} from "./modelFile";
+import {assertUsableModelFile} from "../gguf";
+import {checkModelFile} from "./modelFile";
 import {appendAll} from "./tokens";
 import type {ElasticEngineOptions, PromptMeter, SolveManyOptions, SolveTrace} from "./options";
 import {decideParallel, type MemoryFigures, type ParallelPlan} from "./parallel";
@@ -119,7 +120,7 @@ export class LocalBackend implements Backend {
         const modelPath = this.options.modelPath;
         await checkModelFile(modelPath);
         const lib = await loadNodeLlamaCpp();
-        await checkGgufStructure(lib, modelPath);
+        await assertUsableModelFile(modelPath, (message, cause) => new EngineError("model-invalid", message, {cause}));
         const gpu = this.options.gpu ?? "auto";
         // The llama.cpp backend is shared by the process's engines and never disposed (llama.ts).
         const started = await sharedLlama(lib, gpu);

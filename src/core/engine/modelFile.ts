@@ -2,8 +2,6 @@
 import {open, stat} from "node:fs/promises";
 import {EngineError, errorMessage, notConfiguredError} from "./errors";
 
-type NodeLlamaCpp = typeof import("node-llama-cpp");
-
 /** Clear errors for the common mistakes, before llama.cpp sees the file. */
 export async function checkModelFile(path: string): Promise<void> {
     if (typeof path !== "string" || path === "") throw notConfiguredError();
@@ -32,20 +30,4 @@ export async function checkModelFile(path: string): Promise<void> {
     if (st.size === 0) throw new EngineError("model-invalid", `The model file is empty: ${path}`);
     if (magic.toString("latin1") !== "GGUF")
         throw new EngineError("model-invalid", `Not a GGUF model file: ${path}. Elastic Math runs GGUF models (llama.cpp's format); convert or download a .gguf file.`);
-}
-
-/** Parses the GGUF header and checks that every tensor starts inside the file (a truncated download does not). */
-export async function checkGgufStructure(lib: NodeLlamaCpp, path: string): Promise<void> {
-    let info;
-    try {
-        info = await lib.readGgufFileInfo(path, {readTensorInfo: true, logWarnings: false});
-    } catch (err) {
-        throw new EngineError("model-invalid", `The model file is corrupt or truncated (its GGUF header cannot be read): ${path}. ${errorMessage(err)}`, {cause: err});
-    }
-    const size = (await stat(path)).size;
-    const tensors = info.fullTensorInfo ?? info.tensorInfo ?? [];
-    let maxOffset = info.infoEndOffset ?? 0;
-    for (const t of tensors) maxOffset = Math.max(maxOffset, Number(t.fileOffset));
-    if (maxOffset >= size || (tensors.length > 0 && (info.infoEndOffset ?? 0) > size))
-        throw new EngineError("model-invalid", `The model file is truncated (${size} bytes, its tensors need more): ${path}. Download it again.`);
 }

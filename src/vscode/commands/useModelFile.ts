@@ -1,5 +1,7 @@
 import * as fs from "node:fs/promises";
+import * as path from "node:path";
 import * as vscode from "vscode";
+import {checkModelFile as checkGgufModelFile, modelFileMessage, toGgufError} from "../../core/gguf";
 import type {EngineService} from "../engineService";
 
 /** Elastic Math: Use a GGUF Model File on Disk... — picks a .gguf file and stores it in the machine-scoped setting. */
@@ -24,7 +26,7 @@ export async function useModelFile(): Promise<string | undefined> {
     return uri.fsPath;
 }
 
-/** A quick check before the engine loads the file: exists, is a file, starts with the GGUF magic. */
+/** A check before the file is configured: exists, is a file, is GGUF, and its header passes src/core/gguf's checks. */
 export async function checkModelFile(file: string): Promise<string | null> {
     let handle: fs.FileHandle | undefined;
     try {
@@ -35,7 +37,9 @@ export async function checkModelFile(file: string): Promise<string | null> {
         const magic = Buffer.alloc(4);
         await handle.read(magic, 0, 4, 0);
         if (magic.toString("latin1") !== "GGUF") return `"${file}" is not a GGUF model file (it does not start with "GGUF").`;
-        return null;
+        // The header's checks (what llama.cpp would abort the extension host on), before the file is configured.
+        const refused = await checkGgufModelFile(file).then(() => undefined, (err: unknown) => toGgufError(err));
+        return refused != null ? modelFileMessage(path.basename(file), refused) : null;
     } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === "ENOENT") return `the model file "${file}" does not exist.`;
