@@ -22,7 +22,7 @@ import {ModelStatusBar} from "./vscode/statusBar";
 import {createLog, registerShowLog} from "./vscode/log";
 import {ErrorSurface} from "./vscode/errors";
 import type {LoadProgressEvent} from "./vscode/loadProgress";
-import {disposeFormulaOffload, sharedFormulaOffload} from "./vscode/formulaOffload";
+import {disposeFormulaOffload, setFormulaOffloadLog, sharedFormulaOffload} from "./vscode/formulaOffload";
 import type {OffloadStats} from "./render/formulaOffload";
 
 /** What the extension exports (`vscode.extensions.getExtension(...).exports`): used by scripts and the integration tests. */
@@ -54,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     const log = createLog();
     const errors = new ErrorSurface(log);
     context.subscriptions.push(log, registerShowLog(log));
+    setFormulaOffloadLog(log);
     const models = new ModelManager(context, log, errors);
     const engines = new EngineService({
         log,
@@ -91,9 +92,9 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         }),
         vscode.commands.registerCommand(CommandIds.useModelFile, () => models.pickFile()),
         vscode.commands.registerCommand(CommandIds.setServerApiKey, () => setServerApiKey(context, engines)),
-        vscode.commands.registerCommand(CommandIds.testServerConnection, () => testServerConnection(context, engines)),
+        vscode.commands.registerCommand(CommandIds.testServerConnection, () => testServerConnection(context, engines, log)),
         vscode.commands.registerCommand(CommandIds.tutor, tutorCommand),
-        vscode.commands.registerCommand(CommandIds.openEvalPlot, openEvalPlot),
+        vscode.commands.registerCommand(CommandIds.openEvalPlot, (arg?: vscode.Uri | string) => openEvalPlot(log, arg)),
         vscode.commands.registerCommand(CommandIds.checkSelection, () => checkSelectedAnswer(tutor)),
         vscode.commands.registerCommand(CommandIds.chooseModel, (args?: {path?: string; catalogId?: string; quantization?: string}) => models.choose(args)),
         vscode.commands.registerCommand(CommandIds.chooseBudget, async () => {
@@ -109,7 +110,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
 
     return {
         solve, models, get panelMessages() { return controller.posted; }, chat: chatApi, get loadProgress() { return engines.loadProgress.events; },
-        server: {setApiKey: (value) => setServerApiKey(context, engines, value), test: () => testServerConnection(context, engines, {quiet: true})},
+        server: {setApiKey: (value) => setServerApiKey(context, engines, value), test: () => testServerConnection(context, engines, log, {quiet: true})},
         tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; },
         get formulaWorker() { return sharedFormulaOffload().stats; }, activationMs
     };
