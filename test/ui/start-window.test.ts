@@ -55,7 +55,6 @@ describe("ui: the window npm start opens", {timeout: 300000}, () => {
 
     test("defect 8: the sample's instruction is true: Solve Problem starts from the selected problem", async () => {
         const {page} = wb;
-        assert.match(sampleProblems, /Select a problem, then run \*\*Elastic Math: Solve Problem\.\.\.\*\* \(the selection is filled in/);
         await runCommand(page, "Go to File...");
         await page.keyboard.type("problems.md");
         await pickItem(page, "problems.md");
@@ -67,6 +66,8 @@ describe("ui: the window npm start opens", {timeout: 300000}, () => {
         await page.keyboard.press("Escape");
         await runCommand(page, "Elastic Math: Solve Problem...");
         assert.equal(await inputBoxValue(page), "What is $2+2$?");
+        // And the sample file says what the command does with it.
+        assert.match(sampleProblems, /Select a problem, then run \*\*Elastic Math: Solve Problem\.\.\.\*\* \(the selection is filled in/);
         await screenshot(page, "start-solve-problem-from-selection");
         await page.keyboard.press("Escape");
     });
