@@ -11,7 +11,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import type {Page} from "playwright-core";
-import {ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, runCommand, screenshot, type Workbench} from "./workbench";
+import {ROOT, closeQuickInput, findWebviewFrame, openWorkbenchWithExtension, pickItem, runCommand, screenshot, type Workbench} from "./workbench";
 import {ensureScriptedFixture, THINK_STOPS} from "../fixtures/scripted";
 import {sampleProblems, startSettings} from "../../scripts/start-settings.mjs";
 
@@ -55,6 +55,7 @@ describe("ui: the window npm start opens", {timeout: 300000}, () => {
 
     test("defect 8: the sample's instruction is true: Solve Problem starts from the selected problem", async () => {
         const {page} = wb;
+        await closeQuickInput(page);
         await runCommand(page, "Go to File...");
         await page.keyboard.type("problems.md");
         await pickItem(page, "problems.md");
@@ -74,6 +75,7 @@ describe("ui: the window npm start opens", {timeout: 300000}, () => {
 
     test("defect 1: after the colour theme, the minimap and an unrelated setting change, Solve Problem solves on the configured model", async () => {
         const {page} = wb;
+        await closeQuickInput(page); // each test starts from a window without an open pick
         await runCommand(page, "Preferences: Color Theme");
         await pickItem(page, "Light Modern");
         await page.locator(".monaco-workbench.vs").waitFor({state: "attached", timeout: 15000});
