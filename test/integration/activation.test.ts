@@ -19,8 +19,9 @@ suite("startup: activation without a command", function () {
         assert.equal(ext.isActive, true, `the extension was not activated by the window's start-up (active when the tests started: ${atTestStart.active})`);
         assert.deepEqual(modulesFromNodeModules(), [], "activation loaded modules from node_modules (node-llama-cpp?)");
         const api = ext.exports;
-        console.log(`    activation took ${api.activationMs.toFixed(1)} ms`);
-        assert.ok(Number.isFinite(api.activationMs) && api.activationMs > 0);
+        // Printed, not asserted (times are measured, not asserted): loading the bundle, then activate().
+        console.log(`    activation: bundle loaded in ${api.activation.loadMs.toFixed(1)} ms, activate() took ${api.activation.activateMs.toFixed(1)} ms`);
+        assert.ok(Number.isFinite(api.activation.loadMs) && Number.isFinite(api.activation.activateMs));
     });
 
     test("the probe sees node-llama-cpp once a request has loaded it (so the check above can fail)", async () => {
