@@ -77,7 +77,7 @@ describe("ui: the window npm start opens", {timeout: 300000}, () => {
         const {page} = wb;
         await closeQuickInput(page); // each test starts from a window without an open pick
         await runCommand(page, "Preferences: Color Theme");
-        await pickItem(page, "Light Modern");
+        await pickItem(page, "Light Modern", {timeout: 60000}); // the theme list fills once the workbench has read the themes
         await page.locator(".monaco-workbench.vs").waitFor({state: "attached", timeout: 15000});
         await runCommand(page, "View: Toggle Minimap");
         await runCommand(page, "View: Toggle Breadcrumbs");
