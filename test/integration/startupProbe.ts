@@ -6,15 +6,15 @@ import * as vscode from "vscode";
 
 export const EXTENSION_ID = "elastic-math.elastic-math-tutor";
 
-/** The CommonJS modules loaded from the extension's node_modules, now. The extension bundle inlines every
- * dependency but node-llama-cpp (external, imported on first use), so an entry here means node-llama-cpp (or a
- * dependency of it) was loaded. mocha, loaded from there too by index.ts, is left out. */
+/** The CommonJS modules of node-llama-cpp's graph loaded now: node-llama-cpp is an ES module (not in require.cache),
+ * and importing it loads its CommonJS dependency fs-extra, which nothing else here uses (mocha, loaded by index.ts,
+ * brings debug, ms, supports-color...: not counted). The second activation test checks that a solve shows up here. */
 export function modulesFromNodeModules(): string[] {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     if (ext == null) return [];
     let root = path.join(ext.extensionPath, "node_modules");
     try { root = fs.realpathSync(root); } catch { /* none */ }
-    return Object.keys(require.cache).filter((k) => k.startsWith(root + path.sep) && !/[\\/]node_modules[\\/]mocha[\\/]/.test(k));
+    return Object.keys(require.cache).filter((k) => k.startsWith(root + path.sep) && /[\\/]node_modules[\\/](node-llama-cpp|fs-extra)[\\/]/.test(k));
 }
 
 /** Taken when this module is first loaded (index.ts imports it first). */
