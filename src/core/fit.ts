@@ -11,6 +11,7 @@ import * as os from "node:os";
 import {formatBytes} from "./catalog";
 import {resolveUrl} from "./download";
 import {checkModelFile, checkRemoteModelFile} from "./gguf";
+import {describeError, type Logger} from "./logger";
 
 export interface FitReport {
     /** "insights": from the GGUF header; "estimate": from the file size alone (no header could be read). */
@@ -43,6 +44,8 @@ export interface AssessFitOptions {
     /** Base URL for `hf:` URIs. */
     readonly endpoint?: string;
     readonly signal?: AbortSignal;
+    /** Hears what was left out of the verdict (the GPU's memory, when it cannot be read: the verdict then counts none). */
+    readonly log?: Logger;
 }
 
 /**
@@ -65,7 +68,10 @@ export async function assessFit(options: AssessFitOptions): Promise<FitReport> {
     const contextSize = Math.min(options.contextSize ?? 8192, insights.trainContextSize ?? Infinity);
     const r = await insights.configurationResolver.resolveAndScoreConfig({targetContextSize: contextSize});
     const ramTotal = os.totalmem();
-    const vram = options.llama != null && options.llama.gpu !== false ? await options.llama.getVramState().catch(() => undefined) : undefined;
+    const vram = options.llama != null && options.llama.gpu !== false ? await options.llama.getVramState().catch((err: unknown) => {
+        options.log?.warn(`reading the GPU's memory failed (the fit verdict counts no VRAM): ${describeError(err)}`);
+        return undefined;
+    }) : undefined;
     return {
         basis: "insights",
         fits: r.compatibilityScore > 0 && r.resolvedValues.totalRamUsage <= ramTotal,

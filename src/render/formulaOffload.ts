@@ -16,6 +16,7 @@
 import {Worker} from "node:worker_threads";
 import {type FormulaResult, unrenderedFormula} from "./katex";
 import type {FormulaDoneMessage, FormulaJobMessage} from "./formulaWorker";
+import {describeError, type Logger} from "../core/logger";
 
 export interface FormulaJob {
     readonly tex: string;
@@ -72,9 +73,15 @@ export class WorkerFormulaOffload implements FormulaOffload {
 
     /** Jobs given up because the worker did not answer in time. */
     private timedOut = 0;
+    private readonly timeoutMs: number;
 
-    /** `workerFile`: the bundled formulaWorker.js (out/formulaWorker.js); `timeoutMs`: see {@link jobTimeoutMs}. */
-    public constructor(private readonly workerFile: string, private readonly timeoutMs = jobTimeoutMs) {}
+    /**
+     * `workerFile`: the bundled formulaWorker.js (out/formulaWorker.js). `options.log` hears why the worker failed
+     * (formulas then render on the calling thread, under the same caps), once; `options.timeoutMs`: see {@link jobTimeoutMs}.
+     */
+    public constructor(private readonly workerFile: string, private readonly options: {readonly log?: Logger; readonly timeoutMs?: number} = {}) {
+        this.timeoutMs = options.timeoutMs ?? jobTimeoutMs;
+    }
 
     public get stats(): OffloadStats {
         return {jobs: this.jobs, workerMs: this.workerMs, maxJobMs: this.maxJobMs, timedOut: this.timedOut};
@@ -155,7 +162,9 @@ export class WorkerFormulaOffload implements FormulaOffload {
         this.worker = undefined;
         this.readyPromise = undefined;
         const reason = `The formula worker gave no answer in ${this.timeoutMs} ms; shown as source`;
-        console.error(`Elastic Math: ${reason} (${this.waiting.size} formula(s)); restarting the worker`);
+        const note = `${reason} (${this.waiting.size} formula(s)); restarting the worker`;
+        if (this.options.log != null) this.options.log.warn(note);
+        else console.error(`Elastic Math: ${note}`);
         for (const w of this.waiting.values()) {
             clearTimeout(w.timer);
             this.timedOut++;
@@ -170,6 +179,7 @@ export class WorkerFormulaOffload implements FormulaOffload {
     }
 
     private fail(e: Error): void {
+        if (this.failed == null && !this.disposed) this.options.log?.warn(`formula worker failed: ${describeError(e)} (formulas now render on the extension host's thread)`);
         this.failed ??= e;
         this.worker = undefined;
         for (const w of this.waiting.values()) {

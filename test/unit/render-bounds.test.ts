@@ -154,7 +154,7 @@ test("a formula worker that does not answer: the formula shows as source with th
     const dir = mkdtempSync(join(tmpdir(), "emt-hang-"));
     const file = join(dir, "hang-worker.cjs");
     writeFileSync(file, "const {parentPort} = require('node:worker_threads');\nparentPort.postMessage({ready: true});\nparentPort.on('message', () => {});\n");
-    const offload = new WorkerFormulaOffload(file, 300);
+    const offload = new WorkerFormulaOffload(file, {timeoutMs: 300});
     try {
         await offload.ready();
         let refreshed = "";
@@ -195,7 +195,7 @@ test("finish() while the worker still has a slow formula: rendered here under a 
     const dir = mkdtempSync(join(tmpdir(), "emt-hang-"));
     const file = join(dir, "hang-worker.cjs");
     writeFileSync(file, "const {parentPort} = require('node:worker_threads');\nparentPort.postMessage({ready: true});\nparentPort.on('message', () => {});\n");
-    const offload = new WorkerFormulaOffload(file, 60_000);
+    const offload = new WorkerFormulaOffload(file, {timeoutMs: 60_000});
     try {
         await offload.ready();
         // Within every bound but slow: 20,000 characters of display math (hundreds of ms of KaTeX on any machine).
