@@ -7,7 +7,8 @@ import {join} from "node:path";
 import {after, test} from "node:test";
 import {parseTokenCount} from "../../src/core/budgets";
 import {THINK_FOREVER} from "../fixtures/scripted";
-import {fixtures, repoRoot} from "./setup";
+import {repoRoot} from "../paths";
+import {fixtures} from "./setup";
 
 const root = repoRoot();
 const bin = join(root, "bin", "elastic-math.mjs");

@@ -10,7 +10,8 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, test} from "node:test";
 import {FEW_SHOT_BASE, THINK_FOREVER, THINK_STOPS} from "../fixtures/scripted";
-import {fixtures, repoRoot} from "./setup";
+import {repoRoot} from "../paths";
+import {fixtures} from "./setup";
 
 const root = repoRoot();
 const bin = join(root, "bin", "elastic-math.mjs");

@@ -7,7 +7,7 @@ import {spawnSync} from "node:child_process";
 import {existsSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
-import {repoRoot} from "./paths";
+import {repoRoot} from "../paths";
 
 const root = repoRoot();
 const built = {skip: !existsSync(join(root, "out", "cli.mjs")) && "run npm run build first"};
