@@ -5,7 +5,7 @@
 #     its own package folder, never the project's node_modules.
 # Quiet unless failing: the full log goes to .cache/code-server-setup.log.
 # A marker file makes reruns take well under a second.
-# See /work/shared/notes/real-vscode-testing.md for why each step is needed.
+# Why each step is needed: docs/testing-vscode.md.
 set -euo pipefail
 
 CS_VERSION="4.100.3"

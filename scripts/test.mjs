@@ -1,8 +1,11 @@
 // `npm test`: builds, writes the fixture models, then runs every tier in order and prints one closing line.
 // Tiers: unit (no llama.cpp), engine (real llama.cpp on generated GGUF fixtures), integration (mocha inside a real
 // VS Code extension host), ui (Playwright driving the real workbench). `--only unit,engine` runs a subset.
+// Before the first tier that needs them it runs the setups (llama-server, code-server; scripts/test-tiers.mjs says
+// which tier needs which), so on a fresh clone `npm install && npm test` is the whole set-up.
 import {spawn} from "node:child_process";
 import {fileURLToPath} from "node:url";
+import {setups, tiers} from "./test-tiers.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const onlyArg = process.argv.find((a) => a.startsWith("--only="));
@@ -37,12 +40,6 @@ const steps = [
     {name: "typecheck", cmd: "npx", args: ["tsc", "-p", "."]},
     {name: "fixtures", cmd: "node", args: ["out/test/fixtures/make.main.mjs"]}
 ];
-const tiers = [
-    {name: "unit", cmd: "node", args: ["--test", "--test-reporter=spec", "out/test/unit/"]},
-    {name: "engine", cmd: "node", args: ["--test", "--test-reporter=spec", "--test-concurrency=1", "out/test/engine/"]},
-    {name: "integration", pre: ["bash", ["scripts/setup-vscode.sh"]], cmd: "node", args: ["scripts/run-integration.mjs"]},
-    {name: "ui", pre: ["bash", ["scripts/setup-vscode.sh"]], cmd: "node", args: ["--test", "--test-reporter=spec", "--test-concurrency=1", "out/test/ui/"]}
-];
 
 for (const step of steps) {
     console.log(`\n=== ${step.name}`);
@@ -55,15 +52,24 @@ for (const step of steps) {
 }
 
 const summary = [];
+/** Exit code of each setup run so far, by name. */
+const setupResults = {};
 for (const tier of tiers) {
     if (only != null && !only.has(tier.name)) continue;
     console.log(`\n=== ${tier.name} tests`);
-    if (tier.pre) {
-        const pre = await run(tier.pre[0], tier.pre[1]);
-        if (pre.code !== 0) {
-            summary.push({name: tier.name, passed: 0, failed: 1, code: pre.code});
-            continue;
+    // What the tier needs (llama-server, code-server), each set up once: a fresh clone needs no other step.
+    let setupFailed = null;
+    for (const need of tier.needs) {
+        if (!(need in setupResults)) {
+            console.log(`--- setup: ${need}`);
+            setupResults[need] = (await run(setups[need][0], setups[need][1])).code;
         }
+        if (setupResults[need] !== 0) { setupFailed = {need, code: setupResults[need]}; break; }
+    }
+    if (setupFailed != null) {
+        console.error(`${tier.name}: the ${setupFailed.need} setup failed (exit ${setupFailed.code}); its log is in .cache/`);
+        summary.push({name: tier.name, passed: 0, failed: 1, code: setupFailed.code});
+        continue;
     }
     const {code, output} = await run(tier.cmd, tier.args, {capture: true});
     const c = counts(output);

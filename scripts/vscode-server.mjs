@@ -1,7 +1,7 @@
 // Starts the real VS Code workbench (code-server 4.100.3 = VS Code 1.100.3 + its Node extension host)
 // on loopback for the test tiers, and drives it with playwright-core + Debian's chromium.
 // code-server is installed by scripts/setup-vscode.sh into .cache/code-server/.
-// Facts behind each choice: /work/shared/notes/real-vscode-testing.md.
+// Facts behind each choice: docs/testing-vscode.md.
 import {spawn, spawnSync} from "node:child_process";
 import {existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {createServer} from "node:net";

@@ -1,15 +1,18 @@
 /**
  * `elastic-math`: the command line over the same core the extension uses.
- * Subcommands live in their own files; this file only dispatches.
+ * Subcommands live in their own files; this file only dispatches. The exit-code convention: ./args.ts.
  */
-const usage = `elastic-math <command> [options]
+import {EXIT_OK, EXIT_USAGE, exitCodesHelp} from "./args";
+
+const usage = `elastic-math <command> [options]      (elastic-math <command> --help for its options)
 
 Commands:
-  solve "<problem>" --model <file.gguf> [--think <t>] [--answer <s>] [--unconstrained] [--seed N] [--json]
+  solve "<problem>" | - | --problem-file <path>  --model <file.gguf> [--think <t>] [--answer <s>] [--unconstrained] [--seed N] [--json]
   render [--jsonl]          markdown + LaTeX on stdin -> the panel's HTML on stdout
   grade                     {"gold","pred"} JSON lines on stdin -> {"equal": true|false|null} lines
   eval --model <gguf> --dataset <name|file.jsonl> --budgets 1024+1024,... [--samples k] [--out dir]
-`;
+
+${exitCodesHelp}`;
 
 async function main(argv: string[]): Promise<number> {
     const [command, ...rest] = argv;
@@ -23,14 +26,16 @@ async function main(argv: string[]): Promise<number> {
         case "eval":
             return (await import("./eval")).evalCommand(rest);
         case undefined:
+            process.stderr.write(usage);
+            return EXIT_USAGE;
         case "help":
         case "--help":
         case "-h":
             process.stdout.write(usage);
-            return command === undefined ? 2 : 0;
+            return EXIT_OK;
         default:
             process.stderr.write(`elastic-math: unknown command "${command}"\n\n${usage}`);
-            return 2;
+            return EXIT_USAGE;
     }
 }
 

@@ -1,25 +1,39 @@
 /**
- * `elastic-math solve "<problem>" --model <file.gguf> --think <t> --answer <s> [--unconstrained] [--seed N]
- *  [--threads N] [--context N] [--temperature X] [--top-p X] [--gpu auto|cpu|cuda|vulkan|metal] [--json]`
+ * `elastic-math solve "<problem>" | - | --problem-file <path>  --model <file.gguf> --think <t> --answer <s> [--unconstrained]
+ *  [--seed N] [--threads N] [--context N] [--temperature X] [--top-p X] [--gpu auto|cpu|cuda|vulkan|metal] [--json]`
  *
  * Streams the thinking (dimmed on a terminal) and the solution to stdout. With --json, prints nothing while it runs
  * and one JSON object at the end. Ctrl+C stops generation and still prints what was produced (stop "abort").
- * Exit codes: 0 done, 1 bad input or engine error, 130 interrupted before the result was printed.
+ * The problem comes from the argument, from standard input (`-`) or from a file (`--problem-file`): an argument is
+ * limited to 128 KiB by the operating system. Exit codes: the convention in ./args.ts.
  */
+import {readFile} from "node:fs/promises";
 import {ElasticEngine, EngineError, type GpuOption} from "../core/engine";
+import {maxPhaseTokens} from "../core/budgets";
 import type {BudgetSpec, SamplingOptions, SolveResult} from "../core/types";
+import {
+    EXIT_FAILED, EXIT_OK, InputError, MAX_SEED, UsageError, checkModelPath, exitCodesHelp, gpuOption, intOption, numberOption,
+    parseOptions, readAll, reportArgError, seedOption, tokenOption
+} from "./args";
 
-const usage = `usage: elastic-math solve "<problem>" --model <file.gguf> [--think <t>] [--answer <s>] [--unconstrained]
-       [--max-tokens N] [--seed N] [--threads N] [--context N] [--temperature X] [--top-p X] [--gpu auto|cpu|cuda|vulkan|metal] [--json]
+const usage = `usage: elastic-math solve "<problem>" | - | --problem-file <path>  --model <file.gguf> [--think <t>] [--answer <s>]
+       [--unconstrained] [--max-tokens N] [--seed N] [--threads N] [--context N] [--temperature X] [--top-p X]
+       [--gpu auto|cpu|cuda|vulkan|metal] [--json]
 
-  --think <t>        thinking budget in tokens (default 1024)
-  --answer <s>       solution budget in tokens (default 1024)
-  --unconstrained    one phase up to the context size (or --max-tokens)
-  --json             print one JSON object with the result at the end
-`;
+  "<problem>"            the problem as one argument (quote it; at most 128 KiB)
+  -                      read the problem from standard input
+  --problem-file <path>  read the problem from a file (UTF-8)
+  --think <t>            thinking budget in tokens, 1 to ${maxPhaseTokens} (default 1024; 2k = 2048)
+  --answer <s>           solution budget in tokens, 1 to ${maxPhaseTokens} (default 1024)
+  --unconstrained        one phase up to the context size (or --max-tokens)
+  --seed N               repeatable sampling, 0 to ${MAX_SEED}
+  --json                 print one JSON object with the result at the end
+
+${exitCodesHelp}`;
 
 interface Parsed {
-    problem: string;
+    /** The problem text, or where to read it from. */
+    problem: {text: string} | {stdin: true} | {file: string};
     model: string;
     budget: BudgetSpec;
     sampling: SamplingOptions;
@@ -29,88 +43,79 @@ interface Parsed {
     json: boolean;
 }
 
-class UsageError extends Error {}
+class HelpRequested extends Error {}
 
 function parseArgs(args: string[]): Parsed {
-    const positional: string[] = [];
-    const values = new Map<string, string>();
-    const flags = new Set<string>();
-    const valued = new Set(["--model", "-m", "--think", "--answer", "--seed", "--threads", "--context", "--temperature", "--top-p", "--gpu", "--max-tokens"]);
-    const boolean = new Set(["--unconstrained", "--json", "--help", "-h"]);
-    for (let i = 0; i < args.length; i++) {
-        const a = args[i]!;
-        if (a === "--") { positional.push(...args.slice(i + 1)); break; }
-        const eq = a.startsWith("--") ? a.indexOf("=") : -1;
-        const name = eq > 0 ? a.slice(0, eq) : a;
-        if (valued.has(name)) {
-            const v = eq > 0 ? a.slice(eq + 1) : args[++i];
-            if (v == null) throw new UsageError(`${name} needs a value`);
-            values.set(name === "-m" ? "--model" : name, v);
-        } else if (boolean.has(name)) {
-            flags.add(name);
-        } else if (a.startsWith("-") && a.length > 1 && !/^-\d/.test(a)) {
-            throw new UsageError(`unknown option ${a}`);
-        } else positional.push(a);
-    }
-    if (flags.has("--help") || flags.has("-h")) throw new UsageError("");
-    if (positional.length === 0) throw new UsageError("the problem is missing");
+    const {positional, values, flags} = parseOptions(args, {
+        "--model": "value", "--think": "number", "--answer": "number", "--seed": "number", "--threads": "number", "--context": "number",
+        "--temperature": "number", "--top-p": "number", "--gpu": "value", "--max-tokens": "number", "--problem-file": "value"
+    }, ["--unconstrained", "--json", "--help"], {"-m": "--model", "-h": "--help"});
+    if (flags.has("--help")) throw new HelpRequested();
+    const file = values.get("--problem-file");
+    if (file != null && positional.length > 0) throw new UsageError("give the problem either as an argument, as - or with --problem-file, not both");
+    if (file == null && positional.length === 0) throw new UsageError("the problem is missing (an argument, - for standard input, or --problem-file <path>)");
     if (positional.length > 1) throw new UsageError(`one problem expected (quote it), got ${positional.length} arguments`);
-    const problem = positional[0]!;
-    if (problem.trim() === "") throw new UsageError("the problem is empty");
+    const problem: Parsed["problem"] = file != null ? {file} : positional[0] === "-" ? {stdin: true} : {text: positional[0]!};
     const model = values.get("--model");
     if (model == null) throw new UsageError("--model <file.gguf> is required");
 
-    const int = (name: string, min: number): number | undefined => {
-        const v = values.get(name);
-        if (v == null) return undefined;
-        if (!/^\d+$/.test(v.trim()) || Number(v) < min) throw new UsageError(`${name} must be a whole number >= ${min}, got "${v}"`);
-        return Number(v);
-    };
-    const num = (name: string, min: number, max: number): number | undefined => {
-        const v = values.get(name);
-        if (v == null) return undefined;
-        const n = Number(v);
-        if (v.trim() === "" || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`${name} must be a number from ${min} to ${max}, got "${v}"`);
-        return n;
-    };
     const unconstrained = flags.has("--unconstrained");
-    const think = int("--think", 0);
-    const answer = int("--answer", 1);
-    const maxTokens = int("--max-tokens", 1);
+    const think = tokenOption(values, "--think", "thinking");
+    const answer = tokenOption(values, "--answer", "answer");
+    const maxTokens = intOption(values, "--max-tokens", 1);
     if (unconstrained && (think != null || answer != null)) throw new UsageError("--unconstrained cannot be combined with --think / --answer");
     if (!unconstrained && maxTokens != null) throw new UsageError("--max-tokens needs --unconstrained");
     const budget: BudgetSpec = unconstrained
         ? {mode: "unconstrained", ...(maxTokens != null ? {maxTokens} : {})}
         : {mode: "elastic", thinkTokens: think ?? 1024, answerTokens: answer ?? 1024};
-    const gpuText = values.get("--gpu") ?? "auto";
-    const gpus: Record<string, GpuOption> = {auto: "auto", cpu: false, false: false, cuda: "cuda", vulkan: "vulkan", metal: "metal"};
-    if (!(gpuText in gpus)) throw new UsageError(`--gpu must be auto, cpu, cuda, vulkan or metal, got "${gpuText}"`);
     return {
         problem, model, budget,
-        sampling: {seed: int("--seed", 0), temperature: num("--temperature", 0, 5), topP: num("--top-p", 0, 1)},
-        threads: int("--threads", 1),
-        contextSize: int("--context", 64),
-        gpu: gpus[gpuText]!,
+        sampling: {seed: seedOption(values), temperature: numberOption(values, "--temperature", 0, 5), topP: numberOption(values, "--top-p", 0, 1)},
+        threads: intOption(values, "--threads", 1),
+        contextSize: intOption(values, "--context", 64),
+        gpu: gpuOption(values),
         json: flags.has("--json")
     };
+}
+
+/** The problem's text from wherever it comes; an empty problem is bad input. */
+async function problemText(source: Parsed["problem"]): Promise<string> {
+    let text: string;
+    if ("text" in source) text = source.text;
+    else if ("stdin" in source) text = await readAll(process.stdin);
+    else {
+        try {
+            text = await readFile(source.file, "utf8");
+        } catch (err) {
+            throw new InputError(`cannot read the problem file ${source.file}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+    }
+    if (text.trim() === "") throw new InputError(`the problem is empty${"file" in source ? ` (${source.file})` : "stdin" in source ? " (standard input)" : ""}`);
+    return text;
 }
 
 /** Runs `elastic-math solve`; returns the exit code. */
 export async function solveCommand(args: string[]): Promise<number> {
     let p: Parsed;
+    let problem: string;
     try {
         p = parseArgs(args);
+        problem = await problemText(p.problem);
     } catch (err) {
-        if (err instanceof UsageError) {
-            if (err.message !== "") process.stderr.write(`elastic-math solve: ${err.message}\n\n`);
-            process.stderr.write(usage);
-            return err.message === "" ? 0 : 1;
-        }
+        if (err instanceof HelpRequested) { process.stdout.write(usage); return EXIT_OK; }
+        if (err instanceof UsageError || err instanceof InputError) return reportArgError("solve", err, usage);
         throw err;
     }
     const out = process.stdout;
     const tty = out.isTTY === true && !p.json;
     const dim = (s: string) => (tty ? `\x1b[2m${s}\x1b[22m` : s);
+    try {
+        // Before anything says "loading": a missing file is reported as such, and nothing else is printed.
+        await checkModelPath(p.model);
+    } catch (err) {
+        if (err instanceof EngineError) return reportEngineError(err, p.json);
+        throw err;
+    }
     const engine = new ElasticEngine({modelPath: p.model, threads: p.threads, contextSize: p.contextSize, gpu: p.gpu});
     const controller = new AbortController();
     let interrupts = 0;
@@ -123,7 +128,7 @@ export async function solveCommand(args: string[]): Promise<number> {
     let lastPhase: string | null = null;
     try {
         const result: SolveResult = await engine.solve({
-            problem: p.problem, budget: p.budget, sampling: p.sampling, signal: controller.signal,
+            problem, budget: p.budget, sampling: p.sampling, signal: controller.signal,
             onEvent: p.json ? undefined : (e) => {
                 switch (e.type) {
                     case "loading": process.stderr.write(dim(`loading ${e.model}...\n`)); break;
@@ -149,16 +154,19 @@ export async function solveCommand(args: string[]): Promise<number> {
                 `solution ${result.solutionTokens} tokens, stop ${result.stop}, answer ${result.answer ?? "none"}, ` +
                 `${t.tokensPerSecond.toFixed(1)} tokens/s, ${(t.totalMs / 1000).toFixed(2)} s\n`));
         }
-        return 0;
+        return EXIT_OK;
     } catch (err) {
-        if (err instanceof EngineError) {
-            if (p.json) out.write(JSON.stringify({error: {code: err.code, message: err.message}}) + "\n");
-            process.stderr.write(`elastic-math solve: ${err.message}\n`);
-            return 1;
-        }
+        if (err instanceof EngineError) return reportEngineError(err, p.json);
         throw err;
     } finally {
         process.off("SIGINT", onSigint);
         await engine.dispose();
     }
+}
+
+/** An engine error: one JSON object on stdout with --json, the message on stderr always; exit 1. */
+function reportEngineError(err: EngineError, json: boolean): number {
+    if (json) process.stdout.write(JSON.stringify({error: {code: err.code, message: err.message}}) + "\n");
+    process.stderr.write(`elastic-math solve: ${err.message}\n`);
+    return EXIT_FAILED;
 }

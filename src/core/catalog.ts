@@ -17,6 +17,8 @@ export interface CatalogFile {
     readonly quantization: string;
     /** `hf:<user>/<repo>/<file>`, `hf:<user>/<repo>:<quant>`, or an http(s) URL. */
     readonly uri: string;
+    /** Other sources of the same file (same forms as `uri`), tried in order when the ones before fail (404, refused, unreachable). */
+    readonly alternatives?: readonly string[];
     /** Size in bytes (approximate unless `exactBytes`): shown to the user, used for the "fits" estimate. */
     readonly bytes: number;
     /** When true, a download whose size differs is rejected. */

@@ -19,9 +19,13 @@ export type DownloadErrorCode = "offline" | "not-found" | "http-error" | "size-m
 
 export class DownloadError extends Error {
     override readonly name = "DownloadError";
-    constructor(readonly code: DownloadErrorCode, message: string, options?: {cause?: unknown}) {
+    constructor(readonly code: DownloadErrorCode, message: string, options?: {cause?: unknown; answer?: string}) {
         super(message, options);
+        this.answer = options?.answer;
     }
+
+    /** What the source answered, in a few words ("HTTP 404 not found", "connection refused"), when known. */
+    readonly answer?: string;
 }
 
 export interface DownloadProgress {
@@ -36,6 +40,11 @@ export interface DownloadProgress {
 export interface DownloadModelOptions {
     /** `hf:<user>/<repo>/<file>`, `hf:<user>/<repo>:<quant>` or an http(s) URL. */
     readonly uri: string;
+    /**
+     * Other sources of the same file (same forms as `uri`), tried in order when the ones before answer 404, refuse
+     * (another 4xx or 5xx) or cannot be reached. The catalog's `alternatives` of a file.
+     */
+    readonly alternatives?: readonly string[];
     /** The folder the model is saved in. */
     readonly dir: string;
     /** The file name to save as. */
@@ -128,15 +137,16 @@ export async function downloadModel(options: DownloadModelOptions): Promise<stri
     await mkdir(partialDir, {recursive: true});
     if (signal?.aborted) throw new DownloadError("cancelled", "The download was cancelled.");
 
-    // A quick probe first: node-llama-cpp's downloader (ipull) retries a refused connection or a 404 for minutes
-    // before it gives up; the user should hear at once that they are offline or that the file is gone.
-    await probe(resolveUrl(options.uri, options.endpoint), options.uri, signal);
+    // A quick probe of each source first: node-llama-cpp's downloader (ipull) retries a refused connection or a 404
+    // for minutes before it gives up; the user should hear at once that they are offline or that the file is gone,
+    // and the next source should be tried at once.
+    const uri = await firstAnsweringSource([options.uri, ...(options.alternatives ?? [])], options.endpoint, signal);
 
     const lib = await import("node-llama-cpp");
     let downloader: Awaited<ReturnType<typeof lib.createModelDownloader>>;
     try {
         downloader = await lib.createModelDownloader({
-            modelUri: options.uri,
+            modelUri: uri,
             dirPath: partialDir,
             fileName,
             skipExisting: true,
@@ -151,7 +161,7 @@ export async function downloadModel(options: DownloadModelOptions): Promise<stri
             })
         });
     } catch (err) {
-        throw classify(err, options.uri);
+        throw classify(err, uri);
     }
     // Stall detection: the downloader's progress events move `lastData`; a watchdog gives up when they stop.
     const stallMs = options.stallTimeoutMs ?? 60_000;
@@ -169,7 +179,7 @@ export async function downloadModel(options: DownloadModelOptions): Promise<stri
                 clearInterval(watchdog);
                 const closed = downloader.cancel({deleteTempFile: false}).catch(() => undefined);
                 void Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]).then(() => reject(new DownloadError("offline",
-                    `The download of ${options.uri} stalled: no data for ${Math.round(stallMs / 1000)} s. The server or the network may be down. Download it again later: it resumes where it stopped.`)));
+                    `The download of ${uri} stalled: no data for ${Math.round(stallMs / 1000)} s. The server or the network may be down. Download it again later: it resumes where it stopped.`)));
             }, Math.min(1000, Math.max(100, stallMs / 10)));
         });
         const aborted = new Promise<never>((_, reject) => {
@@ -190,7 +200,7 @@ export async function downloadModel(options: DownloadModelOptions): Promise<stri
     } catch (err) {
         if (err instanceof DownloadError) throw err;
         if (signal?.aborted) throw new DownloadError("cancelled", "The download was cancelled. Download it again to resume where it stopped.", {cause: err});
-        throw classify(err, options.uri);
+        throw classify(err, uri);
     }
     if (signal?.aborted) throw new DownloadError("cancelled", "The download was cancelled. Download it again to resume where it stopped.");
 
@@ -222,6 +232,40 @@ export function resolveUrl(uri: string, endpoint = "https://huggingface.co/"): s
     return `${base}${m[1]}/${m[2]}/resolve/${encodeURIComponent(m[4] ?? "main")}/${m[3]!.split("/").map(encodeURIComponent).join("/")}`;
 }
 
+/** Where models/README.md says how to make a GGUF from the official weights. */
+export const CONVERSION_HINT = "Or convert the official weights to GGUF yourself: models/README.md, section \"E1 has no official GGUF: converting one\" " +
+    "(llama.cpp's convert_hf_to_gguf.py), then Choose Model... > Use a GGUF file on disk.";
+
+/**
+ * The first of `sources` that answers a probe. A 404, a refusal or an unreachable server moves on to the next; when
+ * every source fails the error names each one with what it answered, and how to make the file from the official
+ * weights instead. A cancel ends at once.
+ */
+async function firstAnsweringSource(sources: readonly string[], endpoint: string | undefined, signal: AbortSignal | undefined): Promise<string> {
+    const failures: {uri: string; error: DownloadError}[] = [];
+    for (const uri of sources) {
+        try {
+            await probe(resolveUrl(uri, endpoint), uri, signal);
+            return uri;
+        } catch (err) {
+            const error = classify(err, uri);
+            if (error.code === "cancelled") throw error;
+            failures.push({uri, error});
+        }
+    }
+    const codes = new Set(failures.map((f) => f.error.code));
+    const code: DownloadErrorCode = codes.size === 1 ? failures[0]!.error.code : "http-error";
+    if (failures.length === 1) {
+        // One source: its own message (what to do when offline differs from a missing file), and the way out.
+        const only = failures[0]!.error;
+        throw new DownloadError(only.code, only.code === "offline" ? only.message : `${only.message} ${CONVERSION_HINT}`, {cause: only.cause});
+    }
+    const lines = failures.map((f) => `  ${resolveUrl(f.uri, endpoint) ?? f.uri}: ${f.error.answer ?? f.error.code}`);
+    throw new DownloadError(code, `The model file could not be downloaded from any of its ${failures.length} sources:\n${lines.join("\n")}\n` +
+        (code === "offline" ? "Check the internet connection (or proxy), then download again. " : "The sources may have moved: check the catalog entry (models/README.md). ") +
+        CONVERSION_HINT, {cause: failures[0]!.error});
+}
+
 async function probe(url: string | null, uri: string, signal: AbortSignal | undefined): Promise<void> {
     if (url == null) return;
     const timeout = AbortSignal.timeout(15000);
@@ -234,21 +278,24 @@ async function probe(url: string | null, uri: string, signal: AbortSignal | unde
         throw classify(err, uri);
     }
     await res.body?.cancel().catch(() => undefined);
-    if (res.status === 404 || res.status === 410) throw classify(new Error(`HTTP ${res.status} not found`), uri);
-    if (res.status >= 400) throw classify(new Error(`HTTP ${res.status}`), uri);
+    if (res.status === 404 || res.status === 410) throw classify(new Error(`HTTP ${res.status} not found`), uri, `HTTP ${res.status} not found`);
+    if (res.status >= 400) throw classify(new Error(`HTTP ${res.status}`), uri, `refused: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`);
 }
 
-function classify(err: unknown, uri: string): DownloadError {
+function classify(err: unknown, uri: string, answer?: string): DownloadError {
     if (err instanceof DownloadError) return err;
     const text = collectMessages(err);
     if (/\b404\b|not found/i.test(text))
-        return new DownloadError("not-found", `The model file was not found at ${uri} (404). The catalog entry may be out of date: choose another quantization, or add the model from Hugging Face with its current file name.`, {cause: err});
-    if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|ECONNRESET|ETIMEDOUT|fetch failed|network|socket/i.test(text))
-        return new DownloadError("offline", `Cannot reach the server for ${uri} (${firstLine(text)}). Check the internet connection (or proxy), then download again: it resumes where it stopped. Or choose a GGUF file you already have.`, {cause: err});
+        return new DownloadError("not-found", `The model file was not found at ${uri} (404). The catalog entry may be out of date: choose another quantization, or add the model from Hugging Face with its current file name.`, {cause: err, answer: answer ?? "not found (404)"});
+    const net = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|ECONNRESET|ETIMEDOUT|fetch failed|network|socket/i;
+    if (net.test(text)) {
+        const what = /ECONNREFUSED/.test(text) ? "connection refused" : /ENOTFOUND|EAI_AGAIN/.test(text) ? "host not found" : /ETIMEDOUT|timeout/i.test(text) ? "timed out" : "unreachable";
+        return new DownloadError("offline", `Cannot reach the server for ${uri} (${firstLine(text)}). Check the internet connection (or proxy), then download again: it resumes where it stopped. Or choose a GGUF file you already have.`, {cause: err, answer: answer ?? what});
+    }
     const status = /\b([45]\d\d)\b/.exec(text);
     if (status != null)
-        return new DownloadError("http-error", `The server answered ${status[1]} for ${uri}. Try again later, or choose a GGUF file you already have.`, {cause: err});
-    return new DownloadError("failed", `The download of ${uri} failed: ${firstLine(text)}`, {cause: err});
+        return new DownloadError("http-error", `The server answered ${status[1]} for ${uri}. Try again later, or choose a GGUF file you already have.`, {cause: err, answer: answer ?? `refused: HTTP ${status[1]}`});
+    return new DownloadError("failed", `The download of ${uri} failed: ${firstLine(text)}`, {cause: err, answer: answer ?? firstLine(text)});
 }
 
 function collectMessages(err: unknown): string {

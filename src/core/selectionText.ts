@@ -58,3 +58,36 @@ export function shortenToFit(text: string, count: (problem: string) => number, l
     if (space > prefix.length / 2) prefix = prefix.slice(0, space);
     return prefix.trimEnd();
 }
+
+/** A list item's marker at the start of a line ("- ", "* ", "+ ", "1. ", "1) "; a task box "[ ] " with it), after its indent. */
+const LIST_ITEM = /^([ \t]*)((?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?)(?=\S)/;
+
+/**
+ * The problem in a selected text: one list item's marker is not part of it ("- What is 2+2?" asks "What is 2+2?"),
+ * and its continuation lines lose the item's indent. A selection of several items is a list and stays as it is.
+ */
+export function problemFromSelection(text: string): string {
+    const trimmed = text.trim();
+    // The first line keeps its indent here: continuation lines are indented relative to it.
+    const lines = text.replace(/^(?:[ \t]*\r?\n)+/, "").trimEnd().split(/\r?\n/);
+    const m = LIST_ITEM.exec(lines[0]!);
+    if (m == null || lines.slice(1).some((l) => LIST_ITEM.test(l))) return trimmed;
+    const width = m[1]!.length + m[2]!.length;
+    const rest = lines.slice(1).map((l) => (/^[ \t]*$/.test(l.slice(0, width)) ? l.slice(Math.min(width, l.length - l.trimStart().length)) : l));
+    return [lines[0]!.slice(width), ...rest].join("\n").trim();
+}
+
+/**
+ * The indent that continues the list item on `line` (its own indent, then spaces as wide as its marker), so that a
+ * block inserted after it stays inside the item; "" when the line is no list item.
+ */
+export function listContinuationIndent(line: string): string {
+    const m = LIST_ITEM.exec(line);
+    return m == null ? "" : m[1]! + " ".repeat(m[2]!.length);
+}
+
+/** `text` with every non-blank line indented by `indent`. */
+export function indentLines(text: string, indent: string): string {
+    if (indent === "") return text;
+    return text.split("\n").map((l) => (l.trim() === "" ? "" : indent + l)).join("\n");
+}

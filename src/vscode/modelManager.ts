@@ -277,7 +277,7 @@ export class ModelManager {
                 let reported = 0;
                 try {
                     return await downloadModel({
-                        uri: file.uri, dir, fileName, endpoint: this.endpoint, signal: controller.signal,
+                        uri: file.uri, alternatives: file.alternatives, dir, fileName, endpoint: this.endpoint, signal: controller.signal,
                         expectedBytes: file.exactBytes === true ? file.bytes : undefined, sha256: file.sha256,
                         onProgress: (p) => {
                             const pct = p.totalBytes > 0 ? (p.downloadedBytes / p.totalBytes) * 100 : 0;

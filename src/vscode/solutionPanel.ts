@@ -43,7 +43,10 @@ export class SolutionPanel extends Disposable {
     /** Opens the panel (beside the active editor) or reveals it, without taking focus from the editor. */
     public show(preserveFocus = true): void {
         if (this.panel != null) {
-            this.panel.reveal(undefined, preserveFocus);
+            // In the active editor's group the panel would cover the document the user works in: move it beside.
+            const editorColumn = vscode.window.activeTextEditor?.viewColumn;
+            const sameGroup = editorColumn != null && this.panel.viewColumn === editorColumn;
+            this.panel.reveal(sameGroup ? vscode.ViewColumn.Beside : undefined, preserveFocus);
             return;
         }
         const panel = vscode.window.createWebviewPanel(

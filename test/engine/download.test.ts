@@ -41,6 +41,10 @@ before(async () => {
     server = createServer((req, res) => {
         const url = new URL(req.url ?? "/", "http://x").pathname;
         if (process.env.EMT_DEBUG) console.log(req.method, url, req.headers.range);
+        if (url.startsWith("/forbidden/")) {
+            res.writeHead(403, {"content-type": "text/plain"}).end("Access to this repository is restricted");
+            return;
+        }
         if (!url.endsWith("/model.gguf") && !url.endsWith("/resolve/main/model.gguf")) {
             res.writeHead(404, {"content-type": "text/plain"}).end("Entry not found");
             return;
@@ -173,6 +177,45 @@ test("a refused connection says the server cannot be reached and what to do", as
     await assert.rejects(
         downloadModel({uri: `http://127.0.0.1:${port}/model.gguf`, dir, fileName: "y.gguf"}),
         (err: unknown) => err instanceof DownloadError && err.code === "offline" && /Cannot reach/.test(err.message) && /resumes/.test(err.message));
+});
+
+/** A port on 127.0.0.1 that nothing listens on: a connection to it is refused. */
+async function closedPort(): Promise<number> {
+    const s = createServer();
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+    const port = (s.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    return port;
+}
+
+test("alternative sources: the first answers 404, the second refuses, the third serves: the file comes from the third", async () => {
+    const dir = freshDir("alternatives");
+    ranges.length = 0;
+    const path = await downloadModel({
+        uri: `${base}/gone/model-404.gguf`,
+        alternatives: [`${base}/forbidden/model.gguf`, `${base}/mirror/model.gguf`],
+        dir, fileName: "alt.gguf", sha256: sha
+    });
+    assert.equal(path, join(dir, "alt.gguf"));
+    assert.equal(createHash("sha256").update(readFileSync(path)).digest("hex"), sha);
+    assert.ok(ranges.length > 0, "the mirror served the file");
+});
+
+test("alternative sources all failing: the message lists each URL with its answer and points at the conversion", async () => {
+    const dir = freshDir("alternatives-fail");
+    const port = await closedPort();
+    const sources = [`${base}/gone/model-404.gguf`, `${base}/forbidden/model.gguf`, `http://127.0.0.1:${port}/model.gguf`];
+    const err = await downloadModel({uri: sources[0]!, alternatives: sources.slice(1), dir, fileName: "none.gguf"}).then(
+        () => assert.fail("no source serves the file"), (e: unknown) => e);
+    assert.ok(err instanceof DownloadError, String(err));
+    const lines = err.message.split("\n");
+    assert.match(lines[0]!, /could not be downloaded from any of its 3 sources/);
+    assert.equal(lines[1], `  ${sources[0]}: HTTP 404 not found`);
+    assert.equal(lines[2], `  ${sources[1]}: refused: HTTP 403 Forbidden`);
+    assert.equal(lines[3], `  ${sources[2]}: connection refused`);
+    assert.match(err.message, /models\/README\.md/);
+    assert.match(err.message, /convert the official weights/);
+    assert.equal(existsSync(join(dir, "none.gguf")), false);
 });
 
 test("cancelling stops the download with a clear message and leaves no complete-looking file", async () => {

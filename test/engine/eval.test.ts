@@ -10,7 +10,8 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, test} from "node:test";
 import {FEW_SHOT_BASE, THINK_FOREVER, THINK_STOPS} from "../fixtures/scripted";
-import {fixtures, repoRoot} from "./setup";
+import {repoRoot} from "../paths";
+import {fixtures} from "./setup";
 
 const root = repoRoot();
 const bin = join(root, "bin", "elastic-math.mjs");
@@ -45,6 +46,10 @@ test("eval: exact Avg@k and mean tokens per budget, Markdown table and SVG plot"
     const out = join(tmp, "clean");
     const r = await run([...common, "--out", out]);
     assert.equal(r.code, 0, r.stderr);
+    // A fresh run: plain counts, nothing about resuming; the summary names every file it wrote.
+    assert.match(r.stderr, /^3 problems x 2 budgets x 4 samples = 24$/m);
+    assert.doesNotMatch(r.stderr, /resum|already done/);
+    for (const f of ["samples.jsonl", "results.md", "results.json", "accuracy-vs-tokens.svg"]) assert.ok(r.stderr.includes(join(out, f)), `summary names ${f}: ${r.stderr}`);
     const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
     assert.equal(json.complete, true);
     const [full, short] = json.rows;
@@ -75,7 +80,7 @@ test("eval: killed mid-run, resumed, gives the same table", {skip: !existsSync(j
     appendFileSync(join(out, "samples.jsonl"), '{"budget":"5+50","id":"a","sam'); // a torn line, as a crash mid-write leaves
     const second = await run([...common, "--out", out]);
     assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stderr, new RegExp(`${partial} already done`));
+    assert.match(second.stderr, new RegExp(`resuming: ${partial} already done, ${24 - partial} to go`));
     const lines = readFileSync(join(out, "samples.jsonl"), "utf8").trim().split("\n");
     assert.equal(lines.length, 24);
     const keys = new Set(lines.map((l) => { const r = JSON.parse(l); return `${r.budget}/${r.id}/${r.sample}`; }));
@@ -89,7 +94,7 @@ test("eval: bad input gives a clear message", {skip: !existsSync(join(root, "out
     assert.equal(r1.code, 1);
     assert.match(r1.stderr, /dataset "nope" not found/);
     const r2 = await run([...common.slice(0, 4), "--budgets", "5-50"]);
-    assert.equal(r2.code, 1);
+    assert.equal(r2.code, 2, "a malformed --budgets is a wrong command line");
     assert.match(r2.stderr, /is not <think>\+<answer>/);
 });
 
@@ -115,7 +120,11 @@ test("eval on a Llemma-style base model: Minerva few-shot prompt from the GGUF (
         {id: "s", problem: "What is 1+3?", answer: "4"}
     ].map((x) => JSON.stringify(x)).join("\n") + "\n");
     const out = join(tmp, "few-shot");
-    const r = await run(["--model", fixtures[FEW_SHOT_BASE.name]!, "--dataset", fives, "--budgets", "0+300,0+4", "--samples", "3", "--threads", "1", "--context", "2048", "--out", out]);
+    // One problem less to show the singular: "1 problem".
+    const one = await run(["--model", fixtures[FEW_SHOT_BASE.name]!, "--dataset", fives, "--budgets", "1+4", "--samples", "1", "--limit", "1", "--threads", "1", "--context", "2048", "--out", join(tmp, "one")]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stderr, /^1 problem x 1 budget x 1 sample = 1$/m);
+    const r = await run(["--model", fixtures[FEW_SHOT_BASE.name]!, "--dataset", fives, "--budgets", "1+300,1+4", "--samples", "3", "--threads", "1", "--context", "2048", "--out", out]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /prompt format: Minerva few-shot/);
     const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
@@ -129,7 +138,7 @@ test("eval on a Llemma-style base model: Minerva few-shot prompt from the GGUF (
     assert.equal(short.accuracy, 0);
     assert.equal(short.meanTokens, 4);
     const samples = readFileSync(join(out, "samples.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    assert.deepEqual([...new Set(samples.filter((x) => x.budget === "0+300").map((x) => x.pred))], ["5"]);
+    assert.deepEqual([...new Set(samples.filter((x) => x.budget === "1+300").map((x) => x.pred))], ["5"]);
 });
 
 test("eval: the shipped minerva and olympiad sets load by name", async () => {

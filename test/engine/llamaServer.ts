@@ -7,7 +7,7 @@ import {spawn, type ChildProcess} from "node:child_process";
 import {existsSync} from "node:fs";
 import {createServer} from "node:net";
 import {join} from "node:path";
-import {repoRoot} from "./setup";
+import {repoRoot} from "../paths";
 
 export function llamaServerBinary(): string {
     const bin = join(repoRoot(), ".cache", "llama-server", "bin", "llama-server");

@@ -6,7 +6,7 @@ import {execFileSync, spawnSync} from "node:child_process";
 import {existsSync, rmSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
-import {repoRoot} from "./setup";
+import {repoRoot} from "../paths";
 
 const root = repoRoot();
 const version = (JSON.parse(execFileSync("node", ["-p", "JSON.stringify(require('./package.json'))"], {cwd: root, encoding: "utf8"})) as {version: string}).version;

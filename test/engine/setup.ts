@@ -1,24 +1,11 @@
 /** Shared by the engine tests: fixture models (written if missing), an engine factory and trace checks. */
 import assert from "node:assert/strict";
-import {existsSync} from "node:fs";
-import {dirname, join} from "node:path";
-import {fileURLToPath} from "node:url";
 import {ElasticEngine, type ElasticEngineOptions, type SolveTrace} from "../../src/core/engine";
 import type {SolveEvent} from "../../src/core/types";
 import {ensureScriptedFixtures} from "../fixtures/scripted";
 
 /** Paths of the scripted fixtures by name; generated on a clean checkout. */
 export const fixtures = ensureScriptedFixtures();
-
-export function repoRoot(): string {
-    let dir = dirname(fileURLToPath(import.meta.url));
-    while (!existsSync(join(dir, "package.json"))) {
-        const up = dirname(dir);
-        if (up === dir) throw new Error("repository root not found");
-        dir = up;
-    }
-    return dir;
-}
 
 /** An engine on a fixture, 1 thread (the fixtures are tiny; more threads only add synchronisation). */
 export function engineFor(name: string, options: Partial<ElasticEngineOptions> = {}): ElasticEngine {

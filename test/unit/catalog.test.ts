@@ -5,6 +5,7 @@ import {
     builtInCatalog, defaultModel, fileNameFor, formatBytes, isNonCommercial, mergeCatalogs, parseCatalogDocument
 } from "../../src/core/catalog";
 import {promptFormats} from "../../src/core/promptFormat";
+import {fromRoot} from "../paths";
 
 test("the built-in catalog passes its schema and holds the seven models, E1-Math-1.5B the default", () => {
     const c = builtInCatalog();
@@ -52,8 +53,18 @@ test("a user entry with a built-in id replaces it; unknown fields and wrong type
     assert.deepEqual(parseCatalogDocument("nope", "user file").models, []);
 });
 
+test("a file's alternative sources: accepted in the uri forms, anything else named by its field", () => {
+    const {origin: _o, ...plain} = builtInCatalog().models[0]!;
+    const file = {...plain.files[0]!, alternatives: ["hf:someone/E1-Math-1.5B-GGUF/E1-Math-1.5B.Q4_K_M.gguf", "https://mirror.example/e1.gguf"]};
+    const good = parseCatalogDocument([{...plain, files: [file]}], "user file");
+    assert.deepEqual(good.problems, []);
+    assert.deepEqual(good.models[0]!.files[0]!.alternatives, file.alternatives);
+    const bad = parseCatalogDocument([{...plain, files: [{...file, alternatives: ["ftp://old.example/e1.gguf"]}]}], "user file");
+    assert.match(bad.problems[0] ?? "", /alternatives/);
+});
+
 test("the schema file and the catalog file are valid JSON; file names come from the URI", () => {
-    JSON.parse(readFileSync(new URL("../../../models/catalog.schema.json", import.meta.url), "utf8"));
+    JSON.parse(readFileSync(fromRoot("models", "catalog.schema.json"), "utf8"));
     const e1 = builtInCatalog().models[0]!;
     assert.equal(fileNameFor(e1, e1.files[0]!), "E1-Math-1.5B.Q4_K_M.gguf");
     assert.equal(fileNameFor(e1, {quantization: "Q4_K_M", uri: "hf:a/b:Q4_K_M", bytes: 1}), "e1-math-1.5b-Q4_K_M.gguf");

@@ -10,7 +10,7 @@ import {test} from "node:test";
 import {gradeAnswer} from "../../src/core/grading/equivalence";
 import {extractFinalAnswer} from "../../src/core/grading/extract";
 import {normalizeAnswer} from "../../src/core/grading/normalize";
-import {repoRoot} from "./paths";
+import {repoRoot} from "../paths";
 
 interface Case {id: string; gold: string; pred: string; equal: boolean; source: string; note: string}
 

@@ -1,17 +1,12 @@
-// Keeps the direction of imports true as the code grows (see ../shared/notes/architecture.md):
+// Keeps the direction of imports true as the code grows (the table in docs/architecture.md):
 // core and render never import vscode; protocol imports nothing; webview imports only protocol and browser code;
 // only src/vscode (and the entry point) import vscode.
 import assert from "node:assert/strict";
 import {readdirSync, readFileSync, statSync} from "node:fs";
 import {join, relative} from "node:path";
 import {test} from "node:test";
-import {fileURLToPath} from "node:url";
+import {repoRoot} from "../paths";
 
-function repoRoot(): string {
-    let dir = fileURLToPath(new URL(".", import.meta.url));
-    while (!statSync(dir).isDirectory() || !readdirSync(dir).includes("package.json")) dir = join(dir, "..");
-    return dir;
-}
 const src = join(repoRoot(), "src");
 
 function files(dir: string): string[] {

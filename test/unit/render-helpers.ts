@@ -1,7 +1,7 @@
 /** Shared by the render tests and the render bench: corpus loading, a seeded RNG, an HTML text walker. */
-import {existsSync, readFileSync} from "node:fs";
-import {dirname, join} from "node:path";
-import {fileURLToPath} from "node:url";
+import {readFileSync} from "node:fs";
+import {join} from "node:path";
+import {fromRoot} from "../paths";
 
 export interface CorpusItem {
     readonly id: string;
@@ -10,20 +10,10 @@ export interface CorpusItem {
     readonly meta?: {readonly purpose?: string; readonly features?: readonly string[]};
 }
 
-/** `relative` below the first folder up from this bundle's place (out/test/...) that has it, else below the working folder. */
-function findUp(relative: string): string {
-    let dir = dirname(fileURLToPath(import.meta.url));
-    for (let i = 0; i < 6; i++) {
-        const candidate = join(dir, relative);
-        if (existsSync(candidate)) return candidate;
-        dir = dirname(dir);
-    }
-    return join(process.cwd(), relative);
-}
 
 /** The folder test/data/render-corpus. */
 export function corpusDir(): string {
-    return findUp("test/data/render-corpus");
+    return fromRoot("test", "data", "render-corpus");
 }
 
 export function loadCorpus(): CorpusItem[] {
@@ -105,5 +95,5 @@ export const latexLeak = /\\(?:frac|dfrac|tfrac|begin|end|sqrt|cdot|boxed|text|l
 
 /** The bundled formula worker (out/formulaWorker.js, built by scripts/build.mjs). */
 export function formulaWorkerFile(): string {
-    return findUp("out/formulaWorker.js");
+    return fromRoot("out", "formulaWorker.js");
 }

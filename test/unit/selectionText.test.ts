@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {markdownToLatex} from "../../src/core/latexExport";
-import {documentKind, formatSolutionFor, shortenToFit} from "../../src/core/selectionText";
+import {documentKind, formatSolutionFor, indentLines, listContinuationIndent, problemFromSelection, shortenToFit} from "../../src/core/selectionText";
 
 test("documentKind: by language id, then by file name", () => {
     assert.equal(documentKind("markdown", "/a/notes.txt"), "markdown");
@@ -34,4 +34,31 @@ test("shortenToFit: the longest beginning that fits, cut at a word", () => {
     const emoji = "😀".repeat(20);
     const e = shortenToFit(emoji, (s) => [...s].length, 7);
     assert.equal(e, "😀".repeat(7));
+});
+
+test("problemFromSelection: one list line's bullet is not part of the problem", () => {
+    assert.equal(problemFromSelection("- What is 2+2?"), "What is 2+2?");
+    assert.equal(problemFromSelection("* What is 2+2?\n"), "What is 2+2?");
+    assert.equal(problemFromSelection("+ What is 2+2?"), "What is 2+2?");
+    assert.equal(problemFromSelection("1. What is 2+2?"), "What is 2+2?");
+    assert.equal(problemFromSelection("12) What is $x$ if $x^2=4$?"), "What is $x$ if $x^2=4$?");
+    assert.equal(problemFromSelection("- [ ] What is 2+2?"), "What is 2+2?");
+    assert.equal(problemFromSelection("  - Find $x$:\n    $$x+1=2$$"), "Find $x$:\n$$x+1=2$$", "continuation lines lose the item's indent");
+    // Not a list line, or a whole list: kept as it is.
+    assert.equal(problemFromSelection("What is 2+2?"), "What is 2+2?");
+    assert.equal(problemFromSelection("-3 + 5 = ?"), "-3 + 5 = ?");
+    assert.equal(problemFromSelection("2.5 * 2 = ?"), "2.5 * 2 = ?");
+    assert.equal(problemFromSelection("$-x$ for x = 2"), "$-x$ for x = 2");
+    assert.equal(problemFromSelection("- What is 2+2?\n- What is 3+3?"), "- What is 2+2?\n- What is 3+3?");
+});
+
+test("listContinuationIndent and indentLines: a block after a list item continues the item", () => {
+    assert.equal(listContinuationIndent("- What is 2+2?"), "  ");
+    assert.equal(listContinuationIndent("1. What is 2+2?"), "   ");
+    assert.equal(listContinuationIndent("  10) What?"), "      ");
+    assert.equal(listContinuationIndent("- [ ] What?"), "      ");
+    assert.equal(listContinuationIndent("What is 2+2?"), "");
+    assert.equal(listContinuationIndent("-3 + 5"), "");
+    assert.equal(indentLines("a\n\n$$x$$\nb", "  "), "  a\n\n  $$x$$\n  b");
+    assert.equal(indentLines("a\nb", ""), "a\nb");
 });

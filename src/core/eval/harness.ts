@@ -10,6 +10,7 @@
 import {appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, truncateSync} from "node:fs";
 import {join} from "node:path";
 import {gradeAnswer} from "../grading/equivalence";
+import {parseTokenCount} from "../budgets";
 import {extractFinalAnswer, type AnswerStyle} from "../grading/extract";
 import type {BudgetSpec, SamplingOptions, SolveResult} from "../types";
 import {accuracyPlotSvg, type PlotSeries} from "./plot";
@@ -84,12 +85,13 @@ export interface EvalResult {
 export function parseBudgets(text: string): EvalBudget[] {
     const out: EvalBudget[] = [];
     for (const raw of text.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
-        const el = /^(\d+)\+(\d+)$/.exec(raw);
+        const el = /^([^+]+)\+([^+]+)$/.exec(raw);
         const un = /^unconstrained(?::(\d+))?$/.exec(raw);
         if (el) {
-            const t = Number(el[1]);
-            const s = Number(el[2]);
-            if (s < 1) throw new Error(`budget "${raw}": the solution budget must be at least 1`);
+            // The one rule for a phase budget, as in the budget pick and `solve --think/--answer`.
+            const t = parseTokenCount(el[1]!, "thinking");
+            const s = parseTokenCount(el[2]!, "answer");
+            if (typeof t === "string" || typeof s === "string") throw new Error(`budget "${raw}": ${typeof t === "string" ? t : s}`);
             out.push({label: raw, spec: {mode: "elastic", thinkTokens: t, answerTokens: s}});
         } else if (un) {
             out.push({label: raw, spec: un[1] ? {mode: "unconstrained", maxTokens: Number(un[1])} : {mode: "unconstrained"}});
@@ -152,7 +154,7 @@ export function markdownTable(rows: readonly BudgetRow[], o: {modelName: string;
     const lines = [
         `# ${o.modelName} on ${o.datasetName}`,
         "",
-        `Avg@${o.samples} over ${o.problems} problems (accuracy = correct samples / all samples; tokens = mean response length, thinking + solution).` +
+        `Avg@${o.samples} over ${o.problems} problem${o.problems === 1 ? "" : "s"} (accuracy = correct samples / all samples; tokens = mean response length, thinking + solution).` +
             (o.complete ? "" : " **Incomplete run: rerun the same command to resume.**"),
         "",
         "| budget (t+s) | tokens | accuracy (%) | samples | cannot tell |",

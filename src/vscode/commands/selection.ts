@@ -4,7 +4,7 @@
  */
 import * as vscode from "vscode";
 import {budgetFromJson} from "../../core/budgets";
-import {documentKind, formatSolutionFor, shortenToFit} from "../../core/selectionText";
+import {documentKind, formatSolutionFor, indentLines, listContinuationIndent, problemFromSelection, shortenToFit} from "../../core/selectionText";
 import type {BudgetSpec, SolveResult} from "../../core/types";
 import type {BudgetPicker, PickedBudget} from "../budgetPicker";
 import type {ChatController} from "../chatController";
@@ -109,7 +109,8 @@ export async function solveSelection(deps: SelectionDeps, args?: SolveSelectionA
     if (!(await ensureModel(deps.engines, deps.firstRun))) return undefined;
     const picked = await pickBudget(deps, args);
     if (picked == null) return undefined;
-    const problem = await fitToContext(deps.engines, selection.text, picked.budget, args?.whenTooLong);
+    // A list line's bullet is not part of the problem (nor of the panel's title).
+    const problem = await fitToContext(deps.engines, problemFromSelection(selection.text), picked.budget, args?.whenTooLong);
     if (problem == null) return undefined;
     try {
         const result = await deps.controller.solve({problem, picked});
@@ -156,7 +157,9 @@ export async function insertSolutionBelow(deps: SelectionDeps, args?: SolveSelec
         range = new vscode.Range(document.positionAt(at), document.positionAt(at + solved.text.length));
     }
     const kind = documentKind(document.languageId, document.fileName);
-    const body = formatSolutionFor(kind, solved.result.solution);
+    // After a list item the solution continues the item (indented like its text), so the list is not broken.
+    const indent = kind === "latex" ? "" : listContinuationIndent(document.lineAt(range.start.line).text);
+    const body = indentLines(formatSolutionFor(kind, solved.result.solution), indent);
     const line = document.lineAt(range.end.line);
     const eol = document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n";
     const insertion = (eol + eol + body).replace(/\r?\n/g, eol);
