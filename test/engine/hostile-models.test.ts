@@ -16,7 +16,8 @@ import {GgufError} from "../../src/core/gguf";
 import {readGgufPromptInfo} from "../../src/core/modelTemplate";
 import {HEAD_COUNT_0, HOSTILE_CASES, writeHostile} from "../fixtures/hostile";
 import {THINK_STOPS} from "../fixtures/scripted";
-import {fixtures, repoRoot} from "./setup";
+import {repoRoot} from "../paths";
+import {fixtures} from "./setup";
 
 const dir = mkdtempSync(join(tmpdir(), "engine-hostile-"));
 after(() => rmSync(dir, {recursive: true, force: true}));

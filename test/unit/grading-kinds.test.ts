@@ -9,7 +9,7 @@ import {join} from "node:path";
 import {test} from "node:test";
 import {gradeAnswer} from "../../src/core/grading/equivalence";
 import {checkAnswer} from "../../src/core/tutor/check";
-import {repoRoot} from "./paths";
+import {repoRoot} from "../paths";
 
 interface OwnCase {kind: string; gold: string; pred: string; equal: boolean | null}
 
