@@ -4,7 +4,7 @@
  * Shared by the solution panel (panel.ts) and the sidebar chat (chat.ts) so both render a solution the same way.
  * Browser code: it only inserts HTML the host rendered from untrusted text (markdown-it html:false, KaTeX trust:false).
  */
-import type {BudgetView, CopyKind, RenderedChunk, RequestStats, RequestStatus} from "../protocol/messages";
+import type {BudgetView, CopyKind, RenderedChunk, RequestRecord, RequestStats, RequestStatus} from "../protocol/messages";
 
 export interface Card {
     readonly id: string;
@@ -142,6 +142,18 @@ export function buildCard(id: string, problemHtml: string, budget: BudgetView, m
     setMeter(thinkingMeter, 0, thinkBudget(budget), "thinking");
     setMeter(solutionMeter, 0, answerBudget(budget), "solution");
     return card;
+}
+
+/**
+ * The Copy buttons of a finished request: only what there is to copy (a stopped turn with no answer offers none;
+ * Copy answer only with a final answer).
+ */
+export function showActions(card: Card, record: Pick<RequestRecord, "solution" | "answer">): void {
+    const hasSolution = record.solution.trim() !== "";
+    const hasAnswer = record.answer != null && record.answer.trim() !== "";
+    card.actions.hidden = !hasSolution && !hasAnswer;
+    card.actions.querySelectorAll<HTMLElement>(".em-copy-answer").forEach((b) => { b.hidden = !hasAnswer; });
+    card.actions.querySelectorAll<HTMLElement>(".em-copy-markdown, .em-copy-latex").forEach((b) => { b.hidden = !hasSolution; });
 }
 
 export const statusText: Record<RequestStatus, string> = {
