@@ -37,6 +37,8 @@ export interface StartCodeServerOptions {
     extensionPath: string;
     workspace?: string;
     settings?: Record<string, unknown>;
+    /** The server machine's settings (Machine/settings.json): where a browser window reads machine-scoped settings. */
+    machineSettings?: Record<string, unknown>;
     env?: Record<string, string>;
     keepTemp?: boolean;
     echoLog?: boolean;

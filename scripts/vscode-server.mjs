@@ -106,6 +106,8 @@ function installExitHook() {
  * @param {string} opts.extensionPath   the extension folder (package.json + out/), loaded in development mode by workbenchUrl()
  * @param {string} [opts.workspace]     folder to open; a fresh empty temp folder when left out
  * @param {Record<string, unknown>} [opts.settings]  user settings.json (merged over DEFAULT_SETTINGS)
+ * @param {Record<string, unknown>} [opts.machineSettings]  the server machine's settings.json (Machine/settings.json): where a
+ *     browser window reads machine-scoped settings such as elasticMath.model.path (see docs/settings.md)
  * @param {Record<string, string>} [opts.env]  extra environment for the server and so for the extension host
  * @param {boolean} [opts.keepTemp]     keep the temp folder after stop() (default: env EMT_KEEP_TEMP=1)
  * @param {boolean} [opts.echoLog]      also echo code-server's output to stderr (default: env EMT_SERVER_LOG=1)
@@ -127,6 +129,10 @@ export async function startCodeServer(opts) {
     mkdirSync(join(dirs.userData, "User"), {recursive: true});
     writeFileSync(join(dirs.userData, "User", "settings.json"),
         JSON.stringify({...DEFAULT_SETTINGS, ...(opts.settings ?? {})}, null, 2));
+    if (opts.machineSettings != null) {
+        mkdirSync(join(dirs.userData, "Machine"), {recursive: true});
+        writeFileSync(join(dirs.userData, "Machine", "settings.json"), JSON.stringify(opts.machineSettings, null, 2));
+    }
 
     const port = await freePort();
     const configFile = join(tempDir, "config.yaml");

@@ -1,4 +1,6 @@
 import * as vscode from "vscode";
+// Activation starts here: the status bar item is up within a few ms of this line (issue 12, defect 7).
+const loadedAt = performance.now();
 import type {SolveResult} from "./core/types";
 import type {ToPanelMessage} from "./protocol/messages";
 import {BudgetPicker} from "./vscode/budgetPicker";
@@ -11,13 +13,14 @@ import {openEvalPlot} from "./vscode/commands/openEvalPlot";
 import {checkSelectedAnswer} from "./vscode/commands/checkSelectedAnswer";
 import {TutorController} from "./vscode/tutorPanel";
 import type {FromTutorMessage, ToTutorMessage} from "./protocol/tutor";
-import {useModelFile} from "./vscode/commands/useModelFile";
 import {serverApiKeySecret, setServerApiKey, testServerConnection, type ServerCheck} from "./vscode/commands/serverCommands";
 import {EngineService} from "./vscode/engineService";
 import {FirstRunCard} from "./vscode/firstRunCard";
 import {ModelManager} from "./vscode/modelManager";
 import {SolveController} from "./vscode/solveController";
 import {ModelStatusBar} from "./vscode/statusBar";
+import {createLog, registerShowLog} from "./vscode/log";
+import {ErrorSurface} from "./vscode/errors";
 import type {LoadProgressEvent} from "./vscode/loadProgress";
 import {disposeFormulaOffload, sharedFormulaOffload} from "./vscode/formulaOffload";
 import type {OffloadStats} from "./render/formulaOffload";
@@ -42,27 +45,35 @@ export interface ElasticMathApi {
     readonly loadProgress: readonly LoadProgressEvent[];
     /** What the formula worker has rendered so far (slow formulas of streamed answers; see src/render/formulaOffload.ts). */
     readonly formulaWorker: OffloadStats;
+    /** How long activate() took, in ms, from this bundle's first line (printed to the log; tests print it). */
+    readonly activationMs: number;
 }
 
 export function activate(context: vscode.ExtensionContext): ElasticMathApi {
-    const engines = new EngineService();
-    const picker = new BudgetPicker(context.globalState);
-    const controller = new SolveController(context.extensionUri, engines);
+    // The log and the error surface first: every collaborator gets them through its constructor.
+    const log = createLog();
+    const errors = new ErrorSurface(log);
+    context.subscriptions.push(log, registerShowLog(log));
+    const models = new ModelManager(context, log, errors);
+    const engines = new EngineService({
+        log,
+        fitProblem: (p) => models.fitProblem(p),
+        formatFor: (p) => models.formatFor(p),
+        formatForCatalogId: (id) => models.formatForCatalogId(id),
+        apiKey: () => Promise.resolve(context.secrets.get(serverApiKeySecret))
+    });
     const statusBar = new ModelStatusBar(engines);
-    const tutor = new TutorController(context.extensionUri, engines, context.workspaceState);
-    const chat = new ChatController(context.extensionUri, engines, context.workspaceState, picker);
+    const picker = new BudgetPicker(context.globalState);
+    const controller = new SolveController(context.extensionUri, engines, log);
+    const tutor = new TutorController(context.extensionUri, engines, context.workspaceState, log);
+    const chat = new ChatController(context.extensionUri, engines, context.workspaceState, picker, log);
     context.subscriptions.push(engines, controller, statusBar, chat, tutor);
-    const tutorCommand = (args?: TutorArgs) => tutorMe({engines, picker, tutor}, args);
+    const tutorCommand = (args?: TutorArgs) => tutorMe({engines, picker, tutor, models}, args);
 
-    const models = new ModelManager(context);
-    engines.formatResolver = (p) => models.formatFor(p);
-    engines.catalogFormatResolver = (id) => models.formatForCatalogId(id);
-    engines.apiKeyProvider = () => Promise.resolve(context.secrets.get(serverApiKeySecret));
     context.subscriptions.push(context.secrets.onDidChange((e) => { if (e.key === serverApiKeySecret) engines.apiKeyChanged(); }));
-    engines.fitCheck = (p) => models.fitProblem(p);
-    const firstRunCard = new FirstRunCard(controller, engines, models);
+    const firstRunCard = new FirstRunCard(controller, engines, models, log);
     context.subscriptions.push(firstRunCard);
-    const deps = {context, engines, picker, controller, firstRun: () => models.offerFirstRun()};
+    const deps = {context, engines, picker, controller, models, errors, firstRun: () => models.offerFirstRun()};
     const chatApi = registerChatCommands(context, {engines, picker, controller, chat, firstRun: deps.firstRun});
     const solve = async (args?: SolveProblemArgs) => {
         const result = await solveProblem(deps, args);
@@ -78,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
             controller.panel.show(false);
             void firstRunCard.refresh(); // no model yet: the panel offers one
         }),
-        vscode.commands.registerCommand(CommandIds.useModelFile, useModelFile),
+        vscode.commands.registerCommand(CommandIds.useModelFile, () => models.pickFile()),
         vscode.commands.registerCommand(CommandIds.setServerApiKey, () => setServerApiKey(context, engines)),
         vscode.commands.registerCommand(CommandIds.testServerConnection, () => testServerConnection(context, engines)),
         vscode.commands.registerCommand(CommandIds.tutor, tutorCommand),
@@ -93,12 +104,14 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     const problems = engines.settings.presetProblems;
     if (problems.length > 0)
         void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
+    const activationMs = performance.now() - loadedAt;
+    log.info(`activated in ${activationMs.toFixed(1)} ms (node-llama-cpp is loaded on the first request)`);
 
     return {
         solve, models, get panelMessages() { return controller.posted; }, chat: chatApi, get loadProgress() { return engines.loadProgress.events; },
         server: {setApiKey: (value) => setServerApiKey(context, engines, value), test: () => testServerConnection(context, engines, {quiet: true})},
         tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; },
-        get formulaWorker() { return sharedFormulaOffload().stats; }
+        get formulaWorker() { return sharedFormulaOffload().stats; }, activationMs
     };
 }
 

@@ -9,7 +9,8 @@ import {ChatView} from "./chatView";
 import {Disposable} from "./disposable";
 import {answerOnlyReason, type EngineService} from "./engineService";
 import {readRenderOptions} from "./renderSettings";
-import {openLink, renderRecord, RequestPipeline, toBudgetView} from "./requestPipeline";
+import type {Log} from "./log";
+import {openLink, renderRecord, RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 
 const stateKey = "elasticMath.chat.state";
 const lastBudgetKey = "elasticMath.chat.lastBudget";
@@ -62,7 +63,7 @@ export class ChatController extends Disposable {
     public readonly view: ChatView;
     private state: ChatState;
     private readonly live = new Map<string, Conversation>();
-    private readonly pipeline = new RequestPipeline("c");
+    private readonly pipeline: RequestPipeline;
     /** The conversation of each running turn, by request id. */
     private readonly running = new Map<string, string>();
     /** Counts view (re)loads: a view that loaded while a turn ran never got its card, so it gets a snapshot at the end. */
@@ -73,12 +74,13 @@ export class ChatController extends Disposable {
     public lastAsk: AskResult | undefined;
 
     public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly storage: vscode.Memento,
-        private readonly picker: BudgetPicker, private readonly report: (message: string) => void = (m) => void vscode.window.showWarningMessage(`Elastic Math: ${m}`)) {
+        private readonly picker: BudgetPicker, private readonly log: Log) {
         super();
+        this.pipeline = new RequestPipeline("c", log);
         this.state = readState(storage.get<unknown>(stateKey));
         this.view = this._register(new ChatView(extensionUri, {
             onMessage: (m) => this.onMessage(m),
-            onProblem: (m) => this.report(m),
+            onProblem: (m) => warnUser(log, m),
             onReady: () => {
                 this.viewEpoch++;
                 this.postSnapshot();
@@ -86,7 +88,7 @@ export class ChatController extends Disposable {
                 for (const m of this.pipeline.replay((id) => this.running.get(id) === this.state.current)) this.post(m);
                 if (this.busy) this.post({type: "busy", busy: true, id: this.runningId()});
             }
-        }));
+        }, log));
     }
 
     public get current(): StoredConversation {
@@ -176,30 +178,30 @@ export class ChatController extends Disposable {
             case "ready":
                 break;
             case "send":
-                void this.send(message.text, message.budget).catch((err) => this.report(`the chat message failed: ${err instanceof Error ? err.message : String(err)}`));
+                void this.send(message.text, message.budget).catch((err) => warnUser(this.log, `the chat message failed: ${err instanceof Error ? err.message : String(err)}`));
                 break;
             case "customBudget":
-                void this.askCustomBudget().catch((err) => this.report(`the custom budget failed: ${err instanceof Error ? err.message : String(err)}`));
+                void this.askCustomBudget().catch((err) => warnUser(this.log, `the custom budget failed: ${err instanceof Error ? err.message : String(err)}`));
                 break;
             case "stop":
                 this.stop(message.id);
                 break;
             case "newChat":
-                void this.newChat();
+                void this.newChat().catch((err) => warnUser(this.log, `New Chat failed: ${String(err)}`));
                 break;
             case "open":
-                void this.open(message.id);
+                void this.open(message.id).catch((err) => warnUser(this.log, `opening the conversation failed: ${String(err)}`));
                 break;
             case "export":
-                void vscode.commands.executeCommand("elasticMath.exportConversation");
+                void vscode.commands.executeCommand("elasticMath.exportConversation").then(undefined, (err) => warnUser(this.log, `the export failed: ${String(err)}`));
                 break;
             case "copy": {
                 const turn = this.current.turns.find((t) => t.id === message.id);
-                void this.pipeline.copy(message.id, message.what, turn != null ? toRecord(turn) : undefined);
+                void this.pipeline.copy(message.id, message.what, turn != null ? toRecord(turn) : undefined).catch((err) => warnUser(this.log, `copying failed: ${String(err)}`));
                 break;
             }
             case "openLink":
-                void openLink(message.href);
+                void openLink(message.href).catch((err) => warnUser(this.log, `opening ${message.href} failed: ${String(err)}`));
                 break;
             default: {
                 const unhandled: never = message;
@@ -236,7 +238,7 @@ export class ChatController extends Disposable {
         const key = `${c.id}\n${JSON.stringify(format)}`;
         let conversation = this.live.get(key);
         if (conversation == null) {
-            conversation = new Conversation(c.data, {format, keepThinking: vscode.workspace.getConfiguration("elasticMath").get<boolean>("chat.feedThinkingBack", false)});
+            conversation = new Conversation(c.data, {format, keepThinking: this.engines.settings.chat.feedThinkingBack});
             this.live.set(key, conversation);
         }
         return conversation;

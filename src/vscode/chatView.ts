@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import type {FromChatMessage, ToChatMessage} from "../protocol/messages";
+import type {Logger} from "../core/logger";
 import {chatViewType} from "./commandIds";
 import {Disposable} from "./disposable";
 import {WebviewHost} from "./webviewHost";
@@ -20,10 +21,10 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
     private view: vscode.WebviewView | undefined;
     private readonly host: WebviewHost<ToChatMessage, FromChatMessage>;
 
-    public constructor(extensionUri: vscode.Uri, handlers: ChatViewHandlers) {
+    public constructor(extensionUri: vscode.Uri, handlers: ChatViewHandlers, log: Logger) {
         super();
         this.host = this._register(new WebviewHost<ToChatMessage, FromChatMessage>({
-            extensionUri, onMessage: (m) => handlers.onMessage(m), onProblem: (m) => handlers.onProblem(m),
+            log, extensionUri, onMessage: (m) => handlers.onMessage(m), onProblem: (m) => handlers.onProblem(m),
             onReady: () => {
                 this.host.clearQueue(); // the snapshot sent now covers them
                 handlers.onReady();

@@ -11,6 +11,7 @@ import {markdownToLatex} from "../core/latexExport";
 import type {BudgetSpec, SolveEvent, SolveResult} from "../core/types";
 import type {BudgetView, CopyKind, RenderedRecord, RequestRecord, RequestStats, RequestStatus, ToViewTurnMessage} from "../protocol/messages";
 import {renderMarkdown, type RenderOptions} from "../render";
+import {logFailure, type Log} from "./log";
 import {PhaseStreams} from "./phaseStreams";
 
 /** What one request needs: what it shows, where its messages go, and how it runs on the engine. */
@@ -47,8 +48,11 @@ export class RequestPipeline {
     private readonly records = new Map<string, RequestRecord>();
     private nextId = 1;
 
-    /** @param prefix starts every request id (e.g. "r" for the panel, "c" for the chat). */
-    public constructor(private readonly prefix: string) {}
+    /**
+     * @param prefix starts every request id (e.g. "r" for the panel, "c" for the chat).
+     * @param log receives every failed request (the view shows its message; the log keeps the cause and stack).
+     */
+    public constructor(private readonly prefix: string, private readonly log: Log) {}
 
     public get running(): number {
         return this.active.size;
@@ -158,6 +162,7 @@ export class RequestPipeline {
         } catch (error) {
             await stream.finish();
             const message = error instanceof Error ? error.message : String(error);
+            logFailure(this.log, `request ${id} ("${request.problem.slice(0, 60)}")`, error);
             const record: RequestRecord = {
                 id, problem: request.problem, budget: request.budget, thinking: stream.text("thinking"), solution: stream.text("solution"),
                 answer: null, status: "error", stats: null, error: message
@@ -186,6 +191,12 @@ export class RequestPipeline {
         await vscode.env.clipboard.writeText(text);
         vscode.window.setStatusBarMessage(`Elastic Math: copied the ${what === "answer" ? "final answer" : `solution as ${what === "markdown" ? "Markdown" : "LaTeX"}`}`, 3000);
     }
+}
+
+/** A problem the user must hear about (as a warning) and the log keeps. */
+export function warnUser(log: Log, message: string): void {
+    log.warn(message);
+    void vscode.window.showWarningMessage(`Elastic Math: ${message}`);
 }
 
 export function copyText(record: RequestRecord, what: CopyKind): string {

@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import type {FromPanelMessage, PanelState, RequestRecord, ToPanelMessage} from "../protocol/messages";
+import type {Logger} from "../core/logger";
 import {Disposable} from "./disposable";
 import {solutionPanelViewType} from "./commandIds";
 import {WebviewHost} from "./webviewHost";
@@ -26,10 +27,10 @@ export class SolutionPanel extends Disposable {
     /** Fires when VS Code restores the panel after a window reload (its serializer), once the restore is posted. */
     public readonly onDidRestore = this.restored.event;
 
-    public constructor(private readonly extensionUri: vscode.Uri, handlers: SolutionPanelHandlers) {
+    public constructor(private readonly extensionUri: vscode.Uri, handlers: SolutionPanelHandlers, log: Logger) {
         super();
         this.host = this._register(new WebviewHost<ToPanelMessage, FromPanelMessage>({
-            extensionUri, onMessage: (m) => handlers.onMessage(m), onReady: (reloaded) => handlers.onReady(reloaded), onProblem: (m) => handlers.onProblem(m),
+            log, extensionUri, onMessage: (m) => handlers.onMessage(m), onReady: (reloaded) => handlers.onReady(reloaded), onProblem: (m) => handlers.onProblem(m),
             page: {
                 title: "Elastic Math", styles: ["panel.css"], script: "panel.js",
                 body: `

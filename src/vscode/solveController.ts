@@ -2,11 +2,12 @@ import * as vscode from "vscode";
 import type {SolveResult} from "../core/types";
 import type {FirstRunAction, FromPanelMessage, RequestRecord, ToPanelMessage} from "../protocol/messages";
 import {generatingContextKey} from "./commandIds";
+import type {Log} from "./log";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
 import type {PickedBudget} from "./budgetPicker";
 import {readRenderOptions} from "./renderSettings";
-import {openLink, renderRecord, RequestPipeline, toBudgetView} from "./requestPipeline";
+import {openLink, renderRecord, RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 import {SolutionPanel} from "./solutionPanel";
 
 export interface SolveRequestOptions {
@@ -22,23 +23,20 @@ export interface SolveRequestOptions {
  */
 export class SolveController extends Disposable {
     public readonly panel: SolutionPanel;
-    private readonly pipeline = new RequestPipeline("r");
+    private readonly pipeline: RequestPipeline;
     /** Every message posted to the panel, newest last (bounded): the extension's exported API shows it to tests. */
     public readonly posted: ToPanelMessage[] = [];
 
-    /**
-     * @param onFirstRunAction what the panel's first-run card buttons do (see firstRunCard.ts).
-     * @param report tells the user about a failure that has nowhere else to go.
-     */
-    public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService,
-        private readonly report: (message: string) => void = (m) => void vscode.window.showWarningMessage(`Elastic Math: ${m}`)) {
+    /** @param log receives failed requests and a panel that did not load whole (that one is shown to the user too). */
+    public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly log: Log) {
         super();
+        this.pipeline = new RequestPipeline("r", log);
         this.panel = this._register(new SolutionPanel(extensionUri, {
             onMessage: (m) => this.onPanelMessage(m),
             onReady: (reloaded) => { if (reloaded) this.onReloaded(); },
             restore: (records) => this.restoreMessage(records),
-            onProblem: (m) => this.report(m)
-        }));
+            onProblem: (m) => warnUser(log, m)
+        }, log));
     }
 
     public get generating(): boolean {
@@ -83,7 +81,8 @@ export class SolveController extends Disposable {
     }
 
     private async updateContext(): Promise<void> {
-        await vscode.commands.executeCommand("setContext", generatingContextKey, this.generating);
+        await vscode.commands.executeCommand("setContext", generatingContextKey, this.generating)
+            .then(undefined, (err) => this.log.warn(`setting the ${generatingContextKey} context failed: ${String(err)}`));
     }
 
     /** A page that loaded again (a retry, Developer: Reload Webviews) gets the finished and running requests back. */
@@ -102,10 +101,10 @@ export class SolveController extends Disposable {
                 this.stop(message.id);
                 break;
             case "copy":
-                void this.pipeline.copy(message.id, message.what);
+                void this.pipeline.copy(message.id, message.what).catch((err) => warnUser(this.log, `copying failed: ${String(err)}`));
                 break;
             case "openLink":
-                void openLink(message.href);
+                void openLink(message.href).catch((err) => warnUser(this.log, `opening ${message.href} failed: ${String(err)}`));
                 break;
             case "clear":
                 this.pipeline.forgetFinished();

@@ -18,7 +18,8 @@ import type {PickedBudget} from "./budgetPicker";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
 import {readRenderOptions} from "./renderSettings";
-import {RequestPipeline, toBudgetView} from "./requestPipeline";
+import type {Log} from "./log";
+import {RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 import {tutorPage} from "./tutorPage";
 import {MAX_VOTE_SAMPLES, pickVoteSamples} from "./votePick";
 import {WebviewHost} from "./webviewHost";
@@ -40,18 +41,22 @@ export class TutorController extends Disposable {
     private panel: vscode.WebviewPanel | undefined;
     private readonly host: WebviewHost<ToTutorMessage, FromTutorMessage>;
     /** The hidden solve goes through the shared request pipeline (its queue and loading states become the status line). */
-    private readonly pipeline = new RequestPipeline("t");
+    private readonly pipeline: RequestPipeline;
     private session: Session | undefined;
     private running: AbortController | undefined;
     /** Every message posted (newest last, bounded): the extension API shows it to tests. */
     public readonly posted: ToTutorMessage[] = [];
 
     public constructor(private readonly extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly storage: vscode.Memento,
-        report: (message: string) => void = (m) => void vscode.window.showWarningMessage(`Elastic Math: ${m}`)) {
+        private readonly log: Log) {
         super();
+        this.pipeline = new RequestPipeline("t", log);
         this.host = this._register(new WebviewHost<ToTutorMessage, FromTutorMessage>({
-            extensionUri, page: tutorPage, onProblem: report,
-            onMessage: (m) => void this.act(m).catch((err) => this.post({type: "error", message: `Elastic Math: ${err instanceof Error ? err.message : String(err)}`}))
+            log, extensionUri, page: tutorPage, onProblem: (m) => warnUser(log, m),
+            onMessage: (m) => void this.act(m).catch((err) => {
+                this.log.error(`the Tutor's "${m.type}" failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+                this.post({type: "error", message: `Elastic Math: ${err instanceof Error ? err.message : String(err)}`});
+            })
         }));
         this.session = readSession(storage.get<unknown>(sessionKey));
         this._register(vscode.window.registerWebviewPanelSerializer(tutorPanelViewType, {
@@ -73,7 +78,7 @@ export class TutorController extends Disposable {
         this.show();
         const session: Session = {problem, picked, result: undefined, steps: [], stepsShown: 0, hints: []};
         this.session = session;
-        void this.save();
+        this.save();
         this.post({type: "problem", problemHtml: renderMarkdown(problem).html, budgetLabel: picked.label});
         return this.exclusive("Working out the problem first (hidden from you)...", async (signal) => {
             const r = await this.solveHidden(problem, picked, signal);
@@ -81,7 +86,7 @@ export class TutorController extends Disposable {
             if (r.stop === "abort") { this.post({type: "status", text: "Stopped. Run Tutor Me again to start over.", busy: false}); return r; }
             session.result = {solution: r.solution, answer: r.answer};
             session.steps = splitSteps(r.solution);
-            void this.save();
+            this.save();
             this.post({type: "status", text: "Ready. Type your answer and press Check, or ask for a hint.", busy: false});
             this.post({type: "ready-to-tutor", steps: session.steps.length, hasAnswer: r.answer != null, forcedAt: r.forcedAt ?? []});
             return r;
@@ -116,7 +121,7 @@ export class TutorController extends Disposable {
                         solve: (o) => this.solve(o.problem, o.budget, signal), signal});
                     if (this.session !== s || hint.stop === "abort") return;
                     s.hints.push(hint.text);
-                    void this.save();
+                    this.save();
                     this.post({type: "hint", level, html: renderMarkdown(hint.text).html, masked: hint.masked});
                     this.post({type: "status", text: `Hint ${level} shown. Try again, or ask for another hint.`, busy: false});
                 });
@@ -126,7 +131,7 @@ export class TutorController extends Disposable {
                 if (s?.result == null) return this.notReady();
                 if (s.stepsShown >= s.steps.length) return;
                 const index = s.stepsShown++;
-                void this.save();
+                this.save();
                 this.post({type: "step", index, total: s.steps.length, html: renderMarkdown(s.steps[index]!).html});
                 this.post({type: "status", text: index + 1 < s.steps.length ? `Step ${index + 1} of ${s.steps.length} shown. Try the rest yourself, or show the next step.`
                     : `All ${s.steps.length} steps shown.`, busy: false});
@@ -208,6 +213,7 @@ export class TutorController extends Disposable {
         try {
             return await work(controller.signal);
         } catch (err) {
+            this.log.error(`the Tutor's "${text}" failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
             this.post({type: "error", message: `Elastic Math: ${err instanceof Error ? err.message : String(err)}`});
             return undefined;
         } finally {
@@ -222,8 +228,9 @@ export class TutorController extends Disposable {
         this.host.post(message);
     }
 
-    private async save(): Promise<void> {
-        await this.storage.update(sessionKey, this.session);
+    /** Keeps the session for a window reload (the panel comes back with it). */
+    private save(): void {
+        void this.storage.update(sessionKey, this.session).then(undefined, (err) => this.log.warn(`saving the Tutor session failed: ${String(err)}`));
     }
 
     private show(): void {

@@ -9,6 +9,7 @@
  * set afresh, as a new one does.
  */
 import * as vscode from "vscode";
+import type {Logger} from "../core/logger";
 import {Disposable} from "./disposable";
 import {webviewDocument, type WebviewPage} from "./webviewHtml";
 
@@ -31,6 +32,8 @@ export interface WebviewHostOptions<ToView, FromView> {
     onReady?(reloaded: boolean): void;
     /** Something went wrong that the user should hear about (the page did not load whole after every retry). */
     onProblem?(message: string): void;
+    /** Receives what goes wrong that the user need not hear about (a post the page never got, a reload). */
+    readonly log: Logger;
     /** Keeps only what is worth posting from the queue when a message is queued (e.g. a snapshot replaces all). */
     compact?(queue: ToView[]): void;
 }
@@ -91,6 +94,7 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
         }
         this.reloads++;
         this.retries++;
+        this.options.log.warn(`loading the view "${this.options.page.title}" again (try ${this.reloads} of ${maxReloads}): ${why}`);
         this.load(webview);
     }
 
@@ -105,7 +109,7 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
             this.reloads = 0;
             this.ready = true;
             this.options.onReady?.(this.readies++ > 0);
-            for (const m of this.queue.splice(0)) void webview.postMessage(m);
+            for (const m of this.queue.splice(0)) this.send(webview, m);
         }
         this.options.onMessage(message);
     }
@@ -118,7 +122,13 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
             if (this.queue.length > this.maxQueued) this.queue.splice(0, this.queue.length - this.maxQueued);
             return;
         }
-        void this.webview.postMessage(message);
+        this.send(this.webview, message);
+    }
+
+    private send(webview: vscode.Webview, message: ToView): void {
+        webview.postMessage(message).then((delivered) => {
+            if (!delivered) this.options.log.warn(`a message to "${this.options.page.title}" was not delivered (${describeMessage(message)})`);
+        }, (err) => this.options.log.warn(`posting to "${this.options.page.title}" failed: ${String(err)}`));
     }
 
     /** Drops what is queued (the page will be told everything on ready). */
@@ -138,4 +148,8 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
         this.detach();
         super.dispose();
     }
+}
+
+function describeMessage(message: unknown): string {
+    return message != null && typeof message === "object" && "type" in message ? String(message.type) : typeof message;
 }
