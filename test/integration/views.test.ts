@@ -64,8 +64,13 @@ suite("Views: the tutor, the chat and the panel agree (issue 12)", function () {
         const text = hint.html.replace(/<annotation[\s\S]*?<\/annotation>/g, "").replace(/<[^>]+>/g, "");
         assert.ok(!text.includes("$") && !text.includes("\\square"), `raw LaTeX in the hint: ${text}`);
         assert.match(hint.html, /class="katex"/);
+    });
 
-        // Defect 13 (part): the status line follows Step by Step (was still "Hint 1 shown").
+    test("defect 13 (part): after a hint, the status line follows Step by Step (was still \"Hint 1 shown\")", async () => {
+        await setSetting("model.path", path.join(models, THINK_STOPS.file));
+        await api.tutor({problem: THINK_STOPS.problem, budget});
+        await api.tutorAction({type: "hint"});
+        assert.match(lastTutor("status")!.text, /Hint 1 shown/);
         await api.tutorAction({type: "step"});
         const status = lastTutor("status")!;
         assert.doesNotMatch(status.text, /Hint \d shown/, status.text);
