@@ -57,7 +57,10 @@ describe("ui: three window reloads in a row with the panel, the chat and the Tut
         await chat0.locator(".em-chat-turn[data-status=done]").waitFor({state: "attached", timeout: 120000});
 
         for (let reload = 1; reload <= 3; reload++) {
+            // Wait for the page to really navigate: the old page's workbench would pass waitForWorkbench at once.
+            const navigated = page.waitForEvent("framenavigated", {predicate: (f) => f === page.mainFrame(), timeout: 60000});
             await runCommand(page, "Developer: Reload Window");
+            await navigated;
             await waitForWorkbench(page);
             await showTab(page, "Elastic Math");
             const panel = await findWebviewFrame(page, {selector: "#feed"}, 90000);
