@@ -9,9 +9,8 @@ import type {ElasticMathApi} from "../../src/extension";
 import type {ToPanelMessage} from "../../src/protocol/messages";
 import type {ToTutorMessage} from "../../src/protocol/tutor";
 import {CHATML_ANSWER, THINK_STOPS} from "../fixtures/scripted";
-import {setSetting} from "./settings";
+import {activateWith, resetSettings, setSetting} from "./settings";
 
-const EXTENSION_ID = "elastic-math.elastic-math-tutor";
 const budget = {mode: "elastic", thinkTokens: 64, answerTokens: 64} as const;
 
 suite("Views: the tutor, the chat and the panel agree (issue 12)", function () {
@@ -22,17 +21,9 @@ suite("Views: the tutor, the chat and the panel agree (issue 12)", function () {
         [...api.tutorMessages].reverse().find((m): m is Extract<ToTutorMessage, {type: T}> => m.type === type);
 
     suiteSetup(async () => {
-        const ext = vscode.extensions.getExtension<ElasticMathApi>(EXTENSION_ID);
-        assert.ok(ext, "extension not found");
-        api = await ext.activate();
-        models = path.join(ext.extensionPath, "test", "fixtures", "models");
-        await setSetting("engine.threads", 1);
-        await setSetting("engine.contextSize", 4096);
-        await setSetting("sampling.seed", 7);
+        ({api, models} = await activateWith<ElasticMathApi>({"engine.threads": 1, "engine.contextSize": 4096, "sampling.seed": 7}));
     });
-    suiteTeardown(async () => {
-        for (const key of ["model.path", "engine.threads", "engine.contextSize", "sampling.seed"]) await setSetting(key, undefined);
-    });
+    suiteTeardown(() => resetSettings(["model.path", "engine.threads", "engine.contextSize", "sampling.seed"]));
 
     test("defect 2: after a wrong answer, an empty or unreadable check shows a message and never the tutor's answer", async () => {
         await setSetting("model.path", path.join(models, THINK_STOPS.file));
