@@ -73,7 +73,8 @@ describe("ui: the views of issue 12", {timeout: 900000}, () => {
         const frame = await chatFrame();
         await frame.locator("#input").fill("What is the derivative of x^2?");
         await frame.locator("#input").press("Enter");
-        await frame.locator(".em-chat-turn[data-status=done]").first().waitFor({state: "attached", timeout: 120000});
+        // The picker gets the title when the turn ends, whatever its end.
+        await frame.locator(".em-chat-turn:is([data-status=done],[data-status=error])").first().waitFor({state: "attached", timeout: 120000});
         const past = await selectFits(frame, "#past");
         assert.ok(past.fits, `the conversation picker cuts "${past.text}" (${past.width.toFixed(0)} px of text in ${past.room.toFixed(0)} px)`);
         const chip = await selectFits(frame, "#budget");
@@ -81,6 +82,7 @@ describe("ui: the views of issue 12", {timeout: 900000}, () => {
         assert.ok((await frame.locator("#budget option").allTextContents()).includes("Custom…"), "the chip offers Custom…");
         assert.match(await frame.locator("#budget-detail").innerText(), /think 256 \/ answer 512/);
         await screenshot(wb.page, "views-chat-default-width");
+        assert.equal(await frame.locator(".em-chat-turn").first().getAttribute("data-status"), "done");
 
         // A turn stopped while it thinks has no answer and no solution: nothing to copy, so no Copy buttons.
         await frame.locator("#budget").selectOption("Long think");
