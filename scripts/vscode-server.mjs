@@ -40,6 +40,17 @@ export const DEFAULT_SETTINGS = {
     "files.hotExit": "off"
 };
 
+/** The settings an extension declares with `"scope": "machine"` (from its package.json; none when it has none). */
+export function machineScopedKeys(extensionPath) {
+    try {
+        const pkg = JSON.parse(readFileSync(join(extensionPath, "package.json"), "utf8"));
+        const props = pkg.contributes?.configuration?.properties ?? {};
+        return new Set(Object.keys(props).filter((k) => props[k]?.scope === "machine"));
+    } catch {
+        return new Set(); // not an extension folder: every setting stays in the User settings
+    }
+}
+
 /** Runs scripts/setup-vscode.sh (a no-op in well under a second once it has completed). */
 export function ensureCodeServer() {
     const r = spawnSync("bash", [join(ROOT, "scripts/setup-vscode.sh")], {stdio: "inherit"});
@@ -127,11 +138,18 @@ export async function startCodeServer(opts) {
     for (const d of Object.values(dirs)) mkdirSync(d, {recursive: true});
     const workspace = opts.workspace ? resolve(opts.workspace) : dirs.workspace;
     mkdirSync(join(dirs.userData, "User"), {recursive: true});
-    writeFileSync(join(dirs.userData, "User", "settings.json"),
-        JSON.stringify({...DEFAULT_SETTINGS, ...(opts.settings ?? {})}, null, 2));
-    if (opts.machineSettings != null) {
+    // The extension's machine-scoped keys given in `settings` go where this browser window applies them: the server
+    // machine's settings (in the User settings they would be dropped the first time the workbench re-reads them, on
+    // any settings change: docs/settings.md). `machineSettings` is written there as given.
+    const machineScoped = machineScopedKeys(extensionPath);
+    const user = {...DEFAULT_SETTINGS};
+    const machine = {};
+    for (const [k, v] of Object.entries(opts.settings ?? {})) (machineScoped.has(k) ? machine : user)[k] = v;
+    Object.assign(machine, opts.machineSettings ?? {});
+    writeFileSync(join(dirs.userData, "User", "settings.json"), JSON.stringify(user, null, 2));
+    if (Object.keys(machine).length > 0) {
         mkdirSync(join(dirs.userData, "Machine"), {recursive: true});
-        writeFileSync(join(dirs.userData, "Machine", "settings.json"), JSON.stringify(opts.machineSettings, null, 2));
+        writeFileSync(join(dirs.userData, "Machine", "settings.json"), JSON.stringify(machine, null, 2));
     }
 
     const port = await freePort();

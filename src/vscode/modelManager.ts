@@ -172,7 +172,7 @@ export class ModelManager {
         const known = this.remoteFits.get(file.uri);
         if (known != null) return known;
         const source = resolveUrl(file.uri, this.endpoint) ?? file.uri;
-        const report = await assessFitOrEstimate({source, endpoint: this.endpoint, fileBytes: file.bytes, contextSize: this.contextSize, timeoutMs: 4000, llama: await this.llamaForFit()});
+        const report = await assessFitOrEstimate({source, endpoint: this.endpoint, fileBytes: file.bytes, contextSize: this.contextSize, timeoutMs: 4000, llama: await this.llamaForFit(), log: this.log});
         if (report.basis === "insights") this.remoteFits.set(file.uri, report);
         return report;
     }
@@ -201,7 +201,7 @@ export class ModelManager {
 
     /** A local file's verdict by its GGUF header (undefined when the header cannot be read: the engine says why). */
     public async fitOf(modelPath: string): Promise<FitReport | undefined> {
-        try { return await assessFit({source: modelPath, contextSize: this.contextSize, llama: await this.llamaForFit()}); } catch (err) {
+        try { return await assessFit({source: modelPath, contextSize: this.contextSize, llama: await this.llamaForFit(), log: this.log}); } catch (err) {
             logFailure(this.log, `reading the GGUF header of ${modelPath} to judge its fit`, err);
             return undefined;
         }
