@@ -17,6 +17,22 @@ async function styled(frame: Frame, selector: string, property: string, value: s
     return frame.locator(selector).first().evaluate((el, [p, v]) => getComputedStyle(el).getPropertyValue(p!) === v, [property, value]);
 }
 
+/**
+ * Runs `check` on a view's frame. When the page is loaded again meanwhile (the webview host reloads a page that did
+ * not come up whole, which is what this test is about), its frame is detached: the new one is found and checked.
+ */
+async function onView<T>(page: Page, selector: string, check: (frame: Frame) => Promise<T>, timeout = 120000): Promise<T> {
+    const until = Date.now() + timeout;
+    for (;;) {
+        const frame = await findWebviewFrame(page, {selector}, Math.max(1000, until - Date.now()));
+        try {
+            return await check(frame);
+        } catch (e) {
+            if (!frame.isDetached() || Date.now() > until) throw e;
+        }
+    }
+}
+
 async function showTab(page: Page, label: string): Promise<void> {
     await page.locator(".tabs-container .tab", {has: page.locator(".label-name", {hasText: new RegExp(`^${label}$`)})}).first().click();
 }
@@ -63,24 +79,27 @@ describe("ui: three window reloads in a row with the panel, the chat and the Tut
             await navigated;
             await waitForWorkbench(page);
             await showTab(page, "Elastic Math");
-            const panel = await findWebviewFrame(page, {selector: "#feed"}, 90000);
-            await panel.locator(".em-card .em-solution .katex").first().waitFor({state: "attached", timeout: 60000});
-            assert.ok(await styled(panel, ".em-toolbar", "position", "sticky"), `reload ${reload}: the panel is unstyled`);
+            await onView(page, "#feed", async (panel) => {
+                await panel.locator(".em-card .em-solution .katex").first().waitFor({state: "attached", timeout: 60000});
+                assert.ok(await styled(panel, ".em-toolbar", "position", "sticky"), `reload ${reload}: the panel is unstyled`);
+            });
 
             await showTab(page, "Elastic Math Tutor");
-            const tutor = await findWebviewFrame(page, {selector: "#check-form"}, 90000);
-            assert.ok(await styled(tutor, ".tu-check-form", "display", "flex"), `reload ${reload}: the Tutor is unstyled`);
-            await tutor.locator(".tu-hint").waitFor({state: "attached", timeout: 60000});
-            assert.match(await tutor.locator("#problem").innerText(), /2\+2/, `reload ${reload}: the Tutor lost its problem`);
-            // Whole: the Tutor still answers (its session came back with the panel).
-            await tutor.locator("#answer").fill("4");
-            await tutor.locator("#check").click();
-            await tutor.locator(".tu-check.tu-correct").waitFor({timeout: 30000});
+            await onView(page, "#check-form", async (tutor) => {
+                assert.ok(await styled(tutor, ".tu-check-form", "display", "flex"), `reload ${reload}: the Tutor is unstyled`);
+                await tutor.locator(".tu-hint").waitFor({state: "attached", timeout: 60000});
+                assert.match(await tutor.locator("#problem").innerText(), /2\+2/, `reload ${reload}: the Tutor lost its problem`);
+                // Whole: the Tutor still answers (its session came back with the panel).
+                await tutor.locator("#answer").fill("4");
+                await tutor.locator("#check").click();
+                await tutor.locator(".tu-check.tu-correct").waitFor({timeout: 30000});
+            });
 
             await openViewContainer(page, "Elastic Math", 60000);
-            const chat = await findWebviewFrame(page, {selector: "#composer"}, 90000);
-            await chat.locator(".em-chat-turn .em-solution .katex").first().waitFor({state: "attached", timeout: 60000});
-            assert.ok(await styled(chat, ".em-composer", "position", "sticky"), `reload ${reload}: the chat is unstyled`);
+            await onView(page, "#composer", async (chat) => {
+                await chat.locator(".em-chat-turn .em-solution .katex").first().waitFor({state: "attached", timeout: 60000});
+                assert.ok(await styled(chat, ".em-composer", "position", "sticky"), `reload ${reload}: the chat is unstyled`);
+            });
             await screenshot(page, `reload-${reload}`);
         }
     });
