@@ -5,7 +5,7 @@ declare const __emtBundleStart: number | undefined;
 const loadedAt = performance.now();
 const bundleStart = typeof __emtBundleStart === "number" ? __emtBundleStart : loadedAt;
 import type {SolveResult} from "./core/types";
-import type {HostToPanelMessage} from "./protocol/messages";
+import type {ToPanelMessage} from "./protocol/messages";
 import {BudgetPicker} from "./vscode/budgetPicker";
 import {ChatController} from "./vscode/chatController";
 import {registerChatCommands, type ChatApi} from "./vscode/commands/chatCommands";
@@ -15,7 +15,7 @@ import {tutorMe, type TutorArgs} from "./vscode/commands/tutorMe";
 import {openEvalPlot} from "./vscode/commands/openEvalPlot";
 import {checkSelectedAnswer} from "./vscode/commands/checkSelectedAnswer";
 import {TutorController} from "./vscode/tutorPanel";
-import type {TutorHostMessage, TutorPanelMessage} from "./protocol/tutor";
+import type {FromTutorMessage, ToTutorMessage} from "./protocol/tutor";
 import {serverApiKeySecret, setServerApiKey, testServerConnection, type ServerCheck} from "./vscode/commands/serverCommands";
 import {EngineService} from "./vscode/engineService";
 import {FirstRunCard} from "./vscode/firstRunCard";
@@ -32,12 +32,12 @@ import type {OffloadStats} from "./render/formulaOffload";
 export interface ElasticMathApi {
     solve(args: SolveProblemArgs): Promise<SolveResult | undefined>;
     /** The messages posted to the solution panel so far (newest last). */
-    readonly panelMessages: readonly HostToPanelMessage[];
+    readonly panelMessages: readonly ToPanelMessage[];
     /** Tutor Me on a problem (resolves when the tutor's hidden solution is ready). */
     tutor(args: TutorArgs): Promise<SolveResult | undefined>;
     /** A Tutor panel action, as if clicked (resolves when it is done). */
-    tutorAction(message: TutorPanelMessage): Promise<void>;
-    readonly tutorMessages: readonly TutorHostMessage[];
+    tutorAction(message: FromTutorMessage): Promise<void>;
+    readonly tutorMessages: readonly ToTutorMessage[];
     /** Choosing and downloading models; `offerFirstRun()` is the first-run offer other views can show. */
     readonly models: ModelManager;
     /** The sidebar chat and the selection commands (issue 4). */
@@ -69,9 +69,9 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     });
     const statusBar = new ModelStatusBar(engines);
     const picker = new BudgetPicker(context.globalState);
-    const controller = new SolveController(context.extensionUri, engines);
-    const tutor = new TutorController(context.extensionUri, engines);
-    const chat = new ChatController(context.extensionUri, engines, context.workspaceState);
+    const controller = new SolveController(context.extensionUri, engines, log);
+    const tutor = new TutorController(context.extensionUri, engines, context.workspaceState, log);
+    const chat = new ChatController(context.extensionUri, engines, context.workspaceState, picker, log);
     context.subscriptions.push(engines, controller, statusBar, chat, tutor);
     const tutorCommand = (args?: TutorArgs) => tutorMe({engines, picker, tutor, models}, args);
 

@@ -245,3 +245,34 @@ export class Conversation {
         return [...openThinking, ...thinking, ...trace.cutTokens, ...solution];
     }
 }
+
+/** A finished chat turn as the Markdown export needs it (the VS Code layer's stored turns have this shape). */
+export interface ExportableTurn {
+    readonly user: string;
+    readonly budget: {readonly label: string} & ({readonly mode: "elastic"; readonly thinkTokens: number; readonly answerTokens: number} | {readonly mode: "unconstrained"});
+    readonly thinking: string;
+    readonly solution: string;
+    readonly status: string;
+    readonly stats: {readonly thinkingCut: boolean; readonly thinkingTokens: number} | null;
+    readonly error: string | null;
+}
+
+/**
+ * A conversation as Markdown: math kept as the model wrote it ($...$, $$...$$), thinking folded. The header says when
+ * it was exported (`exportedAt`) and when the conversation started, both as ISO times.
+ */
+export function conversationMarkdown(c: {readonly title: string; readonly created: number; readonly turns: readonly ExportableTurn[]}, exportedAt: number): string {
+    const lines: string[] = [`# ${c.title || "Elastic Math conversation"}`, "",
+        `_Exported from Elastic Math Tutor on ${new Date(exportedAt).toISOString()}; the conversation started on ${new Date(c.created).toISOString()}._`, ""];
+    for (const t of c.turns) {
+        lines.push("## You", "", t.user, "");
+        lines.push(`## Elastic Math (${t.budget.label}: ${t.budget.mode === "elastic" ? `think ${t.budget.thinkTokens} / answer ${t.budget.answerTokens}` : "unconstrained"})`, "");
+        if (t.thinking.trim() !== "")
+            lines.push("<details><summary>Thinking</summary>", "", t.thinking.trim(), "", "</details>", "");
+        if (t.stats?.thinkingCut === true) lines.push(`> Thinking cut at ${t.stats.thinkingTokens} tokens (budget).`, "");
+        if (t.solution.trim() !== "") lines.push(t.solution.trim(), "");
+        if (t.status === "stopped") lines.push("_(stopped)_", "");
+        if (t.error != null) lines.push(`_Error: ${t.error}_`, "");
+    }
+    return lines.join("\n");
+}

@@ -1,7 +1,8 @@
 /**
- * The messages between the extension host and the solution panel webview.
- * A leaf module: imports nothing at runtime, and both sides import it with `import type`.
- * Every message has a literal `type`; both sides switch over it exhaustively (see `assertNever`).
+ * The messages between the extension host and the webviews (the solution panel and the sidebar chat; the Tutor's
+ * are in tutor.ts). Types only: a leaf module that both sides import with `import type`. Names say the direction:
+ * `To…` goes from the host to a view, `From…` from a view to the host. Every message has a literal `type`; both sides
+ * switch over it exhaustively (a `never` check), so a message nobody handles is a compile error.
  */
 
 /** The budget as the panel shows it. */
@@ -50,7 +51,11 @@ export interface RenderedChunk {
     readonly pending: string;
 }
 
-export type HostToPanelMessage =
+/**
+ * One request's streaming messages, the same for the panel and the chat (src/vscode/requestPipeline.ts posts them,
+ * src/webview/turns.ts applies them).
+ */
+export type ToViewTurnMessage =
     | {readonly type: "request"; readonly id: string; readonly problemHtml: string; readonly budget: BudgetView; readonly model: string}
     | {readonly type: "status"; readonly id: string; readonly status: RequestStatus; readonly position?: number; readonly detail?: string}
     | {readonly type: "started"; readonly id: string; readonly model: string; readonly device: string; readonly promptTokens: number}
@@ -66,9 +71,12 @@ export type HostToPanelMessage =
     /** Think longer: the model closed its thinking after thinkingTokens; the close was suppressed and "Wait" appended (count-th time). */
     | {readonly type: "forced"; readonly id: string; readonly thinkingTokens: number; readonly count: number}
     | {readonly type: "done"; readonly id: string; readonly stats: RequestStats; readonly answerHtml: string | null; readonly record: RequestRecord}
-    | {readonly type: "error"; readonly id: string; readonly message: string; readonly record: RequestRecord}
+    | {readonly type: "error"; readonly id: string; readonly message: string; readonly record: RequestRecord};
+
+export type ToPanelMessage =
+    | ToViewTurnMessage
     /** Restores finished requests after a reload: their HTML re-rendered by the host. */
-    | {readonly type: "restore"; readonly items: readonly RestoredItem[]}
+    | {readonly type: "restore"; readonly items: readonly RenderedRecord[]}
     | {readonly type: "clear"}
     /** No model is configured: show the first-run offer as a card (null: a model is set now, remove the card). */
     | {readonly type: "firstRun"; readonly offer: FirstRunOfferView | null};
@@ -85,18 +93,30 @@ export interface FirstRunOfferView {
 
 export type FirstRunAction = "download" | "chooseFile";
 
-export interface RestoredItem {
+/** A finished request (a panel solution or a chat turn) with its HTML rendered by the host, to show as it was. */
+export interface RenderedRecord {
     readonly record: RequestRecord;
     readonly problemHtml: string;
     readonly thinkingHtml: string;
     readonly solutionHtml: string;
     readonly answerHtml: string | null;
+    /** A chat turn the model no longer sees (the conversation outgrew the context). */
+    readonly dropped?: boolean;
+}
+
+/**
+ * Every view says it is ready once its script runs; `styled` is false when one of its style sheets did not load
+ * (seen after a window reload: the resource requests failed), and the host then loads the page again.
+ */
+export interface FromViewReady {
+    readonly type: "ready";
+    readonly styled: boolean;
 }
 
 export type CopyKind = "answer" | "markdown" | "latex";
 
-export type PanelToHostMessage =
-    | {readonly type: "ready"}
+export type FromPanelMessage =
+    | FromViewReady
     | {readonly type: "stop"; readonly id: string}
     | {readonly type: "copy"; readonly id: string; readonly what: CopyKind}
     | {readonly type: "openLink"; readonly href: string}
@@ -110,26 +130,8 @@ export interface PanelState {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The sidebar chat (host <-> chat view). A turn streams with the same per-request messages as the solution panel
-// (request, status, started, render, cut, done, error), so the chat renders a turn with the same card.
-
-/** The per-request streaming messages the chat shares with the panel. */
-export type TurnMessage = Extract<HostToPanelMessage, {readonly id: string}>;
-
-/** A finished turn, rendered by the host for display (after a reload, or when a past conversation is opened). */
-export interface ChatTurnView {
-    readonly id: string;
-    readonly userHtml: string;
-    readonly budget: BudgetView;
-    readonly thinkingHtml: string;
-    readonly solutionHtml: string;
-    readonly answerHtml: string | null;
-    readonly status: "done" | "stopped" | "error";
-    readonly stats: RequestStats | null;
-    readonly error: string | null;
-    /** The model no longer sees this turn (the conversation outgrew the context). */
-    readonly dropped: boolean;
-}
+// The sidebar chat. A turn streams with the same per-request messages as the solution panel (ToViewTurnMessage), so
+// the chat renders a turn with the same card.
 
 export interface ConversationSummary {
     readonly id: string;
@@ -138,20 +140,23 @@ export interface ConversationSummary {
     readonly turns: number;
 }
 
-/** A budget the composer's chip offers. */
+/** A budget the composer's chip offers ("Custom" is the one typed with Custom…). */
 export interface BudgetChoiceView {
     readonly label: string;
     readonly description: string;
 }
 
-export type HostToChatMessage =
-    | TurnMessage
+/** The value of the chip's entry that asks the host for a custom budget (two input boxes) instead of naming a preset. */
+export type CustomBudgetValue = "custom…";
+
+export type ToChatMessage =
+    | ToViewTurnMessage
     /** Replaces what the view shows: the current conversation, the past ones and the composer's budget. */
     | {
         readonly type: "conversation";
         readonly id: string;
         readonly title: string;
-        readonly turns: readonly ChatTurnView[];
+        readonly turns: readonly RenderedRecord[];
         readonly past: readonly ConversationSummary[];
         readonly budgets: readonly BudgetChoiceView[];
         readonly budget: string;
@@ -164,8 +169,10 @@ export type HostToChatMessage =
     /** Whether a turn of this conversation is running (disables Send, shows Stop). */
     | {readonly type: "busy"; readonly busy: boolean; readonly id?: string};
 
-export type ChatToHostMessage =
-    | {readonly type: "ready"}
+export type FromChatMessage =
+    | FromViewReady
+    /** The chip's Custom… entry: the host asks for the two numbers and answers with a snapshot. */
+    | {readonly type: "customBudget"}
     | {readonly type: "send"; readonly text: string; readonly budget: string}
     | {readonly type: "stop"; readonly id: string}
     | {readonly type: "newChat"}
@@ -173,8 +180,3 @@ export type ChatToHostMessage =
     | {readonly type: "export"}
     | {readonly type: "copy"; readonly id: string; readonly what: CopyKind}
     | {readonly type: "openLink"; readonly href: string};
-
-/** Compile-time exhaustiveness check for `switch (message.type)`. */
-export function assertNever(value: never): never {
-    throw new Error(`unhandled message: ${JSON.stringify(value)}`);
-}

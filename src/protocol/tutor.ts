@@ -1,10 +1,10 @@
 /**
  * Messages between the extension host and the Tutor panel (Check My Answer, hints, step by step, majority vote).
- * A leaf module like messages.ts: types only; HTML fields are produced by the host's renderer from untrusted text
- * (markdown-it html:false + KaTeX trust:false).
+ * A leaf module like messages.ts: types only, named by direction; HTML fields are produced by the host's renderer
+ * from untrusted text (markdown-it html:false + KaTeX trust:false).
  */
 
-export type CheckVerdictView = "correct" | "not-equivalent" | "cannot-tell" | "no-model-answer" | "empty";
+export type CheckVerdictView = "correct" | "not-equivalent" | "cannot-tell" | "no-model-answer" | "empty" | "unreadable";
 
 export interface VoteBucketView {
     /** The answer rendered (KaTeX), or null for samples without an answer. */
@@ -12,13 +12,17 @@ export interface VoteBucketView {
     readonly count: number;
 }
 
-export type TutorHostMessage =
+export type ToTutorMessage =
     /** A new problem: everything else in the panel is reset. */
     | {readonly type: "problem"; readonly problemHtml: string; readonly budgetLabel: string}
     | {readonly type: "status"; readonly text: string; readonly busy: boolean}
     /** The tutor's own solution is ready (kept hidden): how many steps it has, whether it has a final answer. */
     | {readonly type: "ready-to-tutor"; readonly steps: number; readonly hasAnswer: boolean; readonly forcedAt: readonly number[]}
-    | {readonly type: "check"; readonly verdict: CheckVerdictView; readonly message: string; readonly studentHtml: string; readonly tutorHtml: string | null}
+    /**
+     * A checked answer. `studentHtml`: the student's answer rendered (null when empty or unreadable: only the message
+     * shows); `tutorHtml`: the tutor's final answer, sent only when the student's is correct (never given away).
+     */
+    | {readonly type: "check"; readonly verdict: CheckVerdictView; readonly message: string; readonly studentHtml: string | null; readonly tutorHtml: string | null}
     | {readonly type: "hint"; readonly level: number; readonly html: string; readonly masked: number}
     | {readonly type: "step"; readonly index: number; readonly total: number; readonly html: string}
     | {readonly type: "solution"; readonly html: string; readonly answerHtml: string | null}
@@ -28,8 +32,9 @@ export type TutorHostMessage =
         readonly plan?: string}
     | {readonly type: "error"; readonly message: string};
 
-export type TutorPanelMessage =
-    | {readonly type: "ready"}
+export type FromTutorMessage =
+    /** As every view's (messages.ts FromViewReady; this leaf imports nothing). */
+    | {readonly type: "ready"; readonly styled: boolean}
     | {readonly type: "check"; readonly answer: string}
     | {readonly type: "hint"}
     | {readonly type: "step"}

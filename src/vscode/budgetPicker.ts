@@ -76,7 +76,8 @@ export class BudgetPicker {
         return result != null && answerOnly != null ? {...result, answerOnly: true} : result;
     }
 
-    private async askCustom(answerOnly = false): Promise<PickedBudget | undefined> {
+    /** Custom...: the thinking and answer budgets typed in two input boxes (only the answer one for a model without thinking). */
+    public async askCustom(answerOnly = false): Promise<PickedBudget | undefined> {
         const last = this.last?.budget;
         if (answerOnly) {
             const answer = await askTokens("answer", "Answer budget (tokens): the answer stops when it runs out",

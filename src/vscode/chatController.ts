@@ -1,21 +1,22 @@
-import {readRenderOptions} from "./renderSettings";
 import * as vscode from "vscode";
 import {describeBudget, presetToBudget} from "../core/budgets";
-import {type AskResult, Conversation, type ConversationData, type ConversationFormat, conversationFormatFor} from "../core/conversation";
-import type {SolveEvent, SolveResult} from "../core/types";
-import type {
-    BudgetView, ChatToHostMessage, ChatTurnView, ConversationSummary, HostToChatMessage, RequestRecord, RequestStats, RequestStatus, TurnMessage
-} from "../protocol/messages";
-import {assertNever} from "../protocol/messages";
-import {renderMarkdown, showBidiControls} from "../render";
-import {markdownToLatex} from "../core/latexExport";
+import {type AskResult, Conversation, type ConversationData, type ConversationFormat, conversationFormatFor, conversationMarkdown} from "../core/conversation";
+import type {BudgetSpec} from "../core/types";
+import type {BudgetChoiceView, BudgetView, ConversationSummary, FromChatMessage, RequestRecord, RequestStats, ToChatMessage} from "../protocol/messages";
+import {budgetFromJson} from "../core/budgets";
+import type {BudgetPicker} from "./budgetPicker";
 import {ChatView} from "./chatView";
 import {Disposable} from "./disposable";
-import type {EngineService} from "./engineService";
-import {answerHtml, openLink, PhaseStreams, toBudgetView} from "./solveController";
+import {answerOnlyReason, type EngineService} from "./engineService";
+import {readRenderOptions} from "./renderSettings";
+import type {Log} from "./log";
+import {openLink, renderRecord, RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 
 const stateKey = "elasticMath.chat.state";
 const lastBudgetKey = "elasticMath.chat.lastBudget";
+/** The chat's Custom… budget (typed once, offered on the chip afterwards). */
+const customBudgetKey = "elasticMath.chat.customBudget";
+const customLabel = "Custom";
 /** Past conversations kept in workspace storage. */
 const keptConversations = 30;
 
@@ -48,14 +49,6 @@ interface ChatState {
     conversations: StoredConversation[];
 }
 
-interface Running {
-    readonly id: string;
-    readonly conversationId: string;
-    readonly controller: AbortController;
-    /** The messages that show this turn as it stands to a view that loaded after it started. */
-    readonly replay: () => HostToChatMessage[];
-}
-
 /** What a chat send returned (for the extension's API and the tests). */
 export interface ChatSendResult {
     readonly turn: StoredTurn;
@@ -70,27 +63,32 @@ export class ChatController extends Disposable {
     public readonly view: ChatView;
     private state: ChatState;
     private readonly live = new Map<string, Conversation>();
-    private readonly running = new Map<string, Running>();
-    private nextId = 1;
+    private readonly pipeline: RequestPipeline;
+    /** The conversation of each running turn, by request id. */
+    private readonly running = new Map<string, string>();
     /** Counts view (re)loads: a view that loaded while a turn ran never got its card, so it gets a snapshot at the end. */
     private viewEpoch = 0;
     /** Every message posted to the chat view, newest last (bounded): the exported API shows it to tests. */
-    public readonly posted: HostToChatMessage[] = [];
+    public readonly posted: ToChatMessage[] = [];
     /** The last turn's figures (tests check the evaluated-token count of a follow-up). */
     public lastAsk: AskResult | undefined;
 
-    public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly storage: vscode.Memento) {
+    public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly storage: vscode.Memento,
+        private readonly picker: BudgetPicker, private readonly log: Log) {
         super();
+        this.pipeline = new RequestPipeline("c", log);
         this.state = readState(storage.get<unknown>(stateKey));
         this.view = this._register(new ChatView(extensionUri, {
             onMessage: (m) => this.onMessage(m),
+            onProblem: (m) => warnUser(log, m),
             onReady: () => {
                 this.viewEpoch++;
                 this.postSnapshot();
                 // A turn still running shows as it stands now and goes on streaming into the new view.
-                for (const r of this.running.values()) if (r.conversationId === this.state.current) for (const m of r.replay()) this.post(m);
+                for (const m of this.pipeline.replay((id) => this.running.get(id) === this.state.current)) this.post(m);
+                if (this.busy) this.post({type: "busy", busy: true, id: this.runningId()});
             }
-        }));
+        }, log));
     }
 
     public get current(): StoredConversation {
@@ -104,10 +102,15 @@ export class ChatController extends Disposable {
     }
 
     public get busy(): boolean {
-        return [...this.running.values()].some((r) => r.conversationId === this.state.current);
+        return this.runningId() != null;
     }
 
-    private post(message: HostToChatMessage): void {
+    private runningId(): string | undefined {
+        for (const [id, conversation] of this.running) if (conversation === this.state.current) return id;
+        return undefined;
+    }
+
+    private post(message: ToChatMessage): void {
         this.posted.push(message);
         if (this.posted.length > 3000) this.posted.splice(0, this.posted.length - 3000);
         this.view.post(message);
@@ -116,20 +119,41 @@ export class ChatController extends Disposable {
     private get lastBudgetLabel(): string {
         const settings = this.engines.settings;
         const saved = this.storage.get<string>(lastBudgetKey);
-        if (saved != null && settings.presets.some((p) => p.label === saved)) return saved;
+        if (saved != null && this.budgetChoices().some((b) => b.label === saved)) return saved;
         return settings.presets.some((p) => p.label === settings.defaultBudgetLabel) ? settings.defaultBudgetLabel : settings.presets[0]!.label;
+    }
+
+    /** The presets, then the Custom budget once one was typed. */
+    private budgetChoices(): BudgetChoiceView[] {
+        const presets = this.engines.settings.presets.map((p) => ({label: p.label, description: describeBudget(presetToBudget(p))}));
+        const custom = this.customBudget();
+        return custom == null ? presets : [...presets, {label: customLabel, description: describeBudget(custom)}];
+    }
+
+    private customBudget(): BudgetSpec | null {
+        return budgetFromJson(this.storage.get<unknown>(customBudgetKey));
+    }
+
+    /** The chip's Custom…: two input boxes (one for a model without thinking), then the chip shows it. */
+    private async askCustomBudget(): Promise<void> {
+        const picked = await this.picker.askCustom((await answerOnlyReason(this.engines)) != null);
+        if (picked != null) {
+            await this.storage.update(customBudgetKey, picked.budget);
+            await this.storage.update(lastBudgetKey, customLabel);
+        }
+        this.postSnapshot();
     }
 
     private postSnapshot(): void {
         const c = this.current;
-        const settings = this.engines.settings;
+        const render = readRenderOptions();
         this.post({
             type: "conversation",
             id: c.id,
             title: c.title,
-            turns: c.turns.map((t) => turnView(t, c.data.droppedTurns)),
+            turns: c.turns.map((t) => renderRecord(toRecord(t), render, t.modelIndex != null && t.modelIndex < c.data.droppedTurns)),
             past: this.pastList(),
-            budgets: settings.presets.map((p) => ({label: p.label, description: describeBudget(presetToBudget(p))})),
+            budgets: this.budgetChoices(),
             budget: this.lastBudgetLabel,
             busy: this.busy
         });
@@ -149,46 +173,46 @@ export class ChatController extends Disposable {
         await this.storage.update(stateKey, this.state);
     }
 
-    private onMessage(message: ChatToHostMessage): void {
+    private onMessage(message: FromChatMessage): void {
         switch (message.type) {
             case "ready":
-                this.postSnapshot();
                 break;
             case "send":
-                void this.send(message.text, message.budget).catch(() => undefined);
+                void this.send(message.text, message.budget).catch((err) => warnUser(this.log, `the chat message failed: ${err instanceof Error ? err.message : String(err)}`));
+                break;
+            case "customBudget":
+                void this.askCustomBudget().catch((err) => warnUser(this.log, `the custom budget failed: ${err instanceof Error ? err.message : String(err)}`));
                 break;
             case "stop":
                 this.stop(message.id);
                 break;
             case "newChat":
-                void this.newChat();
+                void this.newChat().catch((err) => warnUser(this.log, `New Chat failed: ${String(err)}`));
                 break;
             case "open":
-                void this.open(message.id);
+                void this.open(message.id).catch((err) => warnUser(this.log, `opening the conversation failed: ${String(err)}`));
                 break;
             case "export":
-                void vscode.commands.executeCommand("elasticMath.exportConversation");
+                void vscode.commands.executeCommand("elasticMath.exportConversation").then(undefined, (err) => warnUser(this.log, `the export failed: ${String(err)}`));
                 break;
-            case "copy":
-                void this.copy(message.id, message.what);
+            case "copy": {
+                const turn = this.current.turns.find((t) => t.id === message.id);
+                void this.pipeline.copy(message.id, message.what, turn != null ? toRecord(turn) : undefined).catch((err) => warnUser(this.log, `copying failed: ${String(err)}`));
                 break;
+            }
             case "openLink":
-                void openLink(message.href);
+                void openLink(message.href).catch((err) => warnUser(this.log, `opening ${message.href} failed: ${String(err)}`));
                 break;
-            default:
-                assertNever(message);
+            default: {
+                const unhandled: never = message;
+                void unhandled;
+            }
         }
     }
 
     /** Stops one turn by id, or every running turn. Never touches the solution panel's requests. */
     public stop(id?: string): number {
-        let n = 0;
-        for (const r of this.running.values()) {
-            if (id != null && r.id !== id) continue;
-            r.controller.abort();
-            n++;
-        }
-        return n;
+        return this.pipeline.stop(id);
     }
 
     public async newChat(): Promise<void> {
@@ -230,13 +254,12 @@ export class ChatController extends Disposable {
         const settings = this.engines.settings;
         const label = budgetLabel ?? this.lastBudgetLabel;
         const preset = settings.presets.find((p) => p.label === label);
-        if (preset == null) {
+        const budget = label === customLabel ? this.customBudget() : preset != null ? presetToBudget(preset) : null;
+        if (budget == null) {
             void vscode.window.showWarningMessage(`Elastic Math: there is no budget preset "${label}".`);
             return undefined;
         }
-        await this.storage.update(lastBudgetKey, preset.label);
-        const budget = presetToBudget(preset);
-        const budgetView = toBudgetView(budget, preset.label);
+        await this.storage.update(lastBudgetKey, label);
         const stored = this.current;
         const engine = this.engines.current();
         const format = conversationFormatFor(await engine.format());
@@ -244,84 +267,44 @@ export class ChatController extends Disposable {
             void vscode.window.showWarningMessage("Elastic Math: this model has no chat template (it is prompted with worked examples), so it cannot hold a conversation. Use Solve Problem or Solve Selection with it.");
             return undefined;
         }
+        // A model without a thinking phase: only the answer budget applies, as in the panel.
+        const budgetView = toBudgetView(budget, label, budget.mode === "elastic" && (await answerOnlyReason(this.engines)) != null);
         const conversation = this.conversationFor(stored, format);
-        const id = `c${Date.now().toString(36)}-${this.nextId++}`;
-        const controller = new AbortController();
         const onThisView = () => this.state.current === stored.id;
-        // The turn's lifecycle so far, for a view that (re)loads mid-turn (the rendered text comes from the stream).
-        const shown: {request?: HostToChatMessage; started?: HostToChatMessage; status?: HostToChatMessage; cut?: HostToChatMessage} = {};
-        const post = (m: HostToChatMessage) => {
-            if (m.type === "request" || m.type === "started" || m.type === "status" || m.type === "cut") shown[m.type] = m;
-            if (onThisView()) this.post(m);
-        };
         if (stored.title === "") stored.title = message.split("\n")[0]!.slice(0, 80);
-
         const epoch = this.viewEpoch;
-        const render = readRenderOptions();
-        post({type: "request", id, problemHtml: renderMarkdown(message, render).html, budget: budgetView, model: engine.modelName});
-        post({type: "busy", busy: true, id});
-        const stream = new PhaseStreams(id, (m) => post(m as TurnMessage), render);
-        this.running.set(id, {id, conversationId: stored.id, controller, replay: () => [
-            shown.request, {type: "busy", busy: true, id}, shown.started, shown.status,
-            ...stream.replay("thinking") as TurnMessage[], shown.cut, ...stream.replay("solution") as TurnMessage[]
-        ].filter((m): m is HostToChatMessage => m != null)});
-        let status: RequestStatus = "queued";
-        const setStatus = (next: RequestStatus, extra: {position?: number; detail?: string} = {}) => {
-            status = next;
-            post({type: "status", id, status: next, ...extra});
-        };
-        const onEvent = (event: SolveEvent) => {
-            switch (event.type) {
-                case "queued": setStatus("queued", {position: event.position}); break;
-                case "loading": setStatus("loading", {detail: event.model}); break;
-                case "started":
-                    post({type: "started", id, model: engine.modelName, device: event.device, promptTokens: event.promptTokens});
-                    setStatus("thinking");
-                    break;
-                case "delta": stream.push(event.phase, event.text, event.thinkingTokens, event.solutionTokens); break;
-                case "cut":
-                    stream.flush();
-                    post({type: "cut", id, thinkingTokens: event.thinkingTokens});
-                    break;
-                case "phase":
-                    stream.flush();
-                    if (event.phase === "solution" && status !== "answering") setStatus("answering");
-                    break;
-                case "forced": break; // think longer is not used by the chat; the "Wait" is in the thinking text
-                default: assertNever(event);
-            }
-        };
         const before = conversation.droppedTurns;
-        let turn: StoredTurn;
         let ask: AskResult | undefined;
-        try {
-            if (engine.modelPath === "") throw new Error("No model is configured. Run \"Elastic Math: Use a GGUF Model File on Disk...\" or set elasticMath.model.path.");
-            ask = await conversation.ask({solve: (o) => engine.solve({...o, signal: o.signal ?? controller.signal, onEvent: o.onEvent ?? (() => undefined)})},
-                {message, budget, sampling: settings.sampling, signal: controller.signal, onEvent});
-            this.lastAsk = ask;
-            await stream.finish();
-            const r = ask.result;
-            turn = {
-                id, user: message, budget: budgetView, thinking: r.thinking, solution: r.solution, answer: r.answer,
-                status: r.stop === "abort" ? "stopped" : "done", stats: statsOf(r), error: null, modelIndex: ask.added ? conversation.turns.length - 1 : null
-            };
-            const record = toRecord(turn);
-            post({type: "done", id, stats: turn.stats!, answerHtml: answerHtml(r.answer, render), record});
-            if (conversation.droppedTurns > before) {
-                const n = conversation.droppedTurns - before;
-                post({type: "notice", text: `The conversation outgrew the model's context (${ask.promptTokens} prompt tokens now): the oldest ${n === 1 ? "turn is" : `${n} turns are`} no longer shown to the model.`});
+        let runningId = "";
+        const outcome = await this.pipeline.run({
+            problem: message, budget: budgetView, modelName: engine.modelName, render: readRenderOptions(),
+            post: (m) => {
+                if (m.type === "request") {
+                    runningId = m.id;
+                    this.running.set(m.id, stored.id);
+                }
+                if (onThisView()) this.post(m);
+                if (m.type === "request" && onThisView()) this.post({type: "busy", busy: true, id: m.id});
+            },
+            run: async ({signal, onEvent}) => {
+                if (engine.modelPath === "") throw new Error("No model is configured. Run \"Elastic Math: Use a GGUF Model File on Disk...\" or set elasticMath.model.path.");
+                ask = await conversation.ask({solve: (o) => engine.solve({...o, signal: o.signal ?? signal, onEvent: o.onEvent ?? (() => undefined)})},
+                    {message, budget, sampling: settings.sampling, signal, onEvent});
+                this.lastAsk = ask;
+                return ask.result;
             }
-        } catch (err) {
-            await stream.finish();
-            const messageText = err instanceof Error ? err.message : String(err);
-            turn = {
-                id, user: message, budget: budgetView, thinking: stream.text("thinking"), solution: stream.text("solution"), answer: null,
-                status: "error", stats: null, error: messageText, modelIndex: null
-            };
-            post({type: "error", id, message: messageText, record: toRecord(turn)});
-        } finally {
-            this.running.delete(id);
-            post({type: "busy", busy: this.busy});
+        });
+        this.running.delete(runningId);
+        if (onThisView()) this.post({type: "busy", busy: this.busy});
+        const r = outcome.record;
+        const turn: StoredTurn = {
+            id: r.id, user: message, budget: budgetView, thinking: r.thinking, solution: r.solution, answer: r.answer,
+            status: r.status === "stopped" ? "stopped" : r.status === "error" ? "error" : "done", stats: r.stats, error: outcome.ok ? null : r.error,
+            modelIndex: ask?.added === true ? conversation.turns.length - 1 : null
+        };
+        if (ask != null && conversation.droppedTurns > before && onThisView()) {
+            const n = conversation.droppedTurns - before;
+            this.post({type: "notice", text: `The conversation outgrew the model's context (${ask.promptTokens} prompt tokens now): the oldest ${n === 1 ? "turn is" : `${n} turns are`} no longer shown to the model.`});
         }
         stored.turns.push(turn);
         stored.data = conversation.toJSON();
@@ -332,32 +315,9 @@ export class ChatController extends Disposable {
         return {turn, ask};
     }
 
-    /** The current conversation as Markdown: math kept as the model wrote it ($...$, $$...$$), thinking folded. */
+    /** The current conversation as Markdown, stamped with the time of the export (and the conversation's start). */
     public exportMarkdown(c: StoredConversation = this.current): string {
-        const lines: string[] = [`# ${c.title || "Elastic Math conversation"}`, "", `_Exported from Elastic Math Tutor, ${new Date(c.updated).toISOString()}._`, ""];
-        for (const t of c.turns) {
-            lines.push("## You", "", t.user, "");
-            lines.push(`## Elastic Math (${t.budget.label}: ${t.budget.mode === "elastic" ? `think ${t.budget.thinkTokens} / answer ${t.budget.answerTokens}` : "unconstrained"})`, "");
-            if (t.thinking.trim() !== "")
-                lines.push("<details><summary>Thinking</summary>", "", t.thinking.trim(), "", "</details>", "");
-            if (t.stats?.thinkingCut) lines.push(`> Thinking cut at ${t.stats.thinkingTokens} tokens (budget).`, "");
-            if (t.solution.trim() !== "") lines.push(t.solution.trim(), "");
-            if (t.status === "stopped") lines.push("_(stopped)_", "");
-            if (t.error != null) lines.push(`_Error: ${t.error}_`, "");
-        }
-        return lines.join("\n");
-    }
-
-    private async copy(id: string, what: "answer" | "markdown" | "latex"): Promise<void> {
-        const turn = this.current.turns.find((t) => t.id === id);
-        if (turn == null) return;
-        const text = showBidiControls(what === "answer" ? (turn.answer ?? "") : what === "markdown" ? turn.solution : markdownToLatex(turn.solution));
-        if (text === "") {
-            void vscode.window.showWarningMessage("Elastic Math: this answer has nothing to copy.");
-            return;
-        }
-        await vscode.env.clipboard.writeText(text);
-        vscode.window.setStatusBarMessage("Elastic Math: copied", 2000);
+        return conversationMarkdown(c, Date.now());
     }
 
     public override dispose(): void {
@@ -372,26 +332,9 @@ function newConversation(): StoredConversation {
         data: {turns: [], droppedTurns: 0}, turns: []};
 }
 
-function statsOf(r: SolveResult): RequestStats {
-    return {
-        thinkingTokens: r.thinkingTokens, solutionTokens: r.solutionTokens, thinkingCut: r.thinkingCut, stop: r.stop,
-        promptTokens: r.promptTokens, timeToFirstTokenMs: r.timings.timeToFirstTokenMs, tokensPerSecond: r.timings.tokensPerSecond,
-        totalMs: r.timings.totalMs, model: r.model, device: r.device
-    };
-}
-
 function toRecord(t: StoredTurn): RequestRecord {
     return {id: t.id, problem: t.user, budget: t.budget, thinking: t.thinking, solution: t.solution, answer: t.answer,
         status: t.status, stats: t.stats, error: t.error};
-}
-
-function turnView(t: StoredTurn, droppedTurns: number): ChatTurnView {
-    const render = readRenderOptions();
-    return {
-        id: t.id, userHtml: renderMarkdown(t.user, render).html, budget: t.budget, thinkingHtml: renderMarkdown(t.thinking, render).html,
-        solutionHtml: renderMarkdown(t.solution, render).html, answerHtml: answerHtml(t.answer, render), status: t.status, stats: t.stats,
-        error: t.error, dropped: t.modelIndex != null && t.modelIndex < droppedTurns
-    };
 }
 
 /** Reads stored state defensively: anything malformed is dropped, never thrown. */

@@ -1,35 +1,52 @@
 import * as vscode from "vscode";
-import type {HostToPanelMessage, PanelState, PanelToHostMessage, RequestRecord} from "../protocol/messages";
+import type {FromPanelMessage, PanelState, RequestRecord, ToPanelMessage} from "../protocol/messages";
+import type {Logger} from "../core/logger";
 import {Disposable} from "./disposable";
 import {solutionPanelViewType} from "./commandIds";
-import {webviewDocument} from "./webviewHtml";
+import {WebviewHost} from "./webviewHost";
 
 export interface SolutionPanelHandlers {
-    onMessage(message: PanelToHostMessage): void;
-    /** Finished requests to show after a reload (from the webview's saved state). */
-    restore(records: readonly RequestRecord[]): HostToPanelMessage | null;
+    onMessage(message: FromPanelMessage): void;
+    /** The page (re)loaded and is ready (new, restored after a window reload, or reloaded by a retry). */
+    onReady(reloaded: boolean): void;
+    /** Finished requests to show after a window reload (from the webview's saved state). */
+    restore(records: readonly RequestRecord[]): ToPanelMessage | null;
+    /** The page did not come up whole after every retry. */
+    onProblem(message: string): void;
 }
 
 /**
- * The solution panel: one webview panel beside the editor, a feed of requests.
- * Posts are queued until the webview says it is ready (handshake), so nothing is lost while it loads.
+ * The solution panel: one webview panel beside the editor, a feed of requests. The page is hosted by a
+ * {@link WebviewHost} (handshake, queue, reload of a page that did not come up whole); VS Code restores the panel after
+ * a window reload through the serializer registered here.
  */
 export class SolutionPanel extends Disposable {
     private panel: vscode.WebviewPanel | undefined;
-    private ready = false;
-    private readonly queue: HostToPanelMessage[] = [];
-    private readonly panelDisposables: vscode.Disposable[] = [];
+    private readonly host: WebviewHost<ToPanelMessage, FromPanelMessage>;
     private readonly restored = this._register(new vscode.EventEmitter<void>());
     /** Fires when VS Code restores the panel after a window reload (its serializer), once the restore is posted. */
     public readonly onDidRestore = this.restored.event;
 
-    public constructor(private readonly extensionUri: vscode.Uri, private readonly handlers: SolutionPanelHandlers) {
+    public constructor(private readonly extensionUri: vscode.Uri, handlers: SolutionPanelHandlers, log: Logger) {
         super();
+        this.host = this._register(new WebviewHost<ToPanelMessage, FromPanelMessage>({
+            log, extensionUri, onMessage: (m) => handlers.onMessage(m), onReady: (reloaded) => handlers.onReady(reloaded), onProblem: (m) => handlers.onProblem(m),
+            page: {
+                title: "Elastic Math", styles: ["panel.css"], script: "panel.js",
+                body: `
+<header class="em-toolbar" role="toolbar" aria-label="Solution panel">
+  <span class="em-title">Elastic Math</span>
+  <button type="button" class="em-button em-clear" data-action="clear" title="Remove finished solutions from the panel">Clear</button>
+</header>
+<main id="feed" aria-live="polite"></main>
+<p id="empty" class="em-empty">Run <strong>Elastic Math: Solve Problem...</strong> from the command palette to see a solution here.</p>
+`
+            }
+        }));
         this._register(vscode.window.registerWebviewPanelSerializer(solutionPanelViewType, {
             deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
                 this.attach(panel);
-                const records = readState(state);
-                const restore = this.handlers.restore(records);
+                const restore = handlers.restore(readState(state));
                 if (restore != null) this.post(restore);
                 this.restored.fire();
             }
@@ -38,6 +55,11 @@ export class SolutionPanel extends Disposable {
 
     public get visible(): boolean {
         return this.panel?.visible === true;
+    }
+
+    /** How many times the page was loaded again because it did not come up whole. */
+    public get retries(): number {
+        return this.host.retries;
     }
 
     /** Opens the panel (beside the active editor) or reveals it, without taking focus from the editor. */
@@ -49,69 +71,19 @@ export class SolutionPanel extends Disposable {
             this.panel.reveal(sameGroup ? vscode.ViewColumn.Beside : undefined, preserveFocus);
             return;
         }
-        const panel = vscode.window.createWebviewPanel(
-            solutionPanelViewType,
-            "Elastic Math",
-            {viewColumn: vscode.ViewColumn.Beside, preserveFocus},
-            this.webviewOptions()
-        );
-        this.attach(panel);
+        this.attach(vscode.window.createWebviewPanel(solutionPanelViewType, "Elastic Math", {viewColumn: vscode.ViewColumn.Beside, preserveFocus},
+            {retainContextWhenHidden: true, enableFindWidget: true}));
     }
 
-    public post(message: HostToPanelMessage): void {
-        if (this.panel == null || !this.ready) {
-            this.queue.push(message);
-            return;
-        }
-        void this.panel.webview.postMessage(message);
-    }
-
-    private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-        return {
-            enableScripts: true,
-            retainContextWhenHidden: true,
-            enableFindWidget: true,
-            localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, "media"), vscode.Uri.joinPath(this.extensionUri, "out", "webview")]
-        };
+    public post(message: ToPanelMessage): void {
+        this.host.post(message);
     }
 
     private attach(panel: vscode.WebviewPanel): void {
         this.panel = panel;
-        this.ready = false;
         panel.iconPath = vscode.Uri.joinPath(this.extensionUri, "media", "icon.svg");
-        panel.webview.options = this.webviewOptions();
-        panel.webview.html = this.html(panel.webview);
-        this.panelDisposables.push(
-            panel.webview.onDidReceiveMessage((message: PanelToHostMessage) => {
-                if (message?.type === "ready") {
-                    this.ready = true;
-                    const pending = this.queue.splice(0);
-                    for (const m of pending) void panel.webview.postMessage(m);
-                    return;
-                }
-                this.handlers.onMessage(message);
-            }),
-            panel.onDidDispose(() => {
-                this.panel = undefined;
-                this.ready = false;
-                this.queue.length = 0;
-                for (const d of this.panelDisposables.splice(0)) d.dispose();
-            })
-        );
-    }
-
-    private html(webview: vscode.Webview): string {
-        return webviewDocument({
-            webview, extensionUri: this.extensionUri, title: "Elastic Math", styles: ["panel.css"], script: "panel.js",
-            body: `
-<header class="em-toolbar" role="toolbar" aria-label="Solution panel">
-  <span class="em-title">Elastic Math</span>
-  <button type="button" class="em-button em-clear" data-action="clear" title="Remove finished solutions from the panel">Clear</button>
-</header>
-<main id="feed" aria-live="polite"></main>
-<p id="empty" class="em-empty">Run <strong>Elastic Math: Solve Problem...</strong> from the command palette to see a solution here.</p>
-`
-        });
+        panel.onDidDispose(() => { if (this.panel === panel) this.panel = undefined; });
+        this.host.attach(panel.webview, panel.onDidDispose);
     }
 
     public override dispose(): void {
@@ -121,9 +93,13 @@ export class SolutionPanel extends Disposable {
 }
 
 function readState(state: unknown): RequestRecord[] {
-    const records = (state as PanelState | undefined)?.records;
+    if (state == null || typeof state !== "object" || !("records" in state)) return [];
+    const records: PanelState["records"] | unknown = state.records;
     if (!Array.isArray(records)) return [];
-    return records.filter((r): r is RequestRecord =>
-        r != null && typeof r === "object" && typeof r.id === "string" && typeof r.problem === "string"
-        && typeof r.thinking === "string" && typeof r.solution === "string");
+    return records.filter(isRecord);
+}
+
+function isRecord(r: unknown): r is RequestRecord {
+    return r != null && typeof r === "object" && "id" in r && typeof r.id === "string" && "problem" in r && typeof r.problem === "string"
+        && "thinking" in r && typeof r.thinking === "string" && "solution" in r && typeof r.solution === "string";
 }

@@ -2,27 +2,36 @@
  * The Tutor panel: one problem at a time. The tutor solves it first, hidden, then helps: Check My Answer (the
  * student's answer against the tutor's, by the grader), progressive hints (masked so they never show the answer),
  * step by step, the full solution behind a click, and a majority vote with a bar chart. Think longer comes from the
- * `elasticMath.tutor.minThinkingTokens` setting. One operation runs at a time; Stop cancels it.
+ * `elasticMath.tutor.minThinkingTokens` setting. One operation runs at a time; Stop cancels it. The page is hosted by a
+ * {@link WebviewHost}; after a window reload the panel comes back through its serializer with the session (kept in
+ * workspace state) and the page shows what it showed (its own saved state).
  */
 import * as vscode from "vscode";
 import {checkAnswer, splitSteps} from "../core/tutor/check";
 import {requestHint} from "../core/tutor/hints";
 import {majorityVote, type VoteBucket} from "../core/tutor/vote";
+import {budgetFromJson} from "../core/budgets";
 import type {BudgetSpec, SamplingOptions, SolveResult} from "../core/types";
-import type {TutorHostMessage, TutorPanelMessage, VoteBucketView} from "../protocol/tutor";
+import type {FromTutorMessage, ToTutorMessage, VoteBucketView} from "../protocol/tutor";
 import {renderMarkdown} from "../render";
 import type {PickedBudget} from "./budgetPicker";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
+import {readRenderOptions} from "./renderSettings";
+import type {Log} from "./log";
+import {RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
+import {tutorPage} from "./tutorPage";
 import {MAX_VOTE_SAMPLES, pickVoteSamples} from "./votePick";
-import {webviewDocument} from "./webviewHtml";
+import {WebviewHost} from "./webviewHost";
 
 export const tutorPanelViewType = "elasticMath.tutor";
+const sessionKey = "elasticMath.tutor.session";
 
 interface Session {
     readonly problem: string;
     readonly picked: PickedBudget;
-    result: SolveResult | undefined;
+    /** The tutor's own solution (hidden until asked for). */
+    result: Pick<SolveResult, "solution" | "answer"> | undefined;
     steps: string[];
     stepsShown: number;
     hints: string[];
@@ -30,15 +39,33 @@ interface Session {
 
 export class TutorController extends Disposable {
     private panel: vscode.WebviewPanel | undefined;
-    private ready = false;
-    private readonly queue: TutorHostMessage[] = [];
+    private readonly host: WebviewHost<ToTutorMessage, FromTutorMessage>;
+    /** The hidden solve goes through the shared request pipeline (its queue and loading states become the status line). */
+    private readonly pipeline: RequestPipeline;
     private session: Session | undefined;
     private running: AbortController | undefined;
     /** Every message posted (newest last, bounded): the extension API shows it to tests. */
-    public readonly posted: TutorHostMessage[] = [];
+    public readonly posted: ToTutorMessage[] = [];
 
-    public constructor(private readonly extensionUri: vscode.Uri, private readonly engines: EngineService) {
+    public constructor(private readonly extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly storage: vscode.Memento,
+        private readonly log: Log) {
         super();
+        this.pipeline = new RequestPipeline("t", log);
+        this.host = this._register(new WebviewHost<ToTutorMessage, FromTutorMessage>({
+            log, extensionUri, page: tutorPage, onProblem: (m) => warnUser(log, m),
+            onMessage: (m) => void this.act(m).catch((err) => {
+                this.log.error(`the Tutor's "${m.type}" failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+                this.post({type: "error", message: `Elastic Math: ${err instanceof Error ? err.message : String(err)}`});
+            })
+        }));
+        this.session = readSession(storage.get<unknown>(sessionKey));
+        this._register(vscode.window.registerWebviewPanelSerializer(tutorPanelViewType, {
+            deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+                this.attach(panel);
+                if (this.session?.result != null) this.post({type: "status", text: "Ready. Type your answer and press Check, or ask for a hint.", busy: false});
+                else this.post({type: "status", text: "The tutor stopped with the reload: run Tutor Me on a Problem again.", busy: false});
+            }
+        }));
     }
 
     public get busy(): boolean { return this.running != null; }
@@ -51,13 +78,15 @@ export class TutorController extends Disposable {
         this.show();
         const session: Session = {problem, picked, result: undefined, steps: [], stepsShown: 0, hints: []};
         this.session = session;
+        this.save();
         this.post({type: "problem", problemHtml: renderMarkdown(problem).html, budgetLabel: picked.label});
         return this.exclusive("Working out the problem first (hidden from you)...", async (signal) => {
-            const r = await this.solve(problem, picked.budget, signal, undefined, this.engines.settings.tutor.minThinkingTokens);
+            const r = await this.solveHidden(problem, picked, signal);
             if (this.session !== session) return undefined;
             if (r.stop === "abort") { this.post({type: "status", text: "Stopped. Run Tutor Me again to start over.", busy: false}); return r; }
-            session.result = r;
+            session.result = {solution: r.solution, answer: r.answer};
             session.steps = splitSteps(r.solution);
+            this.save();
             this.post({type: "status", text: "Ready. Type your answer and press Check, or ask for a hint.", busy: false});
             this.post({type: "ready-to-tutor", steps: session.steps.length, hasAnswer: r.answer != null, forcedAt: r.forcedAt ?? []});
             return r;
@@ -65,7 +94,7 @@ export class TutorController extends Disposable {
     }
 
     /** Handles a panel action (also used by tests through the extension API). */
-    public async act(message: TutorPanelMessage): Promise<void> {
+    public async act(message: FromTutorMessage): Promise<void> {
         const s = this.session;
         switch (message.type) {
             case "ready":
@@ -77,7 +106,11 @@ export class TutorController extends Disposable {
                 if (s?.result == null) return this.notReady();
                 const answer = typeof message.answer === "string" ? message.answer : "";
                 const c = checkAnswer(answer, s.result.answer);
-                this.post({type: "check", verdict: c.verdict, message: c.message, studentHtml: mathHtml(answer) ?? "", tutorHtml: mathHtml(s.result.answer)});
+                const shown = c.verdict !== "empty" && c.verdict !== "unreadable";
+                this.post({type: "check", verdict: c.verdict, message: c.message, studentHtml: shown ? mathHtml(answer) : null,
+                    tutorHtml: c.revealsAnswer ? mathHtml(s.result.answer) : null});
+                this.post({type: "status", text: c.verdict === "correct" ? "Correct. Try another problem, or look at the full solution."
+                    : "Try again, ask for a hint, or go step by step.", busy: false});
                 return;
             }
             case "hint": {
@@ -88,6 +121,7 @@ export class TutorController extends Disposable {
                         solve: (o) => this.solve(o.problem, o.budget, signal), signal});
                     if (this.session !== s || hint.stop === "abort") return;
                     s.hints.push(hint.text);
+                    this.save();
                     this.post({type: "hint", level, html: renderMarkdown(hint.text).html, masked: hint.masked});
                     this.post({type: "status", text: `Hint ${level} shown. Try again, or ask for another hint.`, busy: false});
                 });
@@ -97,12 +131,16 @@ export class TutorController extends Disposable {
                 if (s?.result == null) return this.notReady();
                 if (s.stepsShown >= s.steps.length) return;
                 const index = s.stepsShown++;
+                this.save();
                 this.post({type: "step", index, total: s.steps.length, html: renderMarkdown(s.steps[index]!).html});
+                this.post({type: "status", text: index + 1 < s.steps.length ? `Step ${index + 1} of ${s.steps.length} shown. Try the rest yourself, or show the next step.`
+                    : `All ${s.steps.length} steps shown.`, busy: false});
                 return;
             }
             case "showSolution": {
                 if (s?.result == null) return this.notReady();
                 this.post({type: "solution", html: renderMarkdown(s.result.solution).html, answerHtml: mathHtml(s.result.answer)});
+                this.post({type: "status", text: "Full solution shown.", busy: false});
                 return;
             }
             case "vote": {
@@ -144,8 +182,26 @@ export class TutorController extends Disposable {
         this.post({type: "status", text: this.running ? "The tutor is still working: wait a moment." : "Start with Elastic Math: Tutor Me on a Problem...", busy: this.running != null});
     }
 
-    private solve(problem: string, budget: BudgetSpec, signal: AbortSignal, sampling?: SamplingOptions, minThinkingTokens?: number): Promise<SolveResult> {
-        return this.engines.current().solve({problem, budget, signal, onEvent: () => undefined, sampling, minThinkingTokens: minThinkingTokens || undefined});
+    private solve(problem: string, budget: BudgetSpec, signal: AbortSignal, sampling?: SamplingOptions): Promise<SolveResult> {
+        return this.engines.current().solve({problem, budget, signal, onEvent: () => undefined, sampling});
+    }
+
+    /** The tutor's own solution, through the request pipeline: the panel shows only where it stands (queued, loading). */
+    private async solveHidden(problem: string, picked: PickedBudget, signal: AbortSignal): Promise<SolveResult> {
+        const engine = this.engines.current();
+        const minThinkingTokens = this.engines.settings.tutor.minThinkingTokens || undefined;
+        const outcome = await this.pipeline.run({
+            problem, budget: toBudgetView(picked.budget, picked.label), modelName: engine.modelName, render: readRenderOptions(), signal,
+            post: (m) => {
+                if (m.type !== "status") return;
+                if (m.status === "queued" && m.position != null && m.position > 0) this.post({type: "status", text: `Waiting for the model: ${m.position} request(s) ahead...`, busy: true});
+                else if (m.status === "loading") this.post({type: "status", text: `Loading ${m.detail ?? "the model"}...`, busy: true});
+                else if (m.status === "thinking") this.post({type: "status", text: "Working out the problem first (hidden from you)...", busy: true});
+            },
+            run: (o) => engine.solve({problem, budget: picked.budget, signal: o.signal, onEvent: o.onEvent, minThinkingTokens})
+        });
+        if (!outcome.ok) throw outcome.error;
+        return outcome.result;
     }
 
     /** Runs one operation at a time, with a status line and Stop; errors become a message in the panel. */
@@ -157,6 +213,7 @@ export class TutorController extends Disposable {
         try {
             return await work(controller.signal);
         } catch (err) {
+            this.log.error(`the Tutor's "${text}" failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
             this.post({type: "error", message: `Elastic Math: ${err instanceof Error ? err.message : String(err)}`});
             return undefined;
         } finally {
@@ -165,59 +222,32 @@ export class TutorController extends Disposable {
         }
     }
 
-    private post(message: TutorHostMessage): void {
+    private post(message: ToTutorMessage): void {
         this.posted.push(message);
         if (this.posted.length > 2000) this.posted.splice(0, this.posted.length - 2000);
-        if (this.panel == null || !this.ready) { this.queue.push(message); return; }
-        void this.panel.webview.postMessage(message);
+        this.host.post(message);
+    }
+
+    /** Keeps the session for a window reload (the panel comes back with it). */
+    private save(): void {
+        void this.storage.update(sessionKey, this.session).then(undefined, (err) => this.log.warn(`saving the Tutor session failed: ${String(err)}`));
     }
 
     private show(): void {
         if (this.panel != null) { this.panel.reveal(undefined, true); return; }
-        const panel = vscode.window.createWebviewPanel(tutorPanelViewType, "Elastic Math Tutor", {viewColumn: vscode.ViewColumn.Beside, preserveFocus: true}, {
-            enableScripts: true, retainContextWhenHidden: true,
-            localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, "media"), vscode.Uri.joinPath(this.extensionUri, "out", "webview")]
-        });
-        this.panel = panel;
-        this.ready = false;
-        panel.iconPath = vscode.Uri.joinPath(this.extensionUri, "media", "icon.svg");
-        panel.webview.html = this.html(panel.webview);
-        panel.webview.onDidReceiveMessage((m: TutorPanelMessage) => {
-            if (m?.type === "ready") {
-                this.ready = true;
-                for (const q of this.queue.splice(0)) void panel.webview.postMessage(q);
-                return;
-            }
-            void this.act(m);
-        });
-        panel.onDidDispose(() => { this.panel = undefined; this.ready = false; this.queue.length = 0; this.running?.abort(); });
+        this.attach(vscode.window.createWebviewPanel(tutorPanelViewType, "Elastic Math Tutor", {viewColumn: vscode.ViewColumn.Beside, preserveFocus: true},
+            {retainContextWhenHidden: true}));
     }
 
-    private html(webview: vscode.Webview): string {
-        return webviewDocument({
-            webview, extensionUri: this.extensionUri, title: "Elastic Math Tutor", styles: ["tutor.css"], script: "tutor.js",
-            body: `
-<div class="tu-title">Problem</div>
-<div id="problem" class="tu-problem"></div>
-<div id="status" class="tu-status" role="status" aria-live="polite"></div>
-<form id="check-form" class="tu-check-form">
-  <input id="answer" type="text" placeholder="Your answer, e.g. \\frac{1}{2} or (1, 3)" aria-label="Your answer" autocomplete="off" spellcheck="false">
-  <button id="check" type="submit" class="em-button primary">Check My Answer</button>
-</form>
-<div id="check-result" aria-live="polite"></div>
-<div class="tu-actions">
-  <button id="hint" type="button" class="em-button">Hint</button>
-  <button id="step" type="button" class="em-button">Step by Step</button>
-  <button id="vote-button" type="button" class="em-button">Majority Vote</button>
-  <button id="show-solution" type="button" class="em-button">Show Full Solution</button>
-  <button id="stop" type="button" class="em-button" hidden>Stop</button>
-</div>
-<div id="hints"></div>
-<div id="steps"></div>
-<div id="vote" class="tu-vote" hidden></div>
-<div id="solution" hidden></div>
-`
+    private attach(panel: vscode.WebviewPanel): void {
+        this.panel = panel;
+        panel.iconPath = vscode.Uri.joinPath(this.extensionUri, "media", "icon.svg");
+        panel.onDidDispose(() => {
+            if (this.panel !== panel) return;
+            this.panel = undefined;
+            this.running?.abort();
         });
+        this.host.attach(panel.webview, panel.onDidDispose);
     }
 
     public override dispose(): void {
@@ -231,6 +261,20 @@ export class TutorController extends Disposable {
 function mathHtml(answer: string | null): string | null {
     if (answer == null || answer.trim() === "") return null;
     return renderMarkdown(`$${answer.replace(/\$/g, "").slice(0, 2000)}$`).html;
+}
+
+/** A session saved before a window reload, read defensively (anything malformed: no session). */
+function readSession(raw: unknown): Session | undefined {
+    if (raw == null || typeof raw !== "object") return undefined;
+    const r: Partial<Record<keyof Session, unknown>> = raw;
+    const picked = r.picked != null && typeof r.picked === "object" && "budget" in r.picked && "label" in r.picked ? r.picked : undefined;
+    const budget = budgetFromJson(picked?.budget);
+    const result = r.result != null && typeof r.result === "object" && "solution" in r.result && typeof r.result.solution === "string"
+        && "answer" in r.result && (typeof r.result.answer === "string" || r.result.answer === null) ? {solution: r.result.solution, answer: r.result.answer} : undefined;
+    const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+    if (typeof r.problem !== "string" || budget == null || typeof picked?.label !== "string") return undefined;
+    return {problem: r.problem, picked: {budget, label: picked.label}, result, steps: strings(r.steps), hints: strings(r.hints),
+        stepsShown: typeof r.stepsShown === "number" ? r.stepsShown : 0};
 }
 
 function bucketViews(buckets: readonly VoteBucket[]): VoteBucketView[] {

@@ -4,7 +4,7 @@
  * Shared by the solution panel (panel.ts) and the sidebar chat (chat.ts) so both render a solution the same way.
  * Browser code: it only inserts HTML the host rendered from untrusted text (markdown-it html:false, KaTeX trust:false).
  */
-import type {BudgetView, CopyKind, RenderedChunk, RequestStats, RequestStatus} from "../protocol/messages";
+import type {BudgetView, CopyKind, RenderedChunk, RequestRecord, RequestStats, RequestStatus} from "../protocol/messages";
 
 export interface Card {
     readonly id: string;
@@ -78,6 +78,15 @@ export interface CardActions {
     copy(id: string, what: CopyKind): void;
 }
 
+/** A phase's head (its title and token meter) and body, whose last child takes the streamed, unfinished tail. */
+function phasePart(head: HTMLElement, title: string, meterClass: string, body: HTMLElement): {head: HTMLElement; meter: Meter; body: HTMLElement; pending: HTMLElement} {
+    const m = meter(meterClass);
+    head.append(el("span", "em-section-title", title), m.root);
+    const pending = el("div", "em-pending");
+    body.append(pending);
+    return {head, meter: m, body, pending};
+}
+
 /** Builds a solution card (not yet in the document). */
 export function buildCard(id: string, problemHtml: string, budget: BudgetView, model: string, handlers: CardActions): Card {
     const root = el("article", "em-card");
@@ -102,26 +111,16 @@ export function buildCard(id: string, problemHtml: string, budget: BudgetView, m
     const thinking = el("details", "em-thinking");
     thinking.open = true;
     thinking.hidden = budget.mode === "elastic" && budget.answerOnly === true;
-    const summary = el("summary", "em-thinking-summary");
-    const thinkingMeter = meter("em-thinking-meter");
-    summary.append(el("span", "em-section-title", "Thinking"), thinkingMeter.root);
-    const thinkingBody = el("div", "em-thinking-body em-md");
-    const thinkingPending = el("div", "em-pending");
-    thinkingBody.append(thinkingPending);
-    thinking.append(summary, thinkingBody);
+    const think = phasePart(el("summary", "em-thinking-summary"), "Thinking", "em-thinking-meter", el("div", "em-thinking-body em-md"));
+    thinking.append(think.head, think.body);
 
     const cut = el("div", "em-cut-marker");
     cut.hidden = true;
     cut.setAttribute("role", "note");
 
     const solutionSection = el("section", "em-solution-section");
-    const solutionHead = el("div", "em-solution-head");
-    const solutionMeter = meter("em-solution-meter");
-    solutionHead.append(el("span", "em-section-title", "Solution"), solutionMeter.root);
-    const solution = el("div", "em-solution em-md");
-    const solutionPending = el("div", "em-pending");
-    solution.append(solutionPending);
-    solutionSection.append(solutionHead, solution);
+    const answer = phasePart(el("div", "em-solution-head"), "Solution", "em-solution-meter", el("div", "em-solution em-md"));
+    solutionSection.append(answer.head, answer.body);
 
     const final = el("div", "em-final");
     final.hidden = true;
@@ -136,12 +135,24 @@ export function buildCard(id: string, problemHtml: string, budget: BudgetView, m
     }
     root.append(head, thinking, cut, solutionSection, final, footer, actions);
 
-    const card: Card = {id, root, status, stop, thinking, thinkingMeter, thinkingPending, cut, solution, solutionMeter,
-        solutionPending, final, footer, actions, budget, userToggledThinking: false};
-    summary.addEventListener("click", () => { card.userToggledThinking = true; });
-    setMeter(thinkingMeter, 0, thinkBudget(budget), "thinking");
-    setMeter(solutionMeter, 0, answerBudget(budget), "solution");
+    const card: Card = {id, root, status, stop, thinking, thinkingMeter: think.meter, thinkingPending: think.pending, cut, solution: answer.body,
+        solutionMeter: answer.meter, solutionPending: answer.pending, final, footer, actions, budget, userToggledThinking: false};
+    think.head.addEventListener("click", () => { card.userToggledThinking = true; });
+    setMeter(card.thinkingMeter, 0, thinkBudget(budget), "thinking");
+    setMeter(card.solutionMeter, 0, answerBudget(budget), "solution");
     return card;
+}
+
+/**
+ * The Copy buttons of a finished request: only what there is to copy (a stopped turn with no answer offers none;
+ * Copy answer only with a final answer).
+ */
+export function showActions(card: Card, record: Pick<RequestRecord, "solution" | "answer">): void {
+    const hasSolution = record.solution.trim() !== "";
+    const hasAnswer = record.answer != null && record.answer.trim() !== "";
+    card.actions.hidden = !hasSolution && !hasAnswer;
+    card.actions.querySelectorAll<HTMLElement>(".em-copy-answer").forEach((b) => { b.hidden = !hasAnswer; });
+    card.actions.querySelectorAll<HTMLElement>(".em-copy-markdown, .em-copy-latex").forEach((b) => { b.hidden = !hasSolution; });
 }
 
 export const statusText: Record<RequestStatus, string> = {

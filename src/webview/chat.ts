@@ -1,68 +1,36 @@
 /**
- * The sidebar chat's script (runs in the webview). Each turn is a solution card from card.ts, so a chat answer is
- * rendered exactly like a panel solution (thinking collapsible with its meter, cut marker, KaTeX, boxed answer).
- * It only inserts HTML that the host rendered from untrusted text; the CSP allows no inline or remote script.
+ * The sidebar chat's script (runs in the webview). Each turn is a solution card from card.ts, applied by the same
+ * TurnFeed as the panel's, so a chat answer is rendered exactly like a panel solution (thinking collapsible with its
+ * meter, cut marker, KaTeX, boxed answer). It only inserts HTML that the host rendered from untrusted text; the CSP
+ * allows no inline or remote script.
  */
-import type {BudgetView, ChatToHostMessage, ChatTurnView, ConversationSummary, HostToChatMessage} from "../protocol/messages";
-import {applyRender, buildCard, type Card, type CardActions, setStatus, showCut, showFinal, showForced, showStarted, showStats} from "./card";
+import type {BudgetChoiceView, ConversationSummary, CustomBudgetValue, FromChatMessage, ToChatMessage} from "../protocol/messages";
+import {connect} from "./host";
+import {TurnFeed} from "./turns";
 
-declare function acquireVsCodeApi(): {postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void};
-
-const vscode = acquireVsCodeApi();
 const turns = document.getElementById("turns")!;
 const empty = document.getElementById("empty")!;
 const composer = document.getElementById("composer") as HTMLFormElement;
 const input = document.getElementById("input") as HTMLTextAreaElement;
 const budgetSelect = document.getElementById("budget") as HTMLSelectElement;
+const budgetDetail = document.getElementById("budget-detail")!;
 const sendButton = document.getElementById("send") as HTMLButtonElement;
 const stopButton = document.getElementById("stop") as HTMLButtonElement;
 const past = document.getElementById("past") as HTMLSelectElement;
+const customValue: CustomBudgetValue = "custom…";
 
 /** Transient UI kept by the webview itself across hide/reload: the draft. */
 interface ChatUiState { readonly draft?: string }
 
-const cards = new Map<string, Card>();
+const page = connect<ToChatMessage, FromChatMessage>(handle, (href) => ({type: "openLink", href}));
+const cards = new TurnFeed(turns, {
+    stop: (id) => page.send({type: "stop", id}),
+    copy: (id, what) => page.send({type: "copy", id, what})
+}, {cardClass: "em-chat-turn", cardLabel: "Chat turn"});
 let conversationId = "";
 let runningId: string | undefined;
-
-function send(message: ChatToHostMessage): void {
-    vscode.postMessage(message);
-}
-
-const actions: CardActions = {
-    stop: (id) => send({type: "stop", id}),
-    copy: (id, what) => send({type: "copy", id, what})
-};
-
-function addCard(id: string, userHtml: string, budget: BudgetView, model: string): Card {
-    const card = buildCard(id, userHtml, budget, model, actions);
-    card.root.classList.add("em-chat-turn");
-    card.root.setAttribute("aria-label", "Chat turn");
-    cards.set(id, card);
-    turns.append(card.root);
-    empty.hidden = true;
-    return card;
-}
-
-function showTurn(t: ChatTurnView): void {
-    const card = addCard(t.id, t.userHtml, t.budget, t.stats?.model ?? "");
-    card.thinkingPending.innerHTML = t.thinkingHtml;
-    card.solutionPending.innerHTML = t.solutionHtml;
-    card.thinking.open = false;
-    if (t.thinkingHtml === "") card.thinking.hidden = true;
-    if (t.stats != null) {
-        showStats(card, t.stats);
-        if (t.stats.thinkingCut) showCut(card, t.stats.thinkingTokens);
-    }
-    setStatus(card, t.status);
-    card.actions.hidden = t.status === "error" && t.solutionHtml === "";
-    if (t.error != null) {
-        card.status.textContent = `Error: ${t.error}`;
-        card.root.classList.add("em-card-error");
-    }
-    if (t.dropped) card.root.classList.add("em-dropped");
-    showFinal(card, t.answerHtml);
-}
+let budgets: readonly BudgetChoiceView[] = [];
+let budget = "";
 
 function notice(text: string): void {
     const p = document.createElement("p");
@@ -79,14 +47,35 @@ function setBusy(busy: boolean, id?: string): void {
     document.body.dataset.busy = String(busy);
 }
 
+/** The picker shows each conversation's title in full as its tooltip; the select is as wide as the sidebar. */
 function showPast(current: string, list: readonly ConversationSummary[]): void {
     past.replaceChildren(...list.map((c) => {
         const o = document.createElement("option");
         o.value = c.id;
         o.textContent = c.turns === 0 ? "New conversation" : `${c.title} (${c.turns})`;
+        o.title = o.textContent;
         return o;
     }));
     past.value = current;
+    past.title = past.selectedOptions[0]?.textContent ?? "Open a past conversation";
+}
+
+/** The chip names the budget (short); what it means shows below it, on its own line, so nothing is cut. */
+function showBudgets(): void {
+    budgetSelect.replaceChildren(...budgets.map((b) => {
+        const o = document.createElement("option");
+        o.value = b.label;
+        o.textContent = b.label;
+        o.title = b.description;
+        return o;
+    }));
+    const custom = document.createElement("option");
+    custom.value = customValue;
+    custom.textContent = "Custom…";
+    custom.title = "Type the thinking and answer budgets";
+    budgetSelect.append(custom);
+    budgetSelect.value = budget;
+    budgetDetail.textContent = budgets.find((b) => b.label === budget)?.description ?? "";
 }
 
 /** Follows a streaming answer only while the user is at the end (scrolling up to read stops the following). */
@@ -98,36 +87,31 @@ function scrollToEnd(): void {
     window.scrollTo(0, document.body.scrollHeight);
 }
 
-function handle(message: HostToChatMessage): void {
+function handle(message: ToChatMessage): void {
     const follow = nearEnd();
     handleMessage(message);
-    if (follow && message.type !== "conversation") scrollToEnd();
+    if (message.type === "request" || (follow && message.type !== "conversation")) scrollToEnd();
 }
 
-function handleMessage(message: HostToChatMessage): void {
+function handleMessage(message: ToChatMessage): void {
     switch (message.type) {
         case "conversation": {
             conversationId = message.id;
             cards.clear();
-            turns.replaceChildren();
-            for (const t of message.turns) showTurn(t);
-            const firstKept = message.turns.findIndex((t) => !t.dropped);
-            if (message.turns.some((t) => t.dropped)) {
+            for (const t of message.turns) cards.showRecord(t);
+            const firstKept = message.turns.findIndex((t) => t.dropped !== true);
+            if (message.turns.some((t) => t.dropped === true)) {
                 const marker = document.createElement("p");
                 marker.className = "em-notice";
                 marker.textContent = "Turns above this line no longer fit in the model's context: the model does not see them.";
-                const at = firstKept >= 0 ? cards.get(message.turns[firstKept]!.id)?.root : undefined;
+                const at = firstKept >= 0 ? cards.cards.get(message.turns[firstKept]!.record.id)?.root : undefined;
                 if (at != null) turns.insertBefore(marker, at);
                 else turns.append(marker);
             }
             empty.hidden = message.turns.length > 0;
-            budgetSelect.replaceChildren(...message.budgets.map((b) => {
-                const o = document.createElement("option");
-                o.value = b.label;
-                o.textContent = `${b.label} (${b.description})`;
-                return o;
-            }));
-            budgetSelect.value = message.budget;
+            budgets = message.budgets;
+            budget = message.budget;
+            showBudgets();
             showPast(message.id, message.past);
             setBusy(message.busy);
             scrollToEnd();
@@ -142,70 +126,18 @@ function handleMessage(message: HostToChatMessage): void {
         case "busy":
             setBusy(message.busy, message.id);
             return;
-        case "request":
-            addCard(message.id, message.problemHtml, message.budget, message.model);
-            scrollToEnd();
-            return;
-        case "status": {
-            const card = cards.get(message.id);
-            if (card != null) setStatus(card, message.status, message.position, message.detail);
-            return;
-        }
-        case "started": {
-            const card = cards.get(message.id);
-            if (card != null) showStarted(card, message.model, message.device);
-            return;
-        }
-        case "render": {
-            const card = cards.get(message.id);
-            if (card == null) return;
-            applyRender(card, message);
-            return;
-        }
-        case "cut": {
-            const card = cards.get(message.id);
-            if (card != null) showCut(card, message.thinkingTokens);
-            return;
-        }
-        case "forced": { // the chat does not think longer today; the card shows it like the panel's would
-            const card = cards.get(message.id);
-            if (card != null) showForced(card, message.thinkingTokens, message.count);
-            return;
-        }
-        case "done": {
-            const card = cards.get(message.id);
-            if (card == null) return;
-            showStats(card, message.stats);
-            setStatus(card, message.record.status);
-            if (message.record.thinking === "") card.thinking.hidden = true;
-            card.actions.hidden = false;
-            showFinal(card, message.answerHtml);
-            return;
-        }
-        case "error": {
-            const card = cards.get(message.id);
-            if (card == null) return;
-            setStatus(card, "error");
-            card.status.textContent = `Error: ${message.message}`;
-            card.root.classList.add("em-card-error");
-            card.actions.hidden = message.record.solution === "";
-            return;
-        }
-        default: {
-            const unhandled: never = message;
-            console.warn("unhandled message", unhandled);
-        }
+        default:
+            cards.apply(message);
+            empty.hidden = cards.cards.size > 0;
     }
 }
-
-window.addEventListener("message", (event: MessageEvent<HostToChatMessage>) => handle(event.data));
 
 function submit(): void {
     const text = input.value.trim();
     if (text === "" || sendButton.disabled) return;
-    send({type: "send", text, budget: budgetSelect.value});
+    page.send({type: "send", text, budget});
     input.value = "";
-    vscode.setState({draft: ""} satisfies ChatUiState);
+    page.setState({draft: ""} satisfies ChatUiState);
 }
 
 composer.addEventListener("submit", (event) => {
@@ -218,21 +150,21 @@ input.addEventListener("keydown", (event) => {
         submit();
     }
 });
-input.addEventListener("input", () => vscode.setState({draft: input.value} satisfies ChatUiState));
-stopButton.addEventListener("click", () => { if (runningId != null) send({type: "stop", id: runningId}); });
-past.addEventListener("change", () => { if (past.value !== conversationId) send({type: "open", id: past.value}); });
-document.querySelector("[data-action=new]")?.addEventListener("click", () => send({type: "newChat"}));
-document.querySelector("[data-action=export]")?.addEventListener("click", () => send({type: "export"}));
-
-// Links never navigate the webview: the host opens them (after a confirmation for non-https).
-document.addEventListener("click", (event) => {
-    const target = event.target instanceof Element ? event.target.closest("a") : null;
-    if (target == null) return;
-    event.preventDefault();
-    const href = target.getAttribute("data-em-href");
-    if (href != null) send({type: "openLink", href});
+input.addEventListener("input", () => page.setState({draft: input.value} satisfies ChatUiState));
+budgetSelect.addEventListener("change", () => {
+    if (budgetSelect.value === customValue) {
+        budgetSelect.value = budget; // stays on the last one until the host answers with the typed budget
+        page.send({type: "customBudget"});
+        return;
+    }
+    budget = budgetSelect.value;
+    budgetDetail.textContent = budgets.find((b) => b.label === budget)?.description ?? "";
 });
+stopButton.addEventListener("click", () => { if (runningId != null) page.send({type: "stop", id: runningId}); });
+past.addEventListener("change", () => { if (past.value !== conversationId) page.send({type: "open", id: past.value}); });
+document.querySelector("[data-action=new]")?.addEventListener("click", () => page.send({type: "newChat"}));
+document.querySelector("[data-action=export]")?.addEventListener("click", () => page.send({type: "export"}));
 
-const saved = vscode.getState() as ChatUiState | undefined;
-if (typeof saved?.draft === "string") input.value = saved.draft;
-send({type: "ready"});
+const saved = page.getState();
+if (saved != null && typeof saved === "object" && "draft" in saved && typeof saved.draft === "string") input.value = saved.draft;
+page.start();

@@ -3,12 +3,15 @@
  * html:false, KaTeX trust:false); the CSP allows no inline or remote script. The vote chart is plain elements whose
  * widths are set through the CSSOM (allowed by the CSP, unlike inline style attributes in HTML).
  */
-import type {TutorHostMessage, TutorPanelMessage, VoteBucketView} from "../protocol/tutor";
+import type {FromTutorMessage, ToTutorMessage} from "../protocol/tutor";
+import {connect, reveal} from "./host";
 
-declare function acquireVsCodeApi(): {postMessage(message: unknown): void};
-const vscode = acquireVsCodeApi();
-const send = (m: TutorPanelMessage) => vscode.postMessage(m);
+const page = connect<ToTutorMessage, FromTutorMessage>(handle);
+const send = (m: FromTutorMessage) => page.send(m);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+/** What the page shows, kept in its saved state: after a window reload it shows the same (the host keeps the session). */
+const shownKept = 200;
+let shown: ToTutorMessage[] = [];
 
 const problem = $("problem");
 const status = $("status");
@@ -57,14 +60,14 @@ buttons.show.addEventListener("click", () => send({type: "showSolution"}));
 buttons.vote.addEventListener("click", () => send({type: "vote"}));
 buttons.stop.addEventListener("click", () => send({type: "stop"}));
 
-function renderVote(m: Extract<TutorHostMessage, {type: "vote"}>): void {
+function renderVote(m: Extract<ToTutorMessage, {type: "vote"}>): void {
     vote.replaceChildren();
     vote.hidden = false;
     const title = el("div", "tu-vote-title", m.final ? `Majority vote of ${m.k} samples` : `Majority vote: ${m.done} of ${m.k} samples...`);
     vote.append(title);
     if (m.plan != null) vote.append(el("div", "tu-vote-plan", m.plan + "."));
     const max = Math.max(1, ...m.buckets.map((b) => b.count));
-    for (const b of m.buckets as VoteBucketView[]) {
+    for (const b of m.buckets) {
         const row = el("div", "tu-bar-row");
         const label = b.answerHtml == null ? el("span", "tu-bar-label tu-none", "no answer") : html(el("span", "tu-bar-label"), b.answerHtml);
         const track = el("span", "tu-bar-track");
@@ -88,8 +91,17 @@ function renderVote(m: Extract<TutorHostMessage, {type: "vote"}>): void {
     }
 }
 
-window.addEventListener("message", (event: MessageEvent<TutorHostMessage>) => {
-    const m = event.data;
+function handle(m: ToTutorMessage): void {
+    apply(m);
+    if (m.type === "problem") shown = [];
+    if (m.type !== "status" && m.type !== "error") {
+        shown.push(m);
+        if (shown.length > shownKept) shown.splice(0, shown.length - shownKept);
+        page.setState({shown});
+    }
+}
+
+function apply(m: ToTutorMessage): void {
     switch (m.type) {
         case "problem":
             html(problem, m.problemHtml);
@@ -114,10 +126,13 @@ window.addEventListener("message", (event: MessageEvent<TutorHostMessage>) => {
             checkResult.replaceChildren();
             checkResult.className = `tu-check tu-${m.verdict}`;
             checkResult.append(el("div", "tu-verdict", m.message));
-            const both = el("div", "tu-compare");
-            both.append(el("span", "tu-compare-label", "Yours:"), html(el("span", "tu-yours"), m.studentHtml));
-            if (m.tutorHtml != null && m.verdict !== "not-equivalent") both.append(el("span", "tu-compare-label", "Tutor's:"), html(el("span", "tu-tutors"), m.tutorHtml));
-            checkResult.append(both);
+            // The host sends the tutor's answer only with a correct one, and the student's only when it could be read.
+            if (m.studentHtml != null) {
+                const both = el("div", "tu-compare");
+                both.append(el("span", "tu-compare-label", "Yours:"), html(el("span", "tu-yours"), m.studentHtml));
+                if (m.tutorHtml != null) both.append(el("span", "tu-compare-label", "Tutor's:"), html(el("span", "tu-tutors"), m.tutorHtml));
+                checkResult.append(both);
+            }
             if (m.verdict === "not-equivalent") {
                 const offer = el("button", "em-button tu-offer-hint", "Get a Hint");
                 offer.type = "button";
@@ -131,6 +146,7 @@ window.addEventListener("message", (event: MessageEvent<TutorHostMessage>) => {
             h.append(el("div", "tu-hint-title", `Hint ${m.level}`), html(el("div", "tu-hint-body"), m.html));
             if (m.masked > 0) h.append(el("div", "tu-note", `(${m.masked} place${m.masked === 1 ? "" : "s"} that gave the answer away ${m.masked === 1 ? "was" : "were"} hidden)`));
             hints.append(h);
+            reveal(h);
             break;
         }
         case "step": {
@@ -139,11 +155,13 @@ window.addEventListener("message", (event: MessageEvent<TutorHostMessage>) => {
             const s = el("div", "tu-step");
             s.append(el("div", "tu-step-title", `Step ${m.index + 1} of ${m.total}`), html(el("div", "tu-step-body"), m.html));
             steps.append(s);
+            reveal(s);
             break;
         }
         case "solution":
             solution.hidden = false;
             solution.replaceChildren(el("div", "tu-section-title", "Full solution"), html(el("div"), m.html));
+            reveal(solution, "start");
             break;
         case "vote":
             renderVote(m);
@@ -158,7 +176,13 @@ window.addEventListener("message", (event: MessageEvent<TutorHostMessage>) => {
         }
     }
     update();
-});
+}
 
 update();
-send({type: "ready"});
+const saved = page.getState();
+if (saved != null && typeof saved === "object" && "shown" in saved && Array.isArray(saved.shown)) {
+    const restored: ToTutorMessage[] = saved.shown;
+    for (const m of restored) apply(m);
+    shown = restored;
+}
+page.start();

@@ -15,3 +15,20 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
         await new Promise((r) => setTimeout(r, 10));
     }
 }
+
+/**
+ * Activates the extension under test and applies `settings` (elasticMath.* keys without the prefix); returns its API
+ * and the fixture models' folder. Undo with {@link resetSettings}.
+ */
+export async function activateWith<Api>(settings: Record<string, unknown>): Promise<{api: Api; models: string}> {
+    const ext = vscode.extensions.getExtension<Api>("elastic-math.elastic-math-tutor");
+    if (ext == null) throw new Error("the extension under test was not found");
+    const api = await ext.activate();
+    for (const [key, value] of Object.entries(settings)) await setSetting(key, value);
+    return {api, models: `${ext.extensionPath}/test/fixtures/models`};
+}
+
+/** Removes these elasticMath.* keys from the user settings. */
+export async function resetSettings(keys: readonly string[]): Promise<void> {
+    for (const key of keys) await setSetting(key, undefined);
+}

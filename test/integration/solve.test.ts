@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
-import type {HostToPanelMessage} from "../../src/protocol/messages";
+import type {ToPanelMessage} from "../../src/protocol/messages";
 import {renderMarkdown} from "../../src/render";
 import {ANSWER_FOREVER, THINK_FOREVER, THINK_LONGER, THINK_STOPS} from "../fixtures/scripted";
 import {setSetting} from "./settings";
@@ -20,7 +20,7 @@ suite("Solve Problem in the extension host", function () {
         await setSetting("model.path", path.join(models, file));
         assert.equal(config().get("model.path"), path.join(models, file), "the model setting did not take");
     }
-    function messagesFor(id: string): HostToPanelMessage[] {
+    function messagesFor(id: string): ToPanelMessage[] {
         return api.panelMessages.filter((m) => "id" in m && m.id === id);
     }
     function lastRequestId(): string {

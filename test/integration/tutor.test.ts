@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
-import type {TutorHostMessage} from "../../src/protocol/tutor";
+import type {ToTutorMessage} from "../../src/protocol/tutor";
 import {HINT_LEAKS, THINK_LONGER, VOTE_SPLIT} from "../fixtures/scripted";
 import {setSetting} from "./settings";
 
@@ -17,8 +17,8 @@ suite("Tutor panel in the extension host", function () {
     let models: string;
     const config = () => vscode.workspace.getConfiguration("elasticMath");
     const budget = {mode: "elastic", thinkTokens: 64, answerTokens: 64};
-    const last = <T extends TutorHostMessage["type"]>(type: T) =>
-        [...api.tutorMessages].reverse().find((m) => m.type === type) as Extract<TutorHostMessage, {type: T}> | undefined;
+    const last = <T extends ToTutorMessage["type"]>(type: T) =>
+        [...api.tutorMessages].reverse().find((m) => m.type === type) as Extract<ToTutorMessage, {type: T}> | undefined;
 
     suiteSetup(async () => {
         const ext = vscode.extensions.getExtension<ElasticMathApi>(EXTENSION_ID);
@@ -120,7 +120,7 @@ suite("Tutor panel in the extension host", function () {
             await vscode.commands.executeCommand("workbench.action.acceptSelectedQuickOpenItem");
         }
         await acting;
-        const votes = api.tutorMessages.slice(before).filter((m): m is Extract<TutorHostMessage, {type: "vote"}> => m.type === "vote");
+        const votes = api.tutorMessages.slice(before).filter((m): m is Extract<ToTutorMessage, {type: "vote"}> => m.type === "vote");
         assert.ok(votes.length > 0, "the pick's default (the setting, 10) starts the vote");
         assert.equal(votes[0]!.done, 0);
         assert.match(votes[0]!.plan ?? "", /^10 samples in parallel \(one context, 10 sequences/, "the plan is shown before the first sample");
@@ -136,7 +136,7 @@ suite("Tutor panel in the extension host", function () {
         // k given (as the pick's 4 / 16 / Custom give it): the chart counts k samples; a bad k says so and runs nothing.
         const before4 = api.tutorMessages.length;
         await api.tutorAction({type: "vote", k: 4});
-        const final4 = api.tutorMessages.slice(before4).filter((m): m is Extract<TutorHostMessage, {type: "vote"}> => m.type === "vote" && m.final);
+        const final4 = api.tutorMessages.slice(before4).filter((m): m is Extract<ToTutorMessage, {type: "vote"}> => m.type === "vote" && m.final);
         assert.equal(final4.length, 1);
         assert.equal(final4[0]!.k, 4);
         assert.equal(final4[0]!.buckets.reduce((a, b) => a + b.count, 0), 4);

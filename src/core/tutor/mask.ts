@@ -63,9 +63,14 @@ export function maskAnswer(text: string, answer: string | null): MaskResult {
         if (parts.length > 1) {
             let changed = false;
             const mapped = parts.map((p, k) => {
-                if (k === 0) return p;
-                if (same(answer, p)) { changed = true; masked++; return " " + MASK_MATH + " "; }
-                return p;
+                if (k === 0 || !same(answer, p)) return p;
+                changed = true;
+                masked++;
+                // Keep the part's own spacing, never a space before the closing `$`: "$2+2= \square $" is not math
+                // to the renderer (a closing $ must follow a non-space), so the hint would show raw LaTeX.
+                const lead = /^\s*/.exec(p)![0];
+                const trail = k === parts.length - 1 ? "" : /\s*$/.exec(p)![0];
+                return `${lead}${MASK_MATH}${trail === "" && k < parts.length - 1 ? " " : trail}`;
             });
             if (changed) return mapped.join("=");
         }

@@ -1,6 +1,6 @@
 /** Registers the chat and selection commands (issue 4) and returns what the extension's API exposes of them. */
 import * as vscode from "vscode";
-import type {HostToChatMessage} from "../../protocol/messages";
+import type {ToChatMessage} from "../../protocol/messages";
 import type {AskResult} from "../../core/conversation";
 import type {SolveResult} from "../../core/types";
 import type {ChatSendResult, StoredConversation} from "../chatController";
@@ -13,7 +13,7 @@ export interface ChatApi {
     newChat(): Promise<void>;
     exportMarkdown(): string;
     readonly current: StoredConversation;
-    readonly messages: readonly HostToChatMessage[];
+    readonly messages: readonly ToChatMessage[];
     readonly lastAsk: AskResult | undefined;
     readonly lastTooLongMessage: string | undefined;
     solveSelection(args?: SolveSelectionArgs): Promise<SolveResult | undefined>;

@@ -1,0 +1,253 @@
+/**
+ * The one request pipeline of the VS Code layer, shared by the solution panel, the sidebar chat and the Tutor:
+ * engine events become turn messages (request, status, started, render, cut, forced, done, error), the two phases
+ * stream through {@link PhaseStreams}, the footer's figures and the finished record are built here, and so are Stop
+ * (one AbortController per request, by id) and Copy. A controller only decides where the messages go (its view, or
+ * nowhere while the chat shows another conversation) and what it keeps of the record.
+ */
+import * as vscode from "vscode";
+import {describeBudget} from "../core/budgets";
+import {markdownToLatex} from "../core/latexExport";
+import type {BudgetSpec, SolveEvent, SolveResult} from "../core/types";
+import type {BudgetView, CopyKind, RenderedRecord, RequestRecord, RequestStats, RequestStatus, ToViewTurnMessage} from "../protocol/messages";
+import {renderMarkdown, showBidiControls, type RenderOptions} from "../render";
+import {logFailure, type Log} from "./log";
+import {PhaseStreams} from "./phaseStreams";
+
+/** What one request needs: what it shows, where its messages go, and how it runs on the engine. */
+export interface PipelineRequest {
+    /** The problem or chat message as typed (Markdown + LaTeX). */
+    readonly problem: string;
+    readonly budget: BudgetView;
+    /** The model's display name, the same one the status bar and every view show. */
+    readonly modelName: string;
+    readonly render: RenderOptions;
+    /** Where the turn's messages go. */
+    readonly post: (message: ToViewTurnMessage) => void;
+    /** Cancels the request from outside (a VS Code CancellationToken adapted to a signal, or an owner's Stop). */
+    readonly signal?: AbortSignal;
+    /** Runs it: the engine's solve, or a conversation's ask on the engine. */
+    readonly run: (options: {readonly signal: AbortSignal; readonly onEvent: (event: SolveEvent) => void}) => Promise<SolveResult>;
+}
+
+export type PipelineOutcome =
+    | {readonly ok: true; readonly id: string; readonly record: RequestRecord; readonly result: SolveResult}
+    | {readonly ok: false; readonly id: string; readonly record: RequestRecord; readonly error: unknown};
+
+interface Active {
+    readonly controller: AbortController;
+    /** The messages that show the request as it stands to a view that loaded after it started. */
+    readonly replay: () => ToViewTurnMessage[];
+}
+
+/** Finished records kept for Copy (the panel also keeps them in its saved state). */
+const keptRecords = 30;
+
+export class RequestPipeline {
+    private readonly active = new Map<string, Active>();
+    private readonly records = new Map<string, RequestRecord>();
+    private nextId = 1;
+
+    /**
+     * @param prefix starts every request id (e.g. "r" for the panel, "c" for the chat).
+     * @param log receives every failed request (the view shows its message; the log keeps the cause and stack).
+     */
+    public constructor(private readonly prefix: string, private readonly log: Log) {}
+
+    public get running(): number {
+        return this.active.size;
+    }
+
+    public isRunning(id: string): boolean {
+        return this.active.has(id);
+    }
+
+    /** Stops one request by id, or every running and queued one. Returns how many were stopped. */
+    public stop(id?: string): number {
+        let count = 0;
+        for (const [key, request] of this.active) {
+            if (id != null && key !== id) continue;
+            request.controller.abort();
+            count++;
+        }
+        return count;
+    }
+
+    /** The messages that bring a freshly loaded view to where the running requests stand (those `include` picks). */
+    public replay(include: (id: string) => boolean = () => true): ToViewTurnMessage[] {
+        return [...this.active].filter(([id]) => include(id)).flatMap(([, a]) => a.replay());
+    }
+
+    public keep(record: RequestRecord): void {
+        this.records.delete(record.id);
+        this.records.set(record.id, record);
+        while (this.records.size > keptRecords) this.records.delete(this.records.keys().next().value!);
+    }
+
+    public record(id: string): RequestRecord | undefined {
+        return this.records.get(id);
+    }
+
+    /** Forgets the finished records (the panel's Clear). */
+    public forgetFinished(): void {
+        for (const id of [...this.records.keys()]) if (!this.active.has(id)) this.records.delete(id);
+    }
+
+    /** Runs one request to its end: never throws; a failure is a record with its error, posted like a result. */
+    public async run(request: PipelineRequest): Promise<PipelineOutcome> {
+        const id = `${this.prefix}${Date.now().toString(36)}-${this.nextId++}`;
+        const controller = new AbortController();
+        const onOuterAbort = () => controller.abort();
+        if (request.signal?.aborted === true) controller.abort();
+        request.signal?.addEventListener("abort", onOuterAbort);
+
+        const shown: {request?: ToViewTurnMessage; started?: ToViewTurnMessage; status?: ToViewTurnMessage; cut?: ToViewTurnMessage} = {};
+        const post = (m: ToViewTurnMessage) => {
+            if (m.type === "request" || m.type === "started" || m.type === "status" || m.type === "cut") shown[m.type] = m;
+            request.post(m);
+        };
+        const stream = new PhaseStreams(id, post, request.render);
+        this.active.set(id, {controller, replay: () => [
+            shown.request, shown.started, shown.status, ...stream.replay("thinking"), shown.cut, ...stream.replay("solution")
+        ].filter((m): m is ToViewTurnMessage => m != null)});
+
+        post({type: "request", id, problemHtml: renderMarkdown(request.problem, request.render).html, budget: request.budget, model: request.modelName});
+        let status: RequestStatus = "queued";
+        const setStatus = (next: RequestStatus, extra: {position?: number; detail?: string} = {}) => {
+            status = next;
+            post({type: "status", id, status: next, ...extra});
+        };
+        const onEvent = (event: SolveEvent) => {
+            switch (event.type) {
+                case "queued": setStatus("queued", {position: event.position}); break;
+                case "loading": setStatus("loading", {detail: event.model}); break;
+                case "started":
+                    post({type: "started", id, model: request.modelName, device: event.device, promptTokens: event.promptTokens});
+                    setStatus("thinking");
+                    break;
+                case "delta": stream.push(event.phase, event.text, event.thinkingTokens, event.solutionTokens); break;
+                case "cut":
+                    stream.flush();
+                    post({type: "cut", id, thinkingTokens: event.thinkingTokens});
+                    break;
+                case "forced":
+                    // The thinking so far is committed, so the marker sits exactly where "Wait" was appended.
+                    stream.breakPhase("thinking");
+                    post({type: "forced", id, thinkingTokens: event.thinkingTokens, count: event.count});
+                    break;
+                case "phase":
+                    stream.flush();
+                    if (event.phase === "solution" && status !== "answering") setStatus("answering");
+                    break;
+                default: {
+                    const unhandled: never = event;
+                    void unhandled;
+                }
+            }
+        };
+
+        try {
+            const result = await request.run({signal: controller.signal, onEvent});
+            await stream.finish();
+            const stats = statsOf(result, request.modelName);
+            const record: RequestRecord = {
+                id, problem: request.problem, budget: request.budget, thinking: result.thinking, solution: result.solution,
+                answer: result.answer, status: result.stop === "abort" ? "stopped" : "done", stats, error: result.interrupted ?? null
+            };
+            this.keep(record);
+            // A server connection that dropped mid-answer: the text that arrived stays in the view; say what happened.
+            if (result.interrupted != null) void vscode.window.showWarningMessage(`Elastic Math: ${result.interrupted}`);
+            post({type: "done", id, stats, answerHtml: answerHtml(result.answer, request.render), record});
+            return {ok: true, id, record, result};
+        } catch (error) {
+            await stream.finish();
+            const message = error instanceof Error ? error.message : String(error);
+            logFailure(this.log, `request ${id} ("${request.problem.slice(0, 60)}")`, error);
+            const record: RequestRecord = {
+                id, problem: request.problem, budget: request.budget, thinking: stream.text("thinking"), solution: stream.text("solution"),
+                answer: null, status: "error", stats: null, error: message
+            };
+            this.keep(record);
+            post({type: "error", id, message, record});
+            return {ok: false, id, record, error};
+        } finally {
+            request.signal?.removeEventListener("abort", onOuterAbort);
+            this.active.delete(id);
+        }
+    }
+
+    /** Copies a finished record's final answer, solution Markdown or LaTeX (the card's Copy buttons). */
+    public async copy(id: string, what: CopyKind, record = this.records.get(id)): Promise<void> {
+        if (record == null) {
+            void vscode.window.showWarningMessage("Elastic Math: that solution is no longer available to copy.");
+            return;
+        }
+        const text = copyText(record, what);
+        if (text === "") {
+            void vscode.window.showWarningMessage(what === "answer" ? "Elastic Math: this solution has no final boxed answer to copy."
+                : "Elastic Math: this solution is empty; there is nothing to copy.");
+            return;
+        }
+        await vscode.env.clipboard.writeText(text);
+        vscode.window.setStatusBarMessage(`Elastic Math: copied the ${what === "answer" ? "final answer" : `solution as ${what === "markdown" ? "Markdown" : "LaTeX"}`}`, 3000);
+    }
+}
+
+/** A problem the user must hear about (as a warning) and the log keeps. */
+export function warnUser(log: Log, message: string): void {
+    log.warn(message);
+    void vscode.window.showWarningMessage(`Elastic Math: ${message}`);
+}
+
+/** What Copy puts on the clipboard; bidi controls shown as ⟨U+202E⟩ so a pasted answer reads as it was shown. */
+export function copyText(record: RequestRecord, what: CopyKind): string {
+    return showBidiControls(what === "answer" ? (record.answer ?? "") : what === "markdown" ? record.solution : markdownToLatex(record.solution));
+}
+
+/** The budget as every view shows it; `answerOnly` for a model without a thinking phase (no thinking meter). */
+export function toBudgetView(budget: BudgetSpec, label: string, answerOnly = false): BudgetView {
+    if (budget.mode === "elastic")
+        return {mode: "elastic", thinkTokens: budget.thinkTokens, answerTokens: budget.answerTokens, label, ...(answerOnly ? {answerOnly} : {})};
+    return {mode: "unconstrained", maxTokens: budget.maxTokens ?? 0, label: label || describeBudget(budget)};
+}
+
+/** The footer's figures; the model is named as everywhere else (the engine service's display name). */
+export function statsOf(r: SolveResult, modelName: string): RequestStats {
+    return {
+        thinkingTokens: r.thinkingTokens, solutionTokens: r.solutionTokens, thinkingCut: r.thinkingCut, stop: r.stop,
+        promptTokens: r.promptTokens, timeToFirstTokenMs: r.timings.timeToFirstTokenMs, tokensPerSecond: r.timings.tokensPerSecond,
+        totalMs: r.timings.totalMs, model: modelName, device: r.device
+    };
+}
+
+export function answerHtml(answer: string | null, render: RenderOptions): string | null {
+    if (answer == null) return null;
+    return renderMarkdown(`$${answer}$`, render).html;
+}
+
+/** A finished record with its HTML rendered, to show as it was (after a reload, or a past conversation). */
+export function renderRecord(record: RequestRecord, render: RenderOptions, dropped?: boolean): RenderedRecord {
+    return {
+        record, problemHtml: renderMarkdown(record.problem, render).html, thinkingHtml: renderMarkdown(record.thinking, render).html,
+        solutionHtml: renderMarkdown(record.solution, render).html, answerHtml: answerHtml(record.answer, render),
+        ...(dropped === true ? {dropped} : {})
+    };
+}
+
+/** Opens a link from a view: https at once, http and mailto after a confirmation, nothing else. */
+export async function openLink(href: string): Promise<void> {
+    let uri: vscode.Uri;
+    try {
+        uri = vscode.Uri.parse(href, true);
+    } catch (err) {
+        void vscode.window.showWarningMessage(`Elastic Math: not a link that can be opened: ${href} (${err instanceof Error ? err.message : String(err)})`);
+        return;
+    }
+    if (!["https", "http", "mailto"].includes(uri.scheme)) return;
+    if (uri.scheme !== "https") {
+        const choice = await vscode.window.showWarningMessage(
+            `Open this link from the model's output?\n${href}`, {modal: true}, "Open");
+        if (choice !== "Open") return;
+    }
+    await vscode.env.openExternal(uri);
+}
