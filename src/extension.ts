@@ -21,6 +21,7 @@ import {ModelStatusBar} from "./vscode/statusBar";
 import type {LoadProgressEvent} from "./vscode/loadProgress";
 import {disposeFormulaOffload, sharedFormulaOffload} from "./vscode/formulaOffload";
 import type {OffloadStats} from "./render/formulaOffload";
+import {registerMathParticipant} from "./vscode/chat/mathParticipant";
 
 /** What the extension exports (`vscode.extensions.getExtension(...).exports`): used by scripts and the integration tests. */
 export interface ElasticMathApi {
@@ -90,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
             if (picked != null) vscode.window.setStatusBarMessage(`Elastic Math: budget ${picked.label} will be offered first`, 3000);
         })
     );
+    registerMathParticipant(context, {engines, log: (m) => console.error(`Elastic Math: ${m}`)});
     const problems = engines.settings.presetProblems;
     if (problems.length > 0)
         void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
