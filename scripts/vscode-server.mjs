@@ -3,7 +3,7 @@
 // code-server is installed by scripts/setup-vscode.sh into .cache/code-server/.
 // Facts behind each choice: /work/shared/notes/real-vscode-testing.md.
 import {spawn, spawnSync} from "node:child_process";
-import {existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {cpSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {createServer} from "node:net";
 import {tmpdir} from "node:os";
 import {dirname, join, resolve} from "node:path";
@@ -126,6 +126,8 @@ function installExitHook() {
  * @param {boolean} [opts.keepTemp]     keep the temp folder after stop() (default: env EMT_KEEP_TEMP=1)
  * @param {boolean} [opts.echoLog]      also echo code-server's output to stderr (default: env EMT_SERVER_LOG=1)
  * @param {number} [opts.startTimeoutMs]
+ * @param {string[]} [opts.preinstall]  extension folders copied into the extensions folder (test-only helpers)
+ * @param {Record<string, string>} [opts.userFiles]  files written into the user data's User/ folder (name -> text)
  * @returns {Promise<CodeServer>}
  */
 export async function startCodeServer(opts) {
@@ -143,6 +145,11 @@ export async function startCodeServer(opts) {
     mkdirSync(join(dirs.userData, "User"), {recursive: true});
     writeFileSync(join(dirs.userData, "User", "settings.json"),
         JSON.stringify({...DEFAULT_SETTINGS, ...(opts.settings ?? {})}, null, 2));
+    for (const [name, text] of Object.entries(opts.userFiles ?? {})) writeFileSync(join(dirs.userData, "User", name), text);
+    for (const ext of opts.preinstall ?? []) {
+        const pj = JSON.parse(readFileSync(join(ext, "package.json"), "utf8"));
+        cpSync(ext, join(dirs.extensions, `${pj.publisher}.${pj.name}-${pj.version}`), {recursive: true});
+    }
 
     const port = await freePort();
     const configFile = join(tempDir, "config.yaml");
