@@ -39,7 +39,9 @@ const common = {
 
 const builds = [
     // The extension host bundle: CommonJS, as VS Code 1.100 loads it.
-    {...common, entryPoints: ["src/extension.ts"], outfile: "out/extension.js", platform: "node", format: "cjs", target: "node20"},
+    // The banner marks when VS Code started evaluating the bundle (src/extension.ts reports the load and activate times).
+    {...common, entryPoints: ["src/extension.ts"], outfile: "out/extension.js", platform: "node", format: "cjs", target: "node20",
+        banner: {js: "\"use strict\"; var __emtBundleStart = performance.now();"}},
     // The worker thread that renders slow formulas off the extension host's main thread (src/render/formulaOffload.ts).
     {...common, entryPoints: ["src/render/formulaWorker.ts"], outfile: "out/formulaWorker.js", platform: "node", format: "cjs", target: "node20"},
     // The command line over the same core: ESM, so `import("node-llama-cpp")` is native.

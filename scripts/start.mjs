@@ -6,6 +6,7 @@ import {execFileSync, spawn, spawnSync} from "node:child_process";
 import {existsSync, mkdirSync, writeFileSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
+import {sampleProblems, startSettings} from "./start-settings.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);
@@ -33,22 +34,28 @@ if (model == null) {
 
 const workspace = join(root, ".cache/start-workspace");
 mkdirSync(workspace, {recursive: true});
-writeFileSync(join(workspace, "problems.md"),
-    "# Try these\n\nSelect a problem and run **Elastic Math: Solve Problem...**\n\n- What is $2+2$?\n- Solve $x^2 - 5x + 6 = 0$.\n");
+writeFileSync(join(workspace, "problems.md"), sampleProblems);
+const {user, machine} = startSettings(model);
 
 const hasDesktop = !browserOnly && (process.env.DISPLAY || process.platform !== "linux")
     && spawnSync("code", ["--version"], {stdio: "ignore"}).status === 0;
 if (hasDesktop) {
-    console.log("Opening desktop VS Code with the extension in development mode.");
-    console.log(`Set "elasticMath.model.path" to ${model} in your user settings (or run "Elastic Math: Use a GGUF Model File on Disk...").`);
-    spawn("code", ["--extensionDevelopmentPath", root, workspace], {stdio: "inherit", detached: true}).unref();
+    // Its own profile (under .cache/), so your own settings and extensions are left alone; on the desktop the User
+    // settings are the machine's, so the model path goes there.
+    const userData = join(root, ".cache/start-desktop/user-data");
+    mkdirSync(join(userData, "User"), {recursive: true});
+    writeFileSync(join(userData, "User", "settings.json"), JSON.stringify({...user, ...machine}, null, 2));
+    console.log(`Opening desktop VS Code with the extension in development mode (profile ${userData}).`);
+    spawn("code", ["--user-data-dir", userData, "--extensionDevelopmentPath", root, workspace], {stdio: "inherit", detached: true}).unref();
 } else {
     execFileSync("bash", ["scripts/setup-vscode.sh"], {cwd: root, stdio: "inherit"});
     const {startCodeServer} = await import("./vscode-server.mjs");
     const server = await startCodeServer({
         extensionPath: root,
         workspace,
-        settings: {"elasticMath.model.path": model},
+        settings: user,
+        // A browser window applies machine-scoped settings (the model path) only from the server machine's settings.
+        machineSettings: machine,
         keepTemp: false
     });
     console.log(`\nVS Code (browser) is running with Elastic Math Tutor in development mode. Open:\n\n  ${server.workbenchUrl()}\n`);

@@ -12,6 +12,8 @@ export const CHROMIUM: string;
 export const DEFAULT_SETTINGS: Record<string, unknown>;
 
 export function ensureCodeServer(): void;
+/** The settings an extension declares with `"scope": "machine"` (startCodeServer writes them to the machine's settings). */
+export function machineScopedKeys(extensionPath: string): Set<string>;
 export function freePort(): Promise<number>;
 export function killGroup(pid: number, graceMs?: number): Promise<void>;
 
@@ -42,6 +44,11 @@ export interface StartCodeServerOptions {
     extensionPath: string;
     workspace?: string;
     settings?: Record<string, unknown>;
+    /**
+     * The server machine's settings (Machine/settings.json): where a browser window reads machine-scoped settings. The
+     * extension's machine-scoped keys given in `settings` are moved there too.
+     */
+    machineSettings?: Record<string, unknown>;
     env?: Record<string, string>;
     keepTemp?: boolean;
     echoLog?: boolean;

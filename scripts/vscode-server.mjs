@@ -56,6 +56,17 @@ export const DEFAULT_SETTINGS = {
     "files.hotExit": "off"
 };
 
+/** The settings an extension declares with `"scope": "machine"` (from its package.json; none when it has none). */
+export function machineScopedKeys(extensionPath) {
+    try {
+        const pkg = JSON.parse(readFileSync(join(extensionPath, "package.json"), "utf8"));
+        const props = pkg.contributes?.configuration?.properties ?? {};
+        return new Set(Object.keys(props).filter((k) => props[k]?.scope === "machine"));
+    } catch {
+        return new Set(); // not an extension folder: every setting stays in the User settings
+    }
+}
+
 /** Runs scripts/setup-vscode.sh (a no-op in well under a second once it has completed). */
 export function ensureCodeServer() {
     const r = spawnSync("bash", [join(ROOT, "scripts/setup-vscode.sh"), VSCODE_VERSION], {stdio: "inherit"});
@@ -122,6 +133,8 @@ function installExitHook() {
  * @param {string} opts.extensionPath   the extension folder (package.json + out/), loaded in development mode by workbenchUrl()
  * @param {string} [opts.workspace]     folder to open; a fresh empty temp folder when left out
  * @param {Record<string, unknown>} [opts.settings]  user settings.json (merged over DEFAULT_SETTINGS)
+ * @param {Record<string, unknown>} [opts.machineSettings]  the server machine's settings.json (Machine/settings.json): where a
+ *     browser window reads machine-scoped settings such as elasticMath.model.path (see docs/settings.md)
  * @param {Record<string, string>} [opts.env]  extra environment for the server and so for the extension host
  * @param {boolean} [opts.keepTemp]     keep the temp folder after stop() (default: env EMT_KEEP_TEMP=1)
  * @param {boolean} [opts.echoLog]      also echo code-server's output to stderr (default: env EMT_SERVER_LOG=1)
@@ -143,8 +156,19 @@ export async function startCodeServer(opts) {
     for (const d of Object.values(dirs)) mkdirSync(d, {recursive: true});
     const workspace = opts.workspace ? resolve(opts.workspace) : dirs.workspace;
     mkdirSync(join(dirs.userData, "User"), {recursive: true});
-    writeFileSync(join(dirs.userData, "User", "settings.json"),
-        JSON.stringify({...DEFAULT_SETTINGS, ...(opts.settings ?? {})}, null, 2));
+    // The extension's machine-scoped keys given in `settings` go where this browser window applies them: the server
+    // machine's settings (in the User settings they would be dropped the first time the workbench re-reads them, on
+    // any settings change: docs/settings.md). `machineSettings` is written there as given.
+    const machineScoped = machineScopedKeys(extensionPath);
+    const user = {...DEFAULT_SETTINGS};
+    const machine = {};
+    for (const [k, v] of Object.entries(opts.settings ?? {})) (machineScoped.has(k) ? machine : user)[k] = v;
+    Object.assign(machine, opts.machineSettings ?? {});
+    writeFileSync(join(dirs.userData, "User", "settings.json"), JSON.stringify(user, null, 2));
+    if (Object.keys(machine).length > 0) {
+        mkdirSync(join(dirs.userData, "Machine"), {recursive: true});
+        writeFileSync(join(dirs.userData, "Machine", "settings.json"), JSON.stringify(machine, null, 2));
+    }
     for (const [name, text] of Object.entries(opts.userFiles ?? {})) writeFileSync(join(dirs.userData, "User", name), text);
     for (const ext of opts.preinstall ?? []) {
         const pj = JSON.parse(readFileSync(join(ext, "package.json"), "utf8"));

@@ -1,4 +1,9 @@
 import * as vscode from "vscode";
+// When the bundle started to evaluate (scripts/build.mjs's banner) and when its imports were done (this line runs after
+// them): activation = loading this bundle + activate(); both are logged (issue 12, defect 7).
+declare const __emtBundleStart: number | undefined;
+const loadedAt = performance.now();
+const bundleStart = typeof __emtBundleStart === "number" ? __emtBundleStart : loadedAt;
 import type {SolveResult} from "./core/types";
 import type {HostToPanelMessage} from "./protocol/messages";
 import {BudgetPicker} from "./vscode/budgetPicker";
@@ -11,15 +16,16 @@ import {openEvalPlot} from "./vscode/commands/openEvalPlot";
 import {checkSelectedAnswer} from "./vscode/commands/checkSelectedAnswer";
 import {TutorController} from "./vscode/tutorPanel";
 import type {TutorHostMessage, TutorPanelMessage} from "./protocol/tutor";
-import {useModelFile} from "./vscode/commands/useModelFile";
 import {serverApiKeySecret, setServerApiKey, testServerConnection, type ServerCheck} from "./vscode/commands/serverCommands";
 import {EngineService} from "./vscode/engineService";
 import {FirstRunCard} from "./vscode/firstRunCard";
 import {ModelManager} from "./vscode/modelManager";
 import {SolveController} from "./vscode/solveController";
 import {ModelStatusBar} from "./vscode/statusBar";
+import {createLog, registerShowLog} from "./vscode/log";
+import {ErrorSurface} from "./vscode/errors";
 import type {LoadProgressEvent} from "./vscode/loadProgress";
-import {disposeFormulaOffload, sharedFormulaOffload} from "./vscode/formulaOffload";
+import {disposeFormulaOffload, setFormulaOffloadLog, sharedFormulaOffload} from "./vscode/formulaOffload";
 import type {OffloadStats} from "./render/formulaOffload";
 import {registerMathParticipant} from "./vscode/chat/mathParticipant";
 import {registerLanguageModelProvider} from "./vscode/chat/languageModelProvider";
@@ -44,27 +50,37 @@ export interface ElasticMathApi {
     readonly loadProgress: readonly LoadProgressEvent[];
     /** What the formula worker has rendered so far (slow formulas of streamed answers; see src/render/formulaOffload.ts). */
     readonly formulaWorker: OffloadStats;
+    /** Activation in ms: evaluating the bundle (its imports), then activate() itself (printed to the log; tests print it). */
+    readonly activation: {readonly loadMs: number; readonly activateMs: number};
 }
 
 export function activate(context: vscode.ExtensionContext): ElasticMathApi {
-    const engines = new EngineService();
+    const activateStart = performance.now();
+    // The log and the error surface first: every collaborator gets them through its constructor.
+    const log = createLog();
+    const errors = new ErrorSurface(log);
+    context.subscriptions.push(log, registerShowLog(log));
+    setFormulaOffloadLog(log);
+    const models = new ModelManager(context, log, errors);
+    const engines = new EngineService({
+        log,
+        fitProblem: (p) => models.fitProblem(p),
+        formatFor: (p) => models.formatFor(p),
+        formatForCatalogId: (id) => models.formatForCatalogId(id),
+        apiKey: () => Promise.resolve(context.secrets.get(serverApiKeySecret))
+    });
+    const statusBar = new ModelStatusBar(engines);
     const picker = new BudgetPicker(context.globalState);
     const controller = new SolveController(context.extensionUri, engines);
-    const statusBar = new ModelStatusBar(engines);
     const tutor = new TutorController(context.extensionUri, engines);
     const chat = new ChatController(context.extensionUri, engines, context.workspaceState);
     context.subscriptions.push(engines, controller, statusBar, chat, tutor);
-    const tutorCommand = (args?: TutorArgs) => tutorMe({engines, picker, tutor}, args);
+    const tutorCommand = (args?: TutorArgs) => tutorMe({engines, picker, tutor, models}, args);
 
-    const models = new ModelManager(context);
-    engines.formatResolver = (p) => models.formatFor(p);
-    engines.catalogFormatResolver = (id) => models.formatForCatalogId(id);
-    engines.apiKeyProvider = () => Promise.resolve(context.secrets.get(serverApiKeySecret));
     context.subscriptions.push(context.secrets.onDidChange((e) => { if (e.key === serverApiKeySecret) engines.apiKeyChanged(); }));
-    engines.fitCheck = (p) => models.fitProblem(p);
-    const firstRunCard = new FirstRunCard(controller, engines, models);
+    const firstRunCard = new FirstRunCard(controller, engines, models, log);
     context.subscriptions.push(firstRunCard);
-    const deps = {context, engines, picker, controller, firstRun: () => models.offerFirstRun()};
+    const deps = {context, engines, picker, controller, models, errors, firstRun: () => models.offerFirstRun()};
     const chatApi = registerChatCommands(context, {engines, picker, controller, chat, firstRun: deps.firstRun});
     const solve = async (args?: SolveProblemArgs) => {
         const result = await solveProblem(deps, args);
@@ -80,11 +96,11 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
             controller.panel.show(false);
             void firstRunCard.refresh(); // no model yet: the panel offers one
         }),
-        vscode.commands.registerCommand(CommandIds.useModelFile, useModelFile),
+        vscode.commands.registerCommand(CommandIds.useModelFile, () => models.pickFile()),
         vscode.commands.registerCommand(CommandIds.setServerApiKey, () => setServerApiKey(context, engines)),
-        vscode.commands.registerCommand(CommandIds.testServerConnection, () => testServerConnection(context, engines)),
+        vscode.commands.registerCommand(CommandIds.testServerConnection, () => testServerConnection(context, engines, log)),
         vscode.commands.registerCommand(CommandIds.tutor, tutorCommand),
-        vscode.commands.registerCommand(CommandIds.openEvalPlot, openEvalPlot),
+        vscode.commands.registerCommand(CommandIds.openEvalPlot, (arg?: vscode.Uri | string) => openEvalPlot(log, arg)),
         vscode.commands.registerCommand(CommandIds.checkSelection, () => checkSelectedAnswer(tutor)),
         vscode.commands.registerCommand(CommandIds.chooseModel, (args?: {path?: string; catalogId?: string; quantization?: string}) => models.choose(args)),
         vscode.commands.registerCommand(CommandIds.chooseBudget, async () => {
@@ -98,12 +114,14 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     const problems = engines.settings.presetProblems;
     if (problems.length > 0)
         void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
+    const activation = {loadMs: loadedAt - bundleStart, activateMs: performance.now() - activateStart};
+    log.info(`activated: bundle loaded in ${activation.loadMs.toFixed(1)} ms, activate() took ${activation.activateMs.toFixed(1)} ms (node-llama-cpp is loaded on the first request)`);
 
     return {
         solve, models, get panelMessages() { return controller.posted; }, chat: chatApi, get loadProgress() { return engines.loadProgress.events; },
-        server: {setApiKey: (value) => setServerApiKey(context, engines, value), test: () => testServerConnection(context, engines, {quiet: true})},
+        server: {setApiKey: (value) => setServerApiKey(context, engines, value), test: () => testServerConnection(context, engines, log, {quiet: true})},
         tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; },
-        get formulaWorker() { return sharedFormulaOffload().stats; }
+        get formulaWorker() { return sharedFormulaOffload().stats; }, activation
     };
 }
 

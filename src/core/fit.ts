@@ -9,6 +9,7 @@
  */
 import * as os from "node:os";
 import {formatBytes} from "./catalog";
+import {describeError, type Logger} from "./logger";
 
 export interface FitReport {
     /** "insights": from the GGUF header; "estimate": from the file size alone (no header could be read). */
@@ -41,6 +42,8 @@ export interface AssessFitOptions {
     /** Base URL for `hf:` URIs. */
     readonly endpoint?: string;
     readonly signal?: AbortSignal;
+    /** Hears what was left out of the verdict (the GPU's memory, when it cannot be read: the verdict then counts none). */
+    readonly log?: Logger;
 }
 
 /** Reads the GGUF header of `source` and resolves the configuration node-llama-cpp would load. Throws when unreadable. */
@@ -57,7 +60,10 @@ export async function assessFit(options: AssessFitOptions): Promise<FitReport> {
     const contextSize = Math.min(options.contextSize ?? 8192, insights.trainContextSize ?? Infinity);
     const r = await insights.configurationResolver.resolveAndScoreConfig({targetContextSize: contextSize});
     const ramTotal = os.totalmem();
-    const vram = options.llama != null && options.llama.gpu !== false ? await options.llama.getVramState().catch(() => undefined) : undefined;
+    const vram = options.llama != null && options.llama.gpu !== false ? await options.llama.getVramState().catch((err: unknown) => {
+        options.log?.warn(`reading the GPU's memory failed (the fit verdict counts no VRAM): ${describeError(err)}`);
+        return undefined;
+    }) : undefined;
     return {
         basis: "insights",
         fits: r.compatibilityScore > 0 && r.resolvedValues.totalRamUsage <= ramTotal,

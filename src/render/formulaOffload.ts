@@ -16,6 +16,7 @@
 import {Worker} from "node:worker_threads";
 import type {FormulaResult} from "./katex";
 import type {FormulaDoneMessage, FormulaJobMessage} from "./formulaWorker";
+import {describeError, type Logger} from "../core/logger";
 
 export interface FormulaJob {
     readonly tex: string;
@@ -66,8 +67,11 @@ export class WorkerFormulaOffload implements FormulaOffload {
     private workerMs = 0;
     private maxJobMs = 0;
 
-    /** `workerFile`: the bundled formulaWorker.js (out/formulaWorker.js). */
-    public constructor(private readonly workerFile: string) {}
+    /**
+     * `workerFile`: the bundled formulaWorker.js (out/formulaWorker.js). `options.log` hears why the worker failed
+     * (formulas then render on the calling thread: slower, the same HTML), once.
+     */
+    public constructor(private readonly workerFile: string, private readonly options: {readonly log?: Logger} = {}) {}
 
     public get stats(): OffloadStats {
         return {jobs: this.jobs, workerMs: this.workerMs, maxJobMs: this.maxJobMs};
@@ -142,6 +146,7 @@ export class WorkerFormulaOffload implements FormulaOffload {
     }
 
     private fail(e: Error): void {
+        if (this.failed == null && !this.disposed) this.options.log?.warn(`formula worker failed: ${describeError(e)} (formulas now render on the extension host's thread)`);
         this.failed ??= e;
         this.worker = undefined;
         for (const w of this.waiting.values()) {

@@ -47,7 +47,8 @@ export class BudgetPicker {
 
     /**
      * The budget quick pick. With `answerOnly` (the reason the model has no thinking phase), only answer budgets are
-     * offered and the pick says why; the thinking budget of such a budget is never used.
+     * offered and the pick says why; the thinking budget of such a budget is never used. The highlighted row (what
+     * Enter takes) is the last budget used, else the default budget (`elasticMath.budget.default`, Balanced).
      */
     public async pick(settings: Settings, answerOnly?: string): Promise<PickedBudget | undefined> {
         type Item = vscode.QuickPickItem & {budget?: BudgetSpec; custom?: true};
@@ -60,11 +61,12 @@ export class BudgetPicker {
         }));
         items.push({label: "", kind: vscode.QuickPickItemKind.Separator});
         items.push({label: "Custom...", description: answerOnly != null ? "type the answer budget" : "type the thinking and answer budgets", custom: true});
-        const picked = await vscode.window.showQuickPick(items, {
+        const active = items.find((i) => choices.find((c) => c.label === i.label)?.last === true)
+            ?? items.find((i) => i.budget != null && i.label === settings.defaultBudgetLabel);
+        const picked = await showPick(items, active, {
             title: answerOnly != null ? "Elastic Math: answer budget (this model does not think first)" : "Elastic Math: reasoning budget",
-            placeHolder: answerOnly != null ? `Only an answer budget: ${answerOnly}`
-                : "How many tokens may the model think, and how many may it answer with?",
-            ignoreFocusOut: true
+            placeholder: answerOnly != null ? `Only an answer budget: ${answerOnly}`
+                : "How many tokens may the model think, and how many may it answer with?"
         });
         if (picked == null) return undefined;
         let result: PickedBudget | undefined;
@@ -91,6 +93,21 @@ export class BudgetPicker {
         const budget: BudgetSpec = {mode: "elastic", thinkTokens: think, answerTokens: answer};
         return {budget, label: "Custom"};
     }
+}
+
+/** A quick pick like showQuickPick whose highlighted row is `active` (showQuickPick always highlights the first). */
+function showPick<T extends vscode.QuickPickItem>(items: T[], active: T | undefined, options: {title: string; placeholder: string}): Promise<T | undefined> {
+    const qp = vscode.window.createQuickPick<T>();
+    qp.title = options.title;
+    qp.placeholder = options.placeholder;
+    qp.ignoreFocusOut = true;
+    qp.items = items;
+    if (active != null) qp.activeItems = [active];
+    return new Promise<T | undefined>((resolve) => {
+        qp.onDidAccept(() => { resolve(qp.selectedItems[0] ?? qp.activeItems[0]); qp.hide(); });
+        qp.onDidHide(() => { resolve(undefined); qp.dispose(); });
+        qp.show();
+    });
 }
 
 async function askTokens(what: string, prompt: string, initial: number): Promise<number | undefined> {

@@ -214,7 +214,7 @@ export class ChatController extends Disposable {
         const key = `${c.id}\n${JSON.stringify(format)}`;
         let conversation = this.live.get(key);
         if (conversation == null) {
-            conversation = new Conversation(c.data, {format, keepThinking: vscode.workspace.getConfiguration("elasticMath").get<boolean>("chat.feedThinkingBack", false)});
+            conversation = new Conversation(c.data, {format, keepThinking: this.engines.settings.chat.feedThinkingBack});
             this.live.set(key, conversation);
         }
         return conversation;

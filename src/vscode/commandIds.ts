@@ -16,7 +16,8 @@ export const CommandIds = {
     exportConversation: "elasticMath.exportConversation",
     stopChat: "elasticMath.stopChat",
     setServerApiKey: "elasticMath.setServerApiKey",
-    testServerConnection: "elasticMath.testServerConnection"
+    testServerConnection: "elasticMath.testServerConnection",
+    showLog: "elasticMath.showLog"
 } as const;
 
 /** Context key set while a request is generating (enables Stop). */

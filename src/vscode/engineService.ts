@@ -1,11 +1,28 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
-import {ElasticEngine, EngineError, type PromptFormat, type PromptMeter, type SolveOptions} from "../core";
+import {ElasticEngine, EngineError, type EngineErrorCode, type PromptFormat, type PromptMeter, type SolveOptions} from "../core";
 import type {SolveManyOptions, SolveManyResult} from "../core/engine";
 import type {BudgetSpec, SamplingOptions, SolveEvent, SolveResult} from "../core/types";
 import {Disposable} from "./disposable";
 import {LoadProgressNotifier} from "./loadProgress";
-import {readSettings, settingsSection, type Settings} from "./settings";
+import {logFailure, logged, type Log} from "./log";
+import {affectsEngine, configuredModel, engineSettingsKey, readSettings, type Settings} from "./settings";
+
+/** What the engine service asks of the model manager (passed in its constructor). */
+export interface EngineCollaborators {
+    readonly log: Log;
+    /**
+     * Why a model file should not be loaded here (the model manager's GGUF insights say it does not fit, with a
+     * smaller quantization or a CPU/GPU split to try), checked once per model before its first load.
+     */
+    readonly fitProblem: (modelPath: string) => Promise<string | undefined>;
+    /** The prompt format for a model file (catalog entry, else detected from the GGUF). */
+    readonly formatFor: (modelPath: string) => Promise<PromptFormat | undefined>;
+    /** Server backend: the prompt format of a catalog entry. */
+    readonly formatForCatalogId: (catalogId: string) => Promise<PromptFormat | undefined>;
+    /** Server backend: the API key from SecretStorage. */
+    readonly apiKey: () => Promise<string | undefined>;
+}
 
 export interface EngineSolveOptions {
     readonly problem: string;
@@ -60,20 +77,15 @@ export class EngineService extends Disposable {
     /** The "loading <model>" progress notification (and its recorded events, for the test API). */
     public readonly loadProgress = this._register(new LoadProgressNotifier());
 
-    /**
-     * Why a model file should not be loaded here (set by the model manager: its GGUF insights say it does not fit,
-     * with a smaller quantization or a CPU/GPU split to try), checked once per model before its first load.
-     */
-    public fitCheck: ((modelPath: string) => Promise<string | undefined>) | undefined;
     private readonly fitVerdicts = new Map<string, Promise<string | undefined>>();
 
     /** Throws the fit problem of the model (checked once per model and context size, before its first load). */
     private async checkFit(settings: Settings): Promise<void> {
-        if (this.fitCheck == null || settings.backend === "server") return; // the server's memory is the server's
+        if (settings.backend === "server") return; // the server's memory is the server's
         const key = JSON.stringify([settings.modelPath, settings.contextSize]);
         let verdict = this.fitVerdicts.get(key);
         if (verdict == null) {
-            verdict = this.fitCheck(settings.modelPath).catch(() => undefined);
+            verdict = this.deps.fitProblem(settings.modelPath).catch(logged(this.log, `judging whether ${settings.modelPath} fits`, undefined));
             this.fitVerdicts.set(key, verdict);
         }
         const problem = await verdict;
@@ -84,23 +96,24 @@ export class EngineService extends Disposable {
     /** A load or context failure gets the fit advice when the model does not fit (else it is returned as it is). */
     private async withLoadAdvice(settings: Settings, err: unknown): Promise<unknown> {
         if (!(err instanceof EngineError) || (err.code !== "model-load-failed" && err.code !== "context-failed") || settings.backend === "server") return err;
-        const advice = await this.fitCheck?.(settings.modelPath).catch(() => undefined);
+        const advice = await this.deps.fitProblem(settings.modelPath).catch(logged(this.log, `judging whether ${settings.modelPath} fits`, undefined));
         return advice != null ? new EngineError(err.code, `${err.message} ${advice}`, {cause: err}) : err;
     }
 
-    /** The prompt format for a model file (set by the model manager: catalog entry, else detected from the GGUF). */
-    public formatResolver: ((modelPath: string) => Promise<PromptFormat | undefined>) | undefined;
-    /** Server backend: the prompt format of a catalog entry (set by the model manager). */
-    public catalogFormatResolver: ((catalogId: string) => Promise<PromptFormat | undefined>) | undefined;
-    /** Server backend: the API key from SecretStorage (set at activation). */
-    public apiKeyProvider: (() => Promise<string | undefined>) | undefined;
+    private readonly log: Log;
 
-    public constructor() {
+    public constructor(private readonly deps: EngineCollaborators) {
         super();
+        this.log = deps.log;
+        // Any configuration change can change what this host reads for the engine's keys even when the event does not
+        // name them (VS Code re-filters machine-scoped values when it re-reads settings: docs/settings.md), so the
+        // values are compared too: the status bar and the next request always see the same model.
+        let seen = engineSettingsKey(readSettings());
         this._register(vscode.workspace.onDidChangeConfiguration((e) => {
-            if (e.affectsConfiguration(`${settingsSection}.model`) || e.affectsConfiguration(`${settingsSection}.engine`)
-                || e.affectsConfiguration(`${settingsSection}.sampling`) || e.affectsConfiguration(`${settingsSection}.backend`)
-                || e.affectsConfiguration(`${settingsSection}.server`)) {
+            const now = engineSettingsKey(readSettings());
+            const moved = now !== seen;
+            seen = now;
+            if (affectsEngine(e) || moved) {
                 this.fitVerdicts.clear(); // a model chosen again (a new download at the same path) is judged again
                 this.changed.fire();
             }
@@ -112,7 +125,7 @@ export class EngineService extends Disposable {
     }
 
     public get hasModel(): boolean {
-        return modelPathOf(this.settings) !== "";
+        return configuredModel(this.settings) !== "";
     }
 
     /** The API key changed (SecretStorage): the server engine is made again with it. */
@@ -124,14 +137,14 @@ export class EngineService extends Disposable {
     /** The engine for the current settings (created lazily). */
     public current(): EngineHandle {
         const settings = this.settings;
-        const modelPath = modelPathOf(settings);
+        const modelPath = configuredModel(settings);
         return {
             modelPath,
             modelName: settings.backend === "server" ? serverModelName(settings) : displayModelName(modelPath),
             solve: (options) => this.solveWith(settings, options),
             solveMany: (options) => this.solveManyWith(settings, options),
             promptMeter: async () => {
-                if (modelPathOf(settings) === "") throw new Error("No model is configured.");
+                checkConfigured(settings);
                 await this.checkFit(settings);
                 const engine = await this.engineFor(settings, await this.formatOf(settings));
                 this.uses.set(engine, (this.uses.get(engine) ?? 0) + 1);
@@ -147,13 +160,13 @@ export class EngineService extends Disposable {
 
     private async formatOf(settings: Settings): Promise<PromptFormat | undefined> {
         if (settings.backend === "server")
-            return this.catalogFormatResolver != null ? await this.catalogFormatResolver(settings.server.catalogModel).catch(() => undefined) : undefined;
-        return this.formatResolver != null ? await this.formatResolver(settings.modelPath).catch(() => undefined) : undefined;
+            return this.deps.formatForCatalogId(settings.server.catalogModel).catch(logged(this.log, `reading the prompt format of catalog entry ${settings.server.catalogModel}`, undefined));
+        return this.deps.formatFor(settings.modelPath).catch(logged(this.log, `reading the prompt format of ${settings.modelPath}`, undefined));
     }
 
     private async engineFor(settings: Settings, format: PromptFormat | undefined): Promise<ElasticEngine> {
         if (settings.backend === "server") {
-            const apiKey = await this.apiKeyProvider?.().catch(() => undefined);
+            const apiKey = await this.deps.apiKey().catch(logged(this.log, "reading the server API key from the secret storage", undefined));
             const key = JSON.stringify(["server", settings.server, apiKey ?? "", settings.contextSize, format ?? null]);
             if (this.engine != null && this.engineKey === key) return this.engine;
             if (this.engine != null) this.retire(this.engine);
@@ -191,7 +204,7 @@ export class EngineService extends Disposable {
     private disposeRetiredWhenIdle(): void {
         this.retired = this.retired.filter((r) => {
             if ((this.uses.get(r.engine) ?? 0) > 0) return true;
-            void r.engine.dispose().catch(() => undefined).finally(r.markGone);
+            void r.engine.dispose().catch(logged(this.log, "freeing a replaced model", undefined)).finally(r.markGone);
             return false;
         });
     }
@@ -205,7 +218,7 @@ export class EngineService extends Disposable {
         const older = this.retired.filter((r) => (this.generation.get(r.engine) ?? 0) < mine);
         if (older.length === 0 || signal?.aborted) return;
         const ahead = older.reduce((n, r) => n + (r.engine.busy ? 1 : 0) + r.engine.queueLength, 0);
-        try { onEvent?.({type: "queued", position: Math.max(1, ahead)}); } catch { /* a listener's bug must not stop the request */ }
+        try { onEvent?.({type: "queued", position: Math.max(1, ahead)}); } catch (err) { logFailure(this.log, "a listener of the queued event", err); /* its bug must not stop the request */ }
         await untilDoneOrAborted(Promise.all(older.map((r) => r.gone)), signal);
     }
 
@@ -229,7 +242,7 @@ export class EngineService extends Disposable {
             this.uses.set(engine, (this.uses.get(engine) ?? 0) + 1);
             await this.afterOlderEngines(engine, signal, onEvent);
             running = run(engine); // queued on the engine at once, so the engine's queue keeps the admission order
-            running.catch(() => undefined); // handled below, after `admitted`
+            running.catch(() => undefined); // observed here only to avoid an unhandled rejection: awaited and handled below
         })();
         // The next request waits for this one and for every one before it (this one may have gone ahead, cancelled).
         this.admission = Promise.allSettled([prior, admitted]).then(() => undefined);
@@ -275,9 +288,9 @@ export class EngineService extends Disposable {
 
     public override dispose(): void {
         super.dispose();
-        if (this.engine != null) void this.engine.dispose();
+        if (this.engine != null) void this.engine.dispose().catch(logged(this.log, "freeing the model", undefined));
         this.engine = undefined;
-        for (const r of this.retired.splice(0)) void r.engine.dispose().catch(() => undefined).finally(r.markGone);
+        for (const r of this.retired.splice(0)) void r.engine.dispose().catch(logged(this.log, "freeing a replaced model", undefined)).finally(r.markGone);
     }
 }
 
@@ -303,7 +316,7 @@ interface RetiredEngine {
 
 /** Why the current model has no thinking phase (the budget pick then offers only an answer budget), or undefined. */
 export async function answerOnlyReason(engines: EngineService): Promise<string | undefined> {
-    const format = await engines.current().format().catch(() => undefined);
+    const format = await engines.current().format(); // formatOf logs and yields undefined on failure
     if (format == null || format.thinking != null) return undefined;
     return format.noThinkingReason ?? "this model has no thinking phase: only the answer budget applies";
 }
@@ -318,21 +331,20 @@ export function displayModelName(modelPath: string): string {
     return /[\\/]test[\\/]fixtures[\\/]models[\\/]/.test(modelPath) ? `${name} (scripted test model)` : name;
 }
 
-/** What stands for the model in the handle: the GGUF path, or for the server backend its URL ("" = not configured). */
-function modelPathOf(settings: Settings): string {
-    return settings.backend === "server" ? settings.server.url : settings.modelPath;
-}
-
 /** "E1-Math-7B @ gpu-box:8000" (the footer and the status bar say which server answers). */
 export function serverModelName(settings: Settings): string {
     let host = settings.server.url;
-    try { host = new URL(settings.server.url).host; } catch { /* shown as written */ }
+    try { host = new URL(settings.server.url).host; } catch { /* not a URL: shown as written (Test Server Connection says what is wrong) */ }
     return `${settings.server.model !== "" ? settings.server.model : "server model"} @ ${host}`;
 }
 
+/** Throws the coded "not-configured" error when no model (or server URL) is set. */
 function checkConfigured(settings: Settings): void {
     if (settings.backend === "server" && settings.server.url === "")
-        throw new Error("The server backend has no URL: set elasticMath.server.url (then run \"Elastic Math: Test Server Connection\").");
+        throw notConfigured("The server backend has no URL: set elasticMath.server.url (then run \"Elastic Math: Test Server Connection\").");
     if (settings.backend === "local" && settings.modelPath === "")
-        throw new Error("No model is configured. Run \"Elastic Math: Choose Model...\" to download one or choose a GGUF file.");
+        throw notConfigured("No model is configured. Run \"Elastic Math: Choose Model...\" to download one or choose a GGUF file.");
 }
+
+// "not-configured" joins EngineErrorCode with the engine folder (src/core/engine/); the cast goes when it has.
+const notConfigured = (message: string) => new EngineError("not-configured" as EngineErrorCode, message);

@@ -9,6 +9,7 @@ import {isNonCommercial} from "../core/catalog";
 import type {FirstRunAction, FirstRunOfferView} from "../protocol/messages";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
+import {logged, type Log} from "./log";
 import type {ModelManager} from "./modelManager";
 import type {SolveController} from "./solveController";
 
@@ -18,7 +19,8 @@ export const chooseFileLabel = "Choose a GGUF file...";
 export class FirstRunCard extends Disposable {
     private shown = false;
 
-    public constructor(private readonly controller: SolveController, private readonly engines: EngineService, private readonly models: ModelManager) {
+    public constructor(private readonly controller: SolveController, private readonly engines: EngineService, private readonly models: ModelManager,
+        private readonly log: Log) {
         super();
         controller.onFirstRunAction = (action) => void this.run(action);
         this._register(engines.onDidChange(() => {
@@ -34,7 +36,7 @@ export class FirstRunCard extends Disposable {
             if (this.shown) this.hide();
             return;
         }
-        const offer = await this.models.firstRunOffer().catch(() => undefined);
+        const offer = await this.models.firstRunOffer().catch(logged(this.log, "reading the catalog for the first-run card", undefined));
         const view: FirstRunOfferView = {
             message: firstRunMessage,
             downloadLabel: offer?.label ?? null,

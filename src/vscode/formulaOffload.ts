@@ -5,12 +5,19 @@
  * extension (see extension.ts); it is `unref`'d, so it never keeps the host alive.
  */
 import * as path from "node:path";
+import type {Logger} from "../core/logger";
 import {WorkerFormulaOffload} from "../render/formulaOffload";
 
 let shared: WorkerFormulaOffload | undefined;
+let sharedLog: Logger | undefined;
+
+/** Where the worker's failure is reported (the extension's log; set at activation, before the first answer). */
+export function setFormulaOffloadLog(log: Logger): void {
+    sharedLog = log;
+}
 
 export function sharedFormulaOffload(): WorkerFormulaOffload {
-    return (shared ??= new WorkerFormulaOffload(path.join(__dirname, "formulaWorker.js")));
+    return (shared ??= new WorkerFormulaOffload(path.join(__dirname, "formulaWorker.js"), {log: sharedLog}));
 }
 
 export function disposeFormulaOffload(): void {

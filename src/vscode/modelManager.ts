@@ -1,20 +1,26 @@
 /**
- * Choosing and getting a model: the catalog (built-in + user entries), Elastic Math: Choose Model..., downloads
- * with a cancellable progress notification, and the first-run offer. Thin: the logic lives in core/catalog.ts,
- * core/download.ts and core/modelTemplate.ts.
+ * The one owner of "use this model": the catalog (built-in + user entries), Elastic Math: Choose Model... (its pick
+ * is modelPick.ts), Use a GGUF File, downloads with a cancellable progress notification, Hugging Face files and the
+ * first-run offer all end in {@link ModelManager.useFile}: the file is checked, its catalog mapping set or cleared,
+ * the setting written (settings.ts), and a fit warning shown when it does not fit. Every command that needs a model
+ * asks {@link ModelManager.ensureModel}. Thin: the logic lives in core/catalog.ts, core/download.ts, core/fit.ts
+ * and core/modelTemplate.ts.
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import {
-    builtInCatalog, defaultModel, fileNameFor, formatBytes, isNonCommercial, mergeCatalogs, parseCatalogDocument,
+    builtInCatalog, defaultModel, fileNameFor, formatBytes, mergeCatalogs, parseCatalogDocument,
     type Catalog, type CatalogFile, type CatalogModel
 } from "../core/catalog";
-import {DownloadError, downloadModel, isDownloadInProgress, partialDownload, resolveUrl} from "../core/download";
-import {assessFit, assessFitOrEstimate, describeFit, estimateFit, fitAdvice, type FitReport} from "../core/fit";
-import {detectPromptFormat, readGgufPromptInfo, type ThinkingMode} from "../core/modelTemplate";
+import {DownloadError, downloadModel, isDownloadInProgress, resolveUrl} from "../core/download";
+import {assessFit, assessFitOrEstimate, describeFit, fitAdvice, type FitReport} from "../core/fit";
+import {detectPromptFormat, readGgufPromptInfo} from "../core/modelTemplate";
 import {promptFormats, type PromptFormat} from "../core/promptFormat";
-import {checkModelFile} from "./commands/useModelFile";
+import type {ErrorSurface} from "./errors";
+import {logFailure, logged, type Log} from "./log";
+import {showModelPick} from "./modelPick";
+import {configuredModel, readSettings, writeModelPath} from "./settings";
 
 const catalogIdByPathKey = "elasticMath.catalogIdByPath";
 type FitLlama = NonNullable<Parameters<typeof assessFit>[0]["llama"]>;
@@ -24,14 +30,12 @@ export class ModelManager {
     /** Remote header verdicts, by URI, for this session (an estimate is not kept: the next pick tries again). */
     private readonly remoteFits = new Map<string, FitReport>();
 
-    public constructor(private readonly context: vscode.ExtensionContext) {}
-
-    private get config() { return vscode.workspace.getConfiguration("elasticMath"); }
+    public constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log, private readonly errors: ErrorSurface) {}
 
     /** Built-in entries, then `elasticMath.models.catalog` entries, then `<global storage>/catalog.json`. */
     public async catalog(): Promise<Catalog> {
         const parts: Catalog[] = [builtInCatalog()];
-        const fromSettings = this.config.get<unknown>("models.catalog");
+        const fromSettings = readSettings().models.catalog;
         if (Array.isArray(fromSettings) && fromSettings.length > 0) parts.push(parseCatalogDocument(fromSettings, "settings"));
         const file = vscode.Uri.joinPath(this.context.globalStorageUri, "catalog.json").fsPath;
         try {
@@ -39,7 +43,9 @@ export class ModelManager {
             try { parts.push(parseCatalogDocument(JSON.parse(text), "user file")); } catch (err) {
                 parts.push({models: [], problems: [`catalog (user file ${file}): not valid JSON: ${(err as Error).message}`]});
             }
-        } catch { /* no user file */ }
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "ENOENT") logFailure(this.log, `reading the user catalog ${file}`, err);
+        }
         const merged = mergeCatalogs(...parts);
         const fresh = merged.problems.filter((p) => !this.reported.has(p));
         if (fresh.length > 0) {
@@ -51,12 +57,12 @@ export class ModelManager {
 
     /** Where downloads go: `elasticMath.models.folder`, else the extension's global storage. */
     public get modelsDir(): string {
-        const configured = (this.config.get<string>("models.folder") ?? "").trim();
+        const configured = readSettings().models.folder;
         return configured !== "" ? configured : path.join(this.context.globalStorageUri.fsPath, "models");
     }
 
     private get endpoint(): string | undefined {
-        const fromSetting = (this.config.get<string>("models.huggingFaceEndpoint") ?? "").trim();
+        const fromSetting = readSettings().models.huggingFaceEndpoint;
         return fromSetting !== "" ? fromSetting : process.env.EMT_HF_ENDPOINT || undefined;
     }
 
@@ -78,40 +84,41 @@ export class ModelManager {
             if (f != null) return f;
         }
         try {
-            const thinking = this.config.get<ThinkingMode>("model.thinking", "auto");
-            return detectPromptFormat(await readGgufPromptInfo(modelPath), thinking);
-        } catch {
-            return undefined; // the engine reports an unreadable file itself, with a clear message
+            return detectPromptFormat(await readGgufPromptInfo(modelPath), readSettings().modelThinking);
+        } catch (err) {
+            // The engine reports an unreadable file itself, with a clear message; the log keeps why the format was not read.
+            logFailure(this.log, `reading the prompt format of ${modelPath}`, err);
+            return undefined;
         }
     }
 
+    /** The one write of "use this model": the catalog mapping of the path (set, or cleared for a plain file), then the setting. */
     private async use(modelPath: string, entry?: CatalogModel): Promise<void> {
         const map = {...this.context.globalState.get<Record<string, string>>(catalogIdByPathKey, {})};
         if (entry != null) map[modelPath] = entry.id; else delete map[modelPath];
         await this.context.globalState.update(catalogIdByPathKey, map);
-        await this.config.update("model.path", modelPath, vscode.ConfigurationTarget.Global);
+        await writeModelPath(modelPath);
+        this.log.info(`using ${modelPath}${entry != null ? ` (catalog entry ${entry.id})` : ""}`);
         vscode.window.setStatusBarMessage(`Elastic Math: using ${path.basename(modelPath)}`, 4000);
     }
 
-    /** Installed files: the models folder's .gguf files, with their catalog entry when they came from one. */
-    public async installed(catalog: Catalog): Promise<{path: string; entry?: CatalogModel; file?: CatalogFile}[]> {
-        let names: string[] = [];
-        try { names = (await fs.readdir(this.modelsDir)).filter((n) => /\.gguf$/i.test(n)); } catch { /* none yet */ }
-        return names.map((name) => {
-            for (const entry of catalog.models)
-                for (const file of entry.files)
-                    if (fileNameFor(entry, file) === name) return {path: path.join(this.modelsDir, name), entry, file};
-            return {path: path.join(this.modelsDir, name)};
-        });
+    /** Whether a model is configured (a GGUF path, or a server URL on the server backend). */
+    public get hasModel(): boolean {
+        return configuredModel(readSettings()) !== "";
+    }
+
+    /** Makes sure a model is configured: shows the first-run offer when none is. False when there still is none. */
+    public async ensureModel(): Promise<boolean> {
+        return this.hasModel || (await this.offerFirstRun()) != null;
     }
 
     /**
      * Elastic Math: Choose Model... With `args.path` (scripts, tests) it uses that file without asking;
-     * with `args.catalogId` it downloads that entry's first file.
+     * with `args.catalogId` it downloads that entry's file (the first, or the given quantization).
      */
     public async choose(args?: {path?: string; catalogId?: string; quantization?: string}): Promise<string | undefined> {
-        const catalog = await this.catalog();
         if (typeof args?.path === "string") return this.useFile(args.path);
+        const catalog = await this.catalog();
         if (typeof args?.catalogId === "string") {
             const entry = catalog.models.find((m) => m.id === args.catalogId);
             const file = entry?.files.find((f) => args.quantization == null || f.quantization === args.quantization);
@@ -121,81 +128,24 @@ export class ModelManager {
             }
             return this.download(entry, file);
         }
-        type Item = vscode.QuickPickItem & {run?: () => Promise<string | undefined>};
-        // Installed files' headers are read once per pick (the items are built twice: before and after the remote headers).
-        const localFits = new Map<string, Promise<string>>();
-        const localFitLine = (p: string, entry?: CatalogModel, file?: CatalogFile): Promise<string> => {
-            let line = localFits.get(p);
-            if (line == null) localFits.set(p, line = this.fitLine(p, entry, file));
-            return line;
-        };
-        const buildItems = async (remote: boolean): Promise<Item[]> => {
-            const current = this.config.get<string>("model.path", "");
-            const items: Item[] = [];
-            const installed = await this.installed(catalog);
-            items.push({label: "Installed", kind: vscode.QuickPickItemKind.Separator});
-            const installedPaths = new Set(installed.map((i) => i.path));
-            if (current !== "" && !installedPaths.has(current)) installed.unshift({path: current});
-            for (const i of installed)
-                items.push({
-                    label: `${i.path === current ? "$(check) " : ""}${i.entry?.name ?? path.basename(i.path)}`,
-                    description: [i.file?.quantization, i.entry != null && isNonCommercial(i.entry.license) ? "non-commercial" : undefined].filter(Boolean).join(" · "),
-                    detail: `${await localFitLine(i.path, i.entry, i.file)}${i.path}`,
-                    run: () => this.useFile(i.path, i.entry)
-                });
-            if (installed.length === 0) items.push({label: "$(info) none yet", description: "download one below, or choose a file"});
-            items.push({label: "Download", kind: vscode.QuickPickItemKind.Separator});
-            // Each downloadable file's header, read remotely (in parallel, a few seconds at most), else the size estimate.
-            const fits = new Map<CatalogFile, FitReport>();
-            const files = catalog.models.flatMap((entry) => entry.files);
-            if (remote) await forEachLimited(files, 2, async (file) => { fits.set(file, await this.remoteFit(file)); });
-            for (const file of files)
-                if (!fits.has(file)) fits.set(file, this.remoteFits.get(file.uri) ?? estimateFit(file.bytes, "the header is being read"));
-            for (const entry of catalog.models) {
-                for (const file of entry.files) {
-                    if (installedPaths.has(path.join(this.modelsDir, fileNameFor(entry, file)))) continue;
-                    const partial = await partialDownload(this.modelsDir, fileNameFor(entry, file));
-                    const fitText = fitSummary(fits.get(file)!, file, entry.files);
-                    items.push({
-                        label: `$(cloud-download) ${entry.name}`,
-                        description: `${file.quantization} · ${formatBytes(file.bytes)} · ${entry.parameters}${entry.default === true ? " · recommended" : ""}`,
-                        // What decides the choice first (resume, fit), then the license and the format notes.
-                        detail: `${partial != null ? `$(history) ${partialLabel(partial)} · ` : ""}${fitText} · ${isNonCommercial(entry.license) ? `$(warning) ${entry.license}: non-commercial use only` : entry.license}${entry.promptFormat === "chatml" || entry.promptFormat === "llemma-few-shot" ? " · no thinking phase (answer budget only)" : ""}`,
-                        run: () => this.download(entry, file)
-                    });
-                }
-            }
-            for (const entry of catalog.models.filter((m) => m.files.length === 0))
-                items.push({label: `$(circle-slash) ${entry.name}`, description: "no download source", detail: entry.notes ?? "Convert it to GGUF and choose the file (see models/README.md)."});
-            items.push({label: "", kind: vscode.QuickPickItemKind.Separator});
-            items.push({label: "$(folder-opened) Use a GGUF file on disk...", run: () => this.pickFile()});
-            items.push({label: "$(cloud-download) Add from Hugging Face...", description: "hf:<user>/<repo>/<file>.gguf or a URL", run: () => this.addFromHuggingFace()});
-            return items;
-        };
-        // The pick opens with size estimates (or headers read before) and is updated as the remote headers arrive.
-        const qp = vscode.window.createQuickPick<Item>();
-        qp.title = "Elastic Math: choose a model";
-        qp.placeholder = "Installed models, models to download, or a GGUF file";
-        qp.matchOnDescription = true;
-        qp.matchOnDetail = true;
-        qp.busy = true;
-        qp.items = await buildItems(false);
-        let open = true;
-        const picked = new Promise<Item | undefined>((resolve) => {
-            qp.onDidAccept(() => { resolve(qp.selectedItems[0]); qp.hide(); });
-            qp.onDidHide(() => { open = false; resolve(undefined); qp.dispose(); });
-        });
-        qp.show();
-        void buildItems(true).then((items) => {
-            if (!open) return;
-            const active = qp.activeItems[0]?.label;
-            qp.items = items;
-            const again = items.find((i) => i.label === active);
-            if (again != null) qp.activeItems = [again];
-        }, () => undefined).finally(() => { qp.busy = false; });
-        return (await picked)?.run?.();
+        return showModelPick(this, catalog, this.log);
     }
 
+    /** Installed files: the models folder's .gguf files, with their catalog entry when they came from one. */
+    public async installed(catalog: Catalog): Promise<{path: string; entry?: CatalogModel; file?: CatalogFile}[]> {
+        let names: string[] = [];
+        try { names = (await fs.readdir(this.modelsDir)).filter((n) => /\.gguf$/i.test(n)); } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "ENOENT") logFailure(this.log, `listing the models folder ${this.modelsDir}`, err);
+        }
+        return names.map((name) => {
+            for (const entry of catalog.models)
+                for (const file of entry.files)
+                    if (fileNameFor(entry, file) === name) return {path: path.join(this.modelsDir, name), entry, file};
+            return {path: path.join(this.modelsDir, name)};
+        });
+    }
+
+    /** Uses a model file (checked first; warned about when it does not fit). Resolves with the path, or undefined when refused. */
     public async useFile(file: string, entry?: CatalogModel): Promise<string | undefined> {
         if (await isDownloadInProgress(path.dirname(file), path.basename(file)) && !(await exists(file))) {
             void vscode.window.showErrorMessage(`Elastic Math: "${file}" is still being downloaded. Wait for the download to finish.`);
@@ -212,17 +162,23 @@ export class ModelManager {
         return file;
     }
 
-    private async remoteFit(file: CatalogFile): Promise<FitReport> {
+    /** A downloadable file's verdict already read from its remote header in this session. */
+    public knownRemoteFit(uri: string): FitReport | undefined {
+        return this.remoteFits.get(uri);
+    }
+
+    /** A downloadable file's verdict from its remote header (else a size estimate). */
+    public async remoteFit(file: CatalogFile): Promise<FitReport> {
         const known = this.remoteFits.get(file.uri);
         if (known != null) return known;
         const source = resolveUrl(file.uri, this.endpoint) ?? file.uri;
-        const report = await assessFitOrEstimate({source, endpoint: this.endpoint, fileBytes: file.bytes, contextSize: this.contextSize, timeoutMs: 4000, llama: await this.llamaForFit()});
+        const report = await assessFitOrEstimate({source, endpoint: this.endpoint, fileBytes: file.bytes, contextSize: this.contextSize, timeoutMs: 4000, llama: await this.llamaForFit(), log: this.log});
         if (report.basis === "insights") this.remoteFits.set(file.uri, report);
         return report;
     }
 
     private get contextSize(): number {
-        const n = this.config.get<number>("engine.contextSize", 0);
+        const n = readSettings().contextSize;
         return n > 0 ? n : 8192;
     }
 
@@ -233,22 +189,26 @@ export class ModelManager {
      */
     private fitLlama: {gpu: string; llama: Promise<FitLlama | undefined>} | undefined;
     private async llamaForFit(): Promise<FitLlama | undefined> {
-        const gpu = this.config.get<string>("engine.gpu", "auto");
+        const gpu = readSettings().gpu;
         if (this.fitLlama?.gpu !== gpu) {
             const lib = import("node-llama-cpp");
             this.fitLlama = {gpu, llama: lib.then((l) => l.getLlama({
                 gpu: gpu === "cpu" ? false : gpu as "auto", maxThreads: 0, build: "never", progressLogs: false, logLevel: l.LlamaLogLevel.error
-            })).catch(() => undefined)};
+            })).catch(logged(this.log, "starting llama.cpp to judge whether models fit (judged for the CPU instead)", undefined))};
         }
         return this.fitLlama.llama;
     }
 
     /** A local file's verdict by its GGUF header (undefined when the header cannot be read: the engine says why). */
     public async fitOf(modelPath: string): Promise<FitReport | undefined> {
-        try { return await assessFit({source: modelPath, contextSize: this.contextSize, llama: await this.llamaForFit()}); } catch { return undefined; }
+        try { return await assessFit({source: modelPath, contextSize: this.contextSize, llama: await this.llamaForFit(), log: this.log}); } catch (err) {
+            logFailure(this.log, `reading the GGUF header of ${modelPath} to judge its fit`, err);
+            return undefined;
+        }
     }
 
-    private async fitLine(modelPath: string, entry?: CatalogModel, file?: CatalogFile): Promise<string> {
+    /** "<fit verdict> · " for a pick row ("" when the header cannot be read). */
+    public async fitLine(modelPath: string, entry?: CatalogModel, file?: CatalogFile): Promise<string> {
         const r = await this.fitOf(modelPath);
         return r == null ? "" : `${fitSummary(r, file, entry?.files ?? [])} · `;
     }
@@ -261,7 +221,7 @@ export class ModelManager {
         const r = await this.fitOf(modelPath);
         if (r == null || r.fits) return undefined;
         const {entry, file} = await this.entryFor(modelPath);
-        const advice = fitAdvice(r, file ?? {quantization: "", bytes: (await fs.stat(modelPath).catch(() => ({size: 0}))).size}, entry?.files ?? []);
+        const advice = fitAdvice(r, file ?? {quantization: "", bytes: (await fs.stat(modelPath).catch(logged(this.log, `reading the size of ${modelPath}`, {size: 0}))).size}, entry?.files ?? []);
         return `${path.basename(modelPath)} ${describeFit(r)}.${advice != null ? ` ${advice.charAt(0).toUpperCase()}${advice.slice(1)}.` : ""}`;
     }
 
@@ -282,7 +242,7 @@ export class ModelManager {
         return picked?.[0] != null ? this.useFile(picked[0].fsPath) : undefined;
     }
 
-    private async addFromHuggingFace(): Promise<string | undefined> {
+    public async addFromHuggingFace(): Promise<string | undefined> {
         const uri = await vscode.window.showInputBox({
             title: "Elastic Math: add a model from Hugging Face",
             prompt: "hf:<user>/<repo>/<file>.gguf, or an https:// URL of a .gguf file",
@@ -332,18 +292,16 @@ export class ModelManager {
                     sub.dispose();
                 }
             });
-            await this.use(done, entry);
+            if (await this.useFile(done, entry) == null) return undefined;
             void vscode.window.showInformationMessage(`Elastic Math: ${entry.name} is downloaded and in use (${done}).`);
             return done;
         } catch (err) {
-            const message = err instanceof Error ? err.message : String(err);
             if (err instanceof DownloadError && err.code === "cancelled") {
-                vscode.window.setStatusBarMessage(`Elastic Math: ${message}`, 6000);
+                this.log.info(`download of ${entry.name} cancelled: ${err.message}`);
+                vscode.window.setStatusBarMessage(`Elastic Math: ${err.message}`, 6000);
                 return undefined;
             }
-            void vscode.window.showErrorMessage(`Elastic Math: ${message}`, "Choose a GGUF File...").then((c) => {
-                if (c != null) void this.pickFile();
-            });
+            this.errors.show(err, `downloading ${entry.name} (${file.uri})`);
             return undefined;
         }
     }
@@ -377,16 +335,8 @@ export function partialLabel(p: {downloadedBytes: number; totalBytes: number}): 
     return `partly downloaded (${pct}%) — resume`;
 }
 
-/** Runs `fn` on each item, at most `limit` at a time (reading GGUF headers costs node-llama-cpp a simulated load each). */
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    await Promise.all(Array.from({length: Math.min(limit, items.length)}, async () => {
-        while (next < items.length) await fn(items[next++]!).catch(() => undefined);
-    }));
-}
-
 async function exists(p: string): Promise<boolean> {
-    try { await fs.stat(p); return true; } catch { return false; }
+    try { await fs.stat(p); return true; } catch { return false; } // absence is the answer, not a failure
 }
 
 function formatDuration(seconds: number): string {
@@ -396,7 +346,29 @@ function formatDuration(seconds: number): string {
 }
 
 /** A fit verdict as a pick line: a warning icon when it does not fit, what it needs, and the advice if any. */
-function fitSummary(report: FitReport, file: Parameters<typeof fitAdvice>[1], files: Parameters<typeof fitAdvice>[2]): string {
+export function fitSummary(report: FitReport, file: Parameters<typeof fitAdvice>[1], files: Parameters<typeof fitAdvice>[2]): string {
     const advice = fitAdvice(report, file, files);
     return `${report.fits ? "" : "$(warning) "}${describeFit(report)}${advice != null ? `; ${advice}` : ""}`;
+}
+
+/** A quick check before the engine loads the file: exists, is a file, starts with the GGUF magic. */
+export async function checkModelFile(file: string): Promise<string | null> {
+    let handle: fs.FileHandle | undefined;
+    try {
+        const stat = await fs.stat(file);
+        if (stat.isDirectory()) return `"${file}" is a folder, not a GGUF model file.`;
+        if (stat.size < 32) return `"${file}" is too small (${stat.size} bytes) to be a GGUF model.`;
+        handle = await fs.open(file, "r");
+        const magic = Buffer.alloc(4);
+        await handle.read(magic, 0, 4, 0);
+        if (magic.toString("latin1") !== "GGUF") return `"${file}" is not a GGUF model file (it does not start with "GGUF").`;
+        return null;
+    } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") return `the model file "${file}" does not exist.`;
+        if (code === "EACCES") return `the model file "${file}" cannot be read (permission denied).`;
+        return `the model file "${file}" cannot be read: ${(err as Error).message}`;
+    } finally {
+        await handle?.close();
+    }
 }

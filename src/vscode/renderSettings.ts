@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import {normalizeMacros, type RenderOptions} from "../render";
-import {settingsSection} from "./settings";
+import {readSettings} from "./settings";
 
 /**
  * Render options from the settings (`elasticMath.render.macros`), read when a request starts, so a change
@@ -9,7 +9,7 @@ import {settingsSection} from "./settings";
 let lastReported = "";
 
 export function readRenderOptions(): RenderOptions {
-    const raw = vscode.workspace.getConfiguration(settingsSection).get<unknown>("render.macros", {});
+    const raw = readSettings().renderMacros;
     const {macros, problems} = normalizeMacros(raw);
     const report = problems.join("; ");
     if (report !== "" && report !== lastReported)

@@ -5,14 +5,15 @@ export const MAX_VOTE_SAMPLES = 64;
 
 /**
  * Asks how many samples the majority vote takes: 4, 8, 16 or a typed number; the `elasticMath.tutor.voteSamples`
- * setting is the default (first and selected, added when it is none of the three). Undefined when dismissed.
+ * setting is the default (first and selected, added when it is none of the three), named as the Settings editor
+ * shows it, not by its id. Undefined when dismissed.
  */
 export async function pickVoteSamples(defaultK: number): Promise<number | undefined> {
     type Item = vscode.QuickPickItem & {k?: number};
     const ks = [...new Set([defaultK, 4, 8, 16])];
     const items: Item[] = ks.map((k) => ({
         label: `${k} samples`,
-        description: k === defaultK ? "default (elasticMath.tutor.voteSamples)" : undefined,
+        description: k === defaultK ? "your default (Settings: Tutor: Vote Samples)" : undefined,
         detail: k === defaultK ? "More samples: a steadier vote, more time (parallel when memory allows)." : undefined,
         k
     }));

@@ -6,6 +6,8 @@
 // Reporting: mocha's spec reporter (no colors) goes to the extension host console, which the workbench
 // streams to the runner; the counts also go to the file named by EMT_INTEGRATION_RESULT (set in the
 // server's environment by scripts/run-integration.mjs) and to a last `EMT_INTEGRATION_RESULT {...}` line.
+// First: what the window's own activation left, before mocha or any test loads a module (see startupProbe.ts).
+import "./startupProbe";
 import * as fs from "node:fs";
 import * as path from "node:path";
 

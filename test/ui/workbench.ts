@@ -28,8 +28,10 @@ export interface OpenOptions {
     /** The extension folder (package.json + out/); default: this repository, or env EMT_EXTENSION_PATH. */
     extensionPath?: string;
     workspace?: string;
-    /** User settings.json (e.g. model paths for the extension). */
+    /** User settings.json. */
     settings?: Record<string, unknown>;
+    /** The server machine's settings.json: where this browser window reads machine-scoped settings (elasticMath.model.path). */
+    machineSettings?: Record<string, unknown>;
     /** Environment of the server, so of the extension host (the payload's extensionEnvironment is not applied). */
     env?: Record<string, string>;
     viewport?: {width: number; height: number};
@@ -44,8 +46,8 @@ export interface OpenOptions {
 /** Starts code-server with the extension in development mode, opens the workbench and waits until it is ready. */
 export async function openWorkbenchWithExtension(opts: OpenOptions = {}): Promise<Workbench> {
     const extensionPath = opts.extensionPath ?? process.env.EMT_EXTENSION_PATH ?? ROOT;
-    const server = await startCodeServer({extensionPath, workspace: opts.workspace, settings: opts.settings, env: opts.env,
-        preinstall: opts.preinstall, userFiles: opts.userFiles});
+    const server = await startCodeServer({extensionPath, workspace: opts.workspace, settings: opts.settings, machineSettings: opts.machineSettings,
+        env: opts.env, preinstall: opts.preinstall, userFiles: opts.userFiles});
     let browser: Browser | undefined;
     try {
         browser = await launchBrowser();

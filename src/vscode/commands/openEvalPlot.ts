@@ -1,11 +1,12 @@
 import * as vscode from "vscode";
+import {logFailure, type Log} from "../log";
 
 /**
  * Elastic Math: Open Evaluation Plot... — opens the accuracy-vs-tokens SVG that `elastic-math eval` wrote, in an
  * editor tab beside the current one (VS Code's own image preview: no script runs, the SVG has none anyway).
  * With a folder it opens <folder>/accuracy-vs-tokens.svg.
  */
-export async function openEvalPlot(arg?: vscode.Uri | string): Promise<boolean> {
+export async function openEvalPlot(log: Log, arg?: vscode.Uri | string): Promise<boolean> {
     let uri = typeof arg === "string" ? vscode.Uri.file(arg) : arg;
     if (uri == null) {
         const picked = await vscode.window.showOpenDialog({
@@ -18,7 +19,8 @@ export async function openEvalPlot(arg?: vscode.Uri | string): Promise<boolean> 
     try {
         if ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) uri = vscode.Uri.joinPath(uri, "accuracy-vs-tokens.svg");
         await vscode.workspace.fs.stat(uri);
-    } catch {
+    } catch (err) {
+        logFailure(log, `opening the evaluation plot ${uri.fsPath}`, err);
         void vscode.window.showErrorMessage(`Elastic Math: no evaluation plot at ${uri.fsPath}. Run "elastic-math eval" first; it writes accuracy-vs-tokens.svg into its --out folder.`);
         return false;
     }

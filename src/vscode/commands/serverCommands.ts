@@ -7,6 +7,7 @@ import {ElasticEngine} from "../../core/engine";
 import {ServerClient} from "../../core/serverBackend";
 import type {SolveEvent} from "../../core/types";
 import type {EngineService} from "../engineService";
+import {logFailure, logged, type Log} from "../log";
 
 export const serverApiKeySecret = "elasticMath.server.apiKey";
 
@@ -45,10 +46,11 @@ export interface ServerCheck {
 }
 
 /** Connects, lists the models, and runs a 2 + 2 token elastic request to check completions, streaming and usage. */
-export async function testServerConnection(context: vscode.ExtensionContext, engines: EngineService, options: {quiet?: boolean} = {}): Promise<ServerCheck> {
+export async function testServerConnection(context: vscode.ExtensionContext, engines: EngineService, log: Log, options: {quiet?: boolean} = {}): Promise<ServerCheck> {
     const settings = engines.settings;
     const url = settings.server.url;
     const show = (check: ServerCheck): ServerCheck => {
+        (check.ok ? log.info : log.warn).call(log, `server check: ${check.report}`);
         if (options.quiet !== true) {
             if (check.ok) void vscode.window.showInformationMessage(check.report, {modal: false});
             else void vscode.window.showErrorMessage(check.report, "Open Settings").then((b) => {
@@ -59,7 +61,7 @@ export async function testServerConnection(context: vscode.ExtensionContext, eng
     };
     if (url === "") return show({ok: false, url, report: "Elastic Math: no server URL. Set elasticMath.server.url (e.g. http://gpu-box:8000)."});
     const apiKey = await context.secrets.get(serverApiKeySecret);
-    const format = await engines.current().format().catch(() => undefined);
+    const format = await engines.current().format(); // logs and yields undefined when the format cannot be read
     return vscode.window.withProgress({location: vscode.ProgressLocation.Notification, title: `Elastic Math: testing ${url}`, cancellable: true}, async (_p, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
@@ -69,8 +71,9 @@ export async function testServerConnection(context: vscode.ExtensionContext, eng
         try {
             client = new ServerClient({url, model: settings.server.model, apiKey, dialect: settings.server.api, timeoutMs: 30_000});
             api = await client.dialect();
-            models = await client.models().catch(() => []);
+            models = await client.models().catch(logged(log, `listing the models of ${url}`, [] as string[]));
         } catch (err) {
+            logFailure(log, `connecting to ${url}`, err);
             return show({ok: false, url, report: `Elastic Math: ${(err as Error).message}`});
         }
         const modelNote = settings.server.model === "" ? `no model set: using ${models[0] ?? "the server's default"}`
@@ -91,9 +94,10 @@ export async function testServerConnection(context: vscode.ExtensionContext, eng
             ].join(" ");
             return show({ok: usage, url, api, models, completions: true, streaming: deltas > 0, usage, promptCache: cache, report});
         } catch (err) {
+            logFailure(log, `a test completion on ${url}`, err);
             return show({ok: false, url, api, models, completions: false, report: `Elastic Math: ${client.base} (${api}) lists ${models.length > 0 ? models.join(", ") : "no models"}, but a completion failed: ${(err as Error).message}`});
         } finally {
-            await engine.dispose();
+            await engine.dispose().catch(logged(log, "closing the test connection", undefined));
         }
     });
 }

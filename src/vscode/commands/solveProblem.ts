@@ -3,8 +3,10 @@ import {budgetFromJson} from "../../core/budgets";
 import type {SolveResult} from "../../core/types";
 import type {BudgetPicker, PickedBudget} from "../budgetPicker";
 import {answerOnlyReason, type EngineService} from "../engineService";
+import type {ErrorSurface} from "../errors";
+import type {ModelManager} from "../modelManager";
 import type {SolveController} from "../solveController";
-import {ensureModel} from "./useModelFile";
+import {selectionPrefill} from "./prefill";
 
 const lastProblemKey = "elasticMath.lastProblem";
 
@@ -16,12 +18,15 @@ export interface SolveProblemArgs {
     readonly budgetLabel?: string;
 }
 
-/** Elastic Math: Solve Problem... — asks for a problem and a budget, then streams the solution into the panel. */
+/**
+ * Elastic Math: Solve Problem... — asks for a problem (starting from the editor's selection when there is a short one,
+ * else the last problem typed) and a budget, then streams the solution into the panel.
+ */
 export async function solveProblem(
-    deps: {context: vscode.ExtensionContext; engines: EngineService; picker: BudgetPicker; controller: SolveController; firstRun?: () => Promise<string | undefined>},
+    deps: {context: vscode.ExtensionContext; engines: EngineService; picker: BudgetPicker; controller: SolveController; models: ModelManager; errors: ErrorSurface},
     args?: SolveProblemArgs
 ): Promise<SolveResult | undefined> {
-    if (!(await ensureModel(deps.engines, deps.firstRun))) return undefined;
+    if (!(await deps.models.ensureModel())) return undefined;
 
     let problem = typeof args?.problem === "string" ? args.problem : undefined;
     if (problem == null) {
@@ -29,7 +34,7 @@ export async function solveProblem(
             title: "Elastic Math: solve a problem",
             prompt: "Type a math problem (plain text or LaTeX, e.g. What is $\\frac{1}{2}+\\frac{1}{3}$?)",
             placeHolder: "Find all real x such that x^2 - 5x + 6 = 0.",
-            value: deps.context.workspaceState.get<string>(lastProblemKey, ""),
+            value: selectionPrefill() ?? deps.context.workspaceState.get<string>(lastProblemKey, ""),
             ignoreFocusOut: true,
             validateInput: (v) => (v.trim() === "" ? "Type a problem to solve." : undefined)
         });
@@ -58,12 +63,8 @@ export async function solveProblem(
     try {
         return await deps.controller.solve({problem, picked});
     } catch (err) {
-        // The message is not awaited: the command finishes now, and the user may act on it whenever.
-        const message = err instanceof Error ? err.message : String(err);
-        void vscode.window.showErrorMessage(`Elastic Math: ${message}`, "Use a GGUF File...", "Open Settings").then((choice) => {
-            if (choice === "Use a GGUF File...") void vscode.commands.executeCommand("elasticMath.useModelFile");
-            else if (choice === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", "elasticMath");
-        });
+        // Not awaited: the command finishes now, and the user may act on the message whenever.
+        deps.errors.show(err, "Solve Problem");
         return undefined;
     }
 }

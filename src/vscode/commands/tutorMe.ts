@@ -2,9 +2,9 @@ import * as vscode from "vscode";
 import {budgetFromJson} from "../../core/budgets";
 import type {SolveResult} from "../../core/types";
 import type {BudgetPicker, PickedBudget} from "../budgetPicker";
-import type {EngineService} from "../engineService";
+import {answerOnlyReason, type EngineService} from "../engineService";
+import type {ModelManager} from "../modelManager";
 import type {TutorController} from "../tutorPanel";
-import {ensureModel} from "./useModelFile";
 
 /** Arguments for scripted use, all optional (as for Solve Problem). */
 export interface TutorArgs {
@@ -15,10 +15,10 @@ export interface TutorArgs {
 
 /** Elastic Math: Tutor Me on a Problem... — the selection (or a typed problem), a budget, then the Tutor panel. */
 export async function tutorMe(
-    deps: {engines: EngineService; picker: BudgetPicker; tutor: TutorController},
+    deps: {engines: EngineService; picker: BudgetPicker; tutor: TutorController; models: ModelManager},
     args?: TutorArgs
 ): Promise<SolveResult | undefined> {
-    if (!(await ensureModel(deps.engines))) return undefined;
+    if (!(await deps.models.ensureModel())) return undefined;
     let problem = typeof args?.problem === "string" ? args.problem : undefined;
     if (problem == null) {
         const editor = vscode.window.activeTextEditor;
@@ -36,7 +36,10 @@ export async function tutorMe(
     let picked: PickedBudget | undefined;
     const given = budgetFromJson(args?.budget);
     if (args?.budget != null && given == null) { void vscode.window.showErrorMessage("Elastic Math: the budget given to Tutor Me is not valid."); return undefined; }
-    picked = given != null ? {budget: given, label: args?.budgetLabel ?? "Custom"} : await deps.picker.budgetForRequest(deps.engines.settings);
+    // A model without a thinking phase gets an answer budget only, as in Solve Problem.
+    const answerOnly = await answerOnlyReason(deps.engines);
+    picked = given != null ? {budget: given, label: args?.budgetLabel ?? "Custom", ...(answerOnly != null && given.mode === "elastic" ? {answerOnly: true} : {})}
+        : await deps.picker.budgetForRequest(deps.engines.settings, {answerOnly});
     if (picked == null) return undefined;
     return deps.tutor.start(problem, picked);
 }
