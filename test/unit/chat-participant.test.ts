@@ -83,9 +83,10 @@ test("a reply: thinking as progress apart from the answer, the cut marked, parag
     reply.onEvent({type: "cut", thinkingTokens: 8});
     reply.onEvent({type: "phase", phase: "solution"});
     reply.onEvent({type: "delta", phase: "solution", text: "We have $2+2", thinkingTokens: 8, solutionTokens: 3});
-    assert.equal(out.length, 1, "only the cut so far: a half paragraph is held back");
+    assert.equal(out.length, 0, "a half paragraph is held back");
     reply.onEvent({type: "delta", phase: "solution", text: "=4$.\n\nSo", thinkingTokens: 8, solutionTokens: 6});
-    assert.equal(out[1], "We have `$2+2=4$`.\n\n");
+    assert.match(out[0], /^> ✂ \*Thinking was cut at the budget: 8 tokens/, "the cut is marked with the answer's first text");
+    assert.match(out[0], /We have `\$2\+2=4\$`\.\n\n$/);
     reply.finish(result({thinkingTokens: 8, solutionTokens: 9, thinkingCut: true, solution: "We have $2+2=4$.\n\nSo \\boxed{4}", answer: "4"}), false);
     const all = out.join("");
     assert.ok(progress.some((p) => p.startsWith("Thinking 4 / 8 tokens: Let me add")), progress.join("|"));

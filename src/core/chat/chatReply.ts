@@ -50,7 +50,7 @@ export class ChatReply {
     private lastProgress = -Infinity;
     private thinkingTokens = 0;
     private solutionTokens = 0;
-    private cutMarked = false;
+    private cutLine = "";
 
     constructor(private readonly o: ChatReplyOptions) {}
 
@@ -90,8 +90,8 @@ export class ChatReply {
                 }
                 return;
             case "cut":
-                this.cutMarked = true;
-                sink.markdown(`> ✂ *Thinking was cut at the budget: ${event.thinkingTokens} tokens. The answer follows from what was thought so far.*\n\n`);
+                // Written with the answer's first text: markdown between progress lines is folded away with them.
+                this.cutLine = `> ✂ *Thinking was cut at the budget: ${event.thinkingTokens} tokens. The answer follows from what was thought so far.*\n\n`;
                 return;
             case "forced":
                 sink.progress(`Thinking longer: the model wanted to stop at ${event.thinkingTokens} tokens; "Wait" was fed (${event.count}).`);
@@ -114,7 +114,14 @@ export class ChatReply {
         if (end <= 0) return;
         const ready = this.pending.slice(0, end);
         this.pending = this.pending.slice(end);
-        if (ready.trim() !== "") this.o.sink.markdown(mathForChat(ready, this.o.typesetMath));
+        if (ready.trim() !== "") this.o.sink.markdown(this.takeCutLine() + mathForChat(ready, this.o.typesetMath));
+    }
+
+    /** The cut marker, once. */
+    private takeCutLine(): string {
+        const line = this.cutLine;
+        this.cutLine = "";
+        return line;
     }
 
     /** Ends the reply: what is left of the solution, the final answer and the footer. */
@@ -124,8 +131,8 @@ export class ChatReply {
         const thinking = result?.thinkingTokens ?? this.thinkingTokens;
         const solution = result?.solutionTokens ?? this.solutionTokens;
         if (result != null) {
-            if (result.thinkingCut && !this.cutMarked)
-                sink.markdown(`\n\n> ✂ *Thinking was cut at the budget: ${result.thinkingTokens} tokens.*\n`);
+            const cut = this.takeCutLine();
+            if (cut !== "") sink.markdown(cut);
             const answer = result.answer ?? extractAnswer(result.solution);
             if (answer != null && !stopped)
                 sink.markdown(`\n\n**Final answer:** ${mathForChat(`$\\boxed{${answer}}$`, this.o.typesetMath)}\n`);
