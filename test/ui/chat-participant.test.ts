@@ -50,28 +50,47 @@ describe(`ui: @math in the Chat view (VS Code ${VSCODE_VERSION})`, {timeout: 420
         return input;
     }
 
-    /** On today's VS Code, the chat needs a model: ours, picked in the model picker. */
+    /** On today's VS Code, the chat needs a model: ours, picked in the model picker (listed once the extension is up). */
     async function pickOurModel(page: Page): Promise<void> {
         const picker = page.locator('.interactive-input-part [aria-label^="Models"], .interactive-input-part .chat-modelPicker-item').first();
-        await picker.waitFor({state: "visible", timeout: 30000});
-        await picker.click();
         const ours = page.locator('.action-widget .monaco-list-row:has-text("elastic budgets"), .quick-input-widget .monaco-list-row:has-text("elastic budgets")').first();
-        await ours.waitFor({state: "visible", timeout: 30000});
+        const until = Date.now() + 90000;
+        for (;;) {
+            await picker.waitFor({state: "visible", timeout: 30000});
+            await picker.click();
+            try {
+                await ours.waitFor({state: "visible", timeout: 5000});
+                break;
+            } catch (e) {
+                await screenshot(page, `chat-${tag}-model-picker-waiting`);
+                await page.keyboard.press("Escape");
+                if (Date.now() > until) throw e;
+                await new Promise((r) => setTimeout(r, 2000));
+            }
+        }
         await screenshot(page, `chat-${tag}-model-picker`);
         await ours.click();
+        await ours.waitFor({state: "hidden", timeout: 10000});
     }
 
+    /** Sends a message; returns its response (the chat's list is virtual: older items leave the DOM, so no index). */
     async function ask(page: Page, text: string): Promise<Locator> {
         const input = await openChat(page);
-        const before = await page.locator(".interactive-item-container.interactive-response").count();
         await input.click();
         await page.keyboard.press("Control+A");
         await page.keyboard.press("Backspace");
         await page.keyboard.type(text, {delay: 5});
         await page.keyboard.press("Enter");
-        const response = page.locator(".interactive-item-container.interactive-response").nth(before);
-        await response.waitFor({state: "attached", timeout: 60000});
-        return response;
+        const words = text.replace(/^@math\s+(\/\w+\s+)?/, "").slice(0, 20);
+        await page.waitForFunction((w) => {
+            const requests = [...document.querySelectorAll(".interactive-item-container.interactive-request")];
+            const last = requests[requests.length - 1];
+            const responses = [...document.querySelectorAll(".interactive-item-container.interactive-response")];
+            const response = responses[responses.length - 1];
+            return last != null && (last as HTMLElement).innerText.includes(w) && response != null &&
+                (last.compareDocumentPosition(response) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+        }, words, {timeout: 60000}).catch(async (e) => { await screenshot(page, `chat-${tag}-ask-failed`); throw e; });
+        return page.locator(".interactive-item-container.interactive-response").last();
     }
 
     async function waitForText(response: Locator, re: RegExp, timeout = 120000): Promise<string> {
