@@ -108,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
             if (picked != null) vscode.window.setStatusBarMessage(`Elastic Math: budget ${picked.label} will be offered first`, 3000);
         })
     );
-    const chatLog = (m: string) => console.error(`Elastic Math: ${m}`);
+    const chatLog = (m: string) => log.info(m);
     registerMathParticipant(context, {engines, log: chatLog});
     registerLanguageModelProvider(context, engines, chatLog);
     const problems = engines.settings.presetProblems;

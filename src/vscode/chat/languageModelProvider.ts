@@ -57,7 +57,8 @@ export function registerLanguageModelProvider(context: vscode.ExtensionContext, 
     context.subscriptions.push(changed, engines.onDidChange(() => changed.fire()));
     const provider: Provider = {
         onDidChangeLanguageModelChatInformation: changed.event,
-        async provideLanguageModelChatInformation() {
+        async provideLanguageModelChatInformation(options) {
+            log(`language models asked (silent: ${options?.silent}): ${engines.hasModel ? engines.current().modelName : "no model configured"}`);
             if (!engines.hasModel) return [];
             const settings = engines.settings;
             const where = settings.backend === "server" ? "on your server" : "local";
@@ -126,5 +127,7 @@ export function registerLanguageModelProvider(context: vscode.ExtensionContext, 
         }
     };
     context.subscriptions.push(register(LM_VENDOR, provider));
+    // The chat may have listed the vendors' models before this extension was activated: ask it to list ours again.
+    setTimeout(() => changed.fire(), 0);
     return true;
 }
