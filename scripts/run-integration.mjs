@@ -20,7 +20,7 @@ import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {createRequire} from "node:module";
 import {format} from "node:util";
-import {ROOT, freePort, killGroup, launchBrowser, openWorkbench, startCodeServer} from "./vscode-server.mjs";
+import {ROOT, VSCODE_TARGETS, VSCODE_VERSION, freePort, killGroup, launchBrowser, openWorkbench, startCodeServer} from "./vscode-server.mjs";
 
 const SELF = fileURLToPath(import.meta.url);
 const verbose = process.env.EMT_VERBOSE === "1";
@@ -141,7 +141,7 @@ async function runDesktopChild() {
     const {runTests, downloadAndUnzipVSCode} = require("@vscode/test-electron");
     let vscodeExecutablePath;
     try {
-        vscodeExecutablePath = await downloadAndUnzipVSCode(process.env.EMT_VSCODE_VERSION || "1.100.3");
+        vscodeExecutablePath = await downloadAndUnzipVSCode(`${VSCODE_VERSION}.${VSCODE_TARGETS[VSCODE_VERSION].codeServer.split(".")[2]}`);
     } catch (e) {
         console.error(`integration: cannot download desktop VS Code: ${e?.message ?? e}`);
         process.exit(86); // tells the parent to fall back to code-server

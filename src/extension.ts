@@ -27,6 +27,8 @@ import {ErrorSurface} from "./vscode/errors";
 import type {LoadProgressEvent} from "./vscode/loadProgress";
 import {disposeFormulaOffload, setFormulaOffloadLog, sharedFormulaOffload} from "./vscode/formulaOffload";
 import type {OffloadStats} from "./render/formulaOffload";
+import {registerMathParticipant} from "./vscode/chat/mathParticipant";
+import {registerLanguageModelProvider} from "./vscode/chat/languageModelProvider";
 
 /** What the extension exports (`vscode.extensions.getExtension(...).exports`): used by scripts and the integration tests. */
 export interface ElasticMathApi {
@@ -106,6 +108,9 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
             if (picked != null) vscode.window.setStatusBarMessage(`Elastic Math: budget ${picked.label} will be offered first`, 3000);
         })
     );
+    const chatLog = (m: string) => log.info(m);
+    registerMathParticipant(context, {engines, log: chatLog});
+    registerLanguageModelProvider(context, engines, chatLog);
     const problems = engines.settings.presetProblems;
     if (problems.length > 0)
         void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);

@@ -35,6 +35,10 @@ export interface OpenOptions {
     /** Environment of the server, so of the extension host (the payload's extensionEnvironment is not applied). */
     env?: Record<string, string>;
     viewport?: {width: number; height: number};
+    /** Extension folders copied into the extensions folder (test-only helpers, see test/fixtures/vscode-chat-helper). */
+    preinstall?: string[];
+    /** Files written into the user data's User/ folder (name -> text). */
+    userFiles?: Record<string, string>;
     /** Wait for this extension's commands to be registered (default true): `${category}: ${title}` of its first command. */
     waitForExtension?: boolean;
 }
@@ -42,7 +46,8 @@ export interface OpenOptions {
 /** Starts code-server with the extension in development mode, opens the workbench and waits until it is ready. */
 export async function openWorkbenchWithExtension(opts: OpenOptions = {}): Promise<Workbench> {
     const extensionPath = opts.extensionPath ?? process.env.EMT_EXTENSION_PATH ?? ROOT;
-    const server = await startCodeServer({extensionPath, workspace: opts.workspace, settings: opts.settings, machineSettings: opts.machineSettings, env: opts.env});
+    const server = await startCodeServer({extensionPath, workspace: opts.workspace, settings: opts.settings, machineSettings: opts.machineSettings,
+        env: opts.env, preinstall: opts.preinstall, userFiles: opts.userFiles});
     let browser: Browser | undefined;
     try {
         browser = await launchBrowser();

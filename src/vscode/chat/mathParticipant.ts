@@ -1,0 +1,188 @@
+/**
+ * `@math` in VS Code's own Chat view (chat participants: stable API since 1.90). A question goes to our engine, on the
+ * configured local model or server, with our budgets (never on the chat's own language model); it waits in the same
+ * queue as the panel and the sidebar chat. Follow-ups in a conversation use its history as the sidebar chat does:
+ * the earlier solutions, not their thinking, and the KV cache of the previous turn while this window lives.
+ * Budget commands, `/hint` and `/check` are parsed in core/chat/chatCommand.ts; the reply is written by
+ * core/chat/chatReply.ts.
+ */
+import * as vscode from "vscode";
+import {type ChatTurn, Conversation, type ConversationData, conversationFormatFor} from "../../core/conversation";
+import {budgetTitle, parseChatRequest} from "../../core/chat/chatCommand";
+import {chatTypesetsMath, mathForChat} from "../../core/chat/chatMath";
+import {ChatReply} from "../../core/chat/chatReply";
+import {checkAnswer} from "../../core/tutor/check";
+import {requestHint} from "../../core/tutor/hints";
+import type {BudgetSpec, SolveResult} from "../../core/types";
+import type {EngineService} from "../engineService";
+
+export const MATH_PARTICIPANT_ID = "elasticMath.math";
+
+/** What a reply keeps for the conversation's next turns (ChatResult.metadata survives in the chat's history). */
+interface MathTurnMetadata {
+    readonly elasticMath: 1;
+    /** The turn as the model's history holds it (solutions only are fed back). */
+    readonly turn?: ChatTurn;
+    /** The problem the tutoring commands refer to, and the tutor's hidden answer to it. */
+    readonly problem?: string;
+    readonly hiddenAnswer?: string | null;
+    readonly hints?: readonly string[];
+    readonly budgetLabel?: string;
+}
+
+function metadataOf(turn: vscode.ChatRequestTurn | vscode.ChatResponseTurn): MathTurnMetadata | undefined {
+    if (!(turn instanceof vscode.ChatResponseTurn) || turn.participant !== MATH_PARTICIPANT_ID) return undefined;
+    const m = turn.result.metadata as Partial<MathTurnMetadata> | undefined;
+    return m?.elasticMath === 1 ? m as MathTurnMetadata : undefined;
+}
+
+/** This participant's earlier turns in the conversation, oldest first. */
+function history(context: vscode.ChatContext): MathTurnMetadata[] {
+    return context.history.map(metadataOf).filter((m): m is MathTurnMetadata => m != null);
+}
+
+export interface MathParticipantDeps {
+    readonly engines: EngineService;
+    readonly log: (message: string) => void;
+}
+
+/** Keeps the live conversations (with their exact sampled tokens, so follow-ups reuse the KV cache). */
+class LiveConversations {
+    private readonly live = new Map<string, Conversation>();
+    key(turns: readonly ChatTurn[]): string { return JSON.stringify(turns.map((t) => [t.user, t.solution])); }
+    take(turns: readonly ChatTurn[], make: () => Conversation): Conversation {
+        const k = this.key(turns);
+        const found = this.live.get(k);
+        if (found != null) { this.live.delete(k); return found; }
+        return make();
+    }
+    keep(conversation: Conversation): void {
+        this.live.set(this.key(conversation.turns), conversation);
+        while (this.live.size > 8) this.live.delete(this.live.keys().next().value as string);
+    }
+}
+
+export function registerMathParticipant(context: vscode.ExtensionContext, deps: MathParticipantDeps): void {
+    if (typeof vscode.chat?.createChatParticipant !== "function") return;
+    const conversations = new LiveConversations();
+    const participant = vscode.chat.createChatParticipant(MATH_PARTICIPANT_ID,
+        (request, chatContext, stream, token) => handle(deps, conversations, request, chatContext, stream, token));
+    participant.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "icon.svg");
+    participant.followupProvider = {
+        provideFollowups(result) {
+            const m = result.metadata as MathTurnMetadata | undefined;
+            const problem = m?.problem;
+            if (m?.elasticMath !== 1 || problem == null || problem === "") return [];
+            const followups: vscode.ChatFollowup[] = [];
+            if (m.turn != null) followups.push({prompt: problem, command: "extended", label: "Think longer (Extended budget)"});
+            followups.push({prompt: "", command: "hint", label: m.hints != null && m.hints.length > 0 ? "Another hint" : "A hint"});
+            return followups;
+        }
+    };
+    context.subscriptions.push(participant);
+}
+
+async function handle(deps: MathParticipantDeps, conversations: LiveConversations, request: vscode.ChatRequest,
+    chatContext: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
+    const settings = deps.engines.settings;
+    const action = parseChatRequest(request.command, request.prompt, {presets: settings.presets, defaultLabel: settings.defaultBudgetLabel});
+    const earlier = history(chatContext);
+    const last = earlier[earlier.length - 1];
+    const typeset = chatTypesetsMath(vscode.version, vscode.workspace.getConfiguration("chat").get<boolean>("math.enabled"));
+    const controller = new AbortController();
+    const cancel = token.onCancellationRequested(() => controller.abort());
+    try {
+        if (!deps.engines.hasModel) {
+            stream.markdown("No model is configured yet. Choose one, then ask again.");
+            stream.button({command: "elasticMath.chooseModel", title: "Choose Model..."});
+            return {metadata: {elasticMath: 1}};
+        }
+        switch (action.kind) {
+            case "error":
+                stream.markdown(action.message);
+                return {metadata: {elasticMath: 1, ...(last?.problem != null ? {problem: last.problem, hiddenAnswer: last.hiddenAnswer, hints: last.hints} : {})}};
+            case "check": {
+                if (last?.problem == null) {
+                    stream.markdown("There is no problem to check against yet: ask one with `@math <problem>` or `/hint <problem>` first.");
+                    return {metadata: {elasticMath: 1}};
+                }
+                const verdict = checkAnswer(action.answer, last.hiddenAnswer ?? null);
+                stream.markdown(mathForChat(verdict.message, typeset));
+                return {metadata: {elasticMath: 1, problem: last.problem, hiddenAnswer: last.hiddenAnswer, hints: last.hints}};
+            }
+            case "hint":
+                return await hint(deps, action.question, last, stream, controller.signal, typeset);
+            case "solve":
+                return await solve(deps, conversations, action.question, action.budget, action.budgetLabel, earlier, stream, controller.signal, typeset);
+        }
+    } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        deps.log(`@math: ${message}`);
+        stream.markdown(`\n\n**Elastic Math:** ${message}`);
+        return {errorDetails: {message}, metadata: {elasticMath: 1}};
+    } finally {
+        cancel.dispose();
+    }
+}
+
+async function solve(deps: MathParticipantDeps, conversations: LiveConversations, question: string, budget: BudgetSpec, label: string,
+    earlier: readonly MathTurnMetadata[], stream: vscode.ChatResponseStream, signal: AbortSignal, typeset: boolean): Promise<vscode.ChatResult> {
+    const engine = deps.engines.current();
+    const format = conversationFormatFor(await engine.format());
+    const title = budgetTitle(label, budget);
+    const reply = new ChatReply({sink: {progress: (t) => stream.progress(t), markdown: (t) => stream.markdown(t)}, typesetMath: typeset, budget, budgetTitle: title});
+    let result: SolveResult | undefined;
+    let turn: ChatTurn | undefined;
+    if (format == null) {
+        // A base model prompted with worked examples holds no conversation: each question stands alone.
+        result = await engine.solve({problem: question, budget, signal, onEvent: (e) => reply.onEvent(e), sampling: deps.engines.settings.sampling});
+    } else {
+        const turns = earlier.map((m) => m.turn).filter((t): t is ChatTurn => t != null);
+        const data: ConversationData = {turns, droppedTurns: 0};
+        const conversation = conversations.take(turns, () => new Conversation(data, {format}));
+        const ask = await conversation.ask({solve: (o) => engine.solve({...o, signal: o.signal ?? signal, onEvent: o.onEvent ?? (() => undefined)})},
+            {message: question, budget, sampling: deps.engines.settings.sampling, signal, onEvent: (e) => reply.onEvent(e)});
+        result = ask.result;
+        if (ask.added) {
+            turn = conversation.turns[conversation.turns.length - 1];
+            conversations.keep(conversation);
+        }
+        if (ask.newlyDroppedTurns > 0)
+            stream.markdown(`\n\n*The conversation outgrew the model's context: the oldest ${ask.newlyDroppedTurns} turn(s) are no longer shown to the model.*\n`);
+    }
+    const stopped = result.stop === "abort";
+    reply.finish(result, stopped);
+    return {metadata: {elasticMath: 1, turn, problem: question, hiddenAnswer: result.answer, budgetLabel: label} satisfies MathTurnMetadata};
+}
+
+async function hint(deps: MathParticipantDeps, question: string, last: MathTurnMetadata | undefined, stream: vscode.ChatResponseStream,
+    signal: AbortSignal, typeset: boolean): Promise<vscode.ChatResult> {
+    const engine = deps.engines.current();
+    const sameProblem = question === "" || question === last?.problem;
+    const problem = question !== "" ? question : last?.problem;
+    if (problem == null || problem === "") {
+        stream.markdown("Give the problem after `/hint`, for example `/hint Solve x^2 = 9`.");
+        return {metadata: {elasticMath: 1}};
+    }
+    const settings = deps.engines.settings;
+    const preset = settings.presets.find((p) => p.label === settings.defaultBudgetLabel) ?? settings.presets[0];
+    const budget: BudgetSpec = preset != null && preset.unconstrained !== true ? {mode: "elastic", thinkTokens: preset.think!, answerTokens: preset.answer!} : {mode: "elastic", thinkTokens: 1024, answerTokens: 1024};
+    let hiddenAnswer = sameProblem ? last?.hiddenAnswer : undefined;
+    const previous = sameProblem ? [...(last?.hints ?? [])] : [];
+    if (hiddenAnswer === undefined) {
+        // The tutor solves the problem first, hidden, so that no hint can give its answer away.
+        stream.progress("The tutor is solving the problem first (hidden)…");
+        const solved = await engine.solve({problem, budget, signal, onEvent: () => undefined, sampling: settings.sampling});
+        if (solved.stop === "abort") { stream.markdown("*Stopped.*"); return {metadata: {elasticMath: 1}}; }
+        hiddenAnswer = solved.answer;
+    }
+    stream.progress(`Writing hint ${previous.length + 1}…`);
+    const h = await requestHint({
+        problem, level: previous.length + 1, previous, answer: hiddenAnswer ?? null, budget, signal,
+        solve: (o) => engine.solve({problem: o.problem, budget: o.budget, signal: o.signal ?? signal, onEvent: () => undefined, sampling: settings.sampling})
+    });
+    stream.markdown(`**Hint ${h.level}:** ${mathForChat(h.text, typeset)}`);
+    if (h.masked > 0) stream.markdown(`\n\n*(${h.masked} place${h.masked === 1 ? "" : "s"} that would give the answer away ${h.masked === 1 ? "is" : "are"} hidden.)*`);
+    stream.markdown("\n\nCheck your answer with `/check <your answer>`.");
+    return {metadata: {elasticMath: 1, problem, hiddenAnswer: hiddenAnswer ?? null, hints: [...previous, h.text]} satisfies MathTurnMetadata};
+}
