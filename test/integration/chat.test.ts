@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import {formatSolutionFor} from "../../src/core/selectionText";
+import {formatSolutionFor, indentLines} from "../../src/core/selectionText";
 import type {ElasticMathApi} from "../../src/extension";
 import {ANSWER_FOREVER, THINK_STOPS} from "../fixtures/scripted";
 import {setSetting} from "./settings";
@@ -99,6 +99,47 @@ suite("Selection and chat in the extension host", function () {
         await vscode.window.showTextDocument(editor.document);
         await vscode.commands.executeCommand("undo");
         assert.equal(editor.document.getText(), content, "one undo restores the document");
+    });
+
+    test("a list line: the panel's title has no bullet, and the solution is inserted as the item's continuation", async () => {
+        const content = "# Homework\n\n- What is 2+2?\n- Later.\n";
+        const editor = await openWithSelection("markdown", content, "- What is 2+2?");
+        const cards = api.panelMessages.filter((m) => m.type === "request").length;
+        const ok = await vscode.commands.executeCommand<boolean>("elasticMath.insertSolutionBelow", {budget: balanced});
+        assert.equal(ok, true);
+        const request = api.panelMessages.filter((m) => m.type === "request")[cards];
+        assert.ok(request?.type === "request" && request.problemHtml.includes("What is 2+2?"), "the panel got the problem");
+        assert.ok(!/<li|<ul|^-|>-\s/.test(request.problemHtml), `no bullet in the title: ${request.problemHtml}`);
+        const body = indentLines(formatSolutionFor("markdown", THINK_STOPS.fullSolution), "  ");
+        assert.equal(editor.document.getText(), "# Homework\n\n- What is 2+2?\n\n" + body + "\n- Later.\n");
+    });
+
+    test("Insert Solution Below on an unsolved selection keeps the document visible when the panel shares its group", async () => {
+        await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+        const doc = await vscode.workspace.openTextDocument({language: "markdown", content: "Problem A. What is 2+2?\n\nProblem B. What is 2 + 2?\n"});
+        let editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+        const select = (text: string) => {
+            const at = doc.getText().indexOf(text);
+            editor.selection = new vscode.Selection(doc.positionAt(at), doc.positionAt(at + text.length));
+        };
+        select("What is 2+2?");
+        assert.ok(await vscode.commands.executeCommand("elasticMath.solveSelection", {budget: balanced}), "solved");
+        // The panel opened beside the document; now the document moves into the panel's group, in front of it.
+        editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.Two);
+        assert.equal(editor.viewColumn, vscode.ViewColumn.Two);
+        select("What is 2 + 2?");
+        const visibleWhileSolving: boolean[] = [];
+        const sub = vscode.window.onDidChangeVisibleTextEditors((eds) => visibleWhileSolving.push(eds.some((e) => e.document === doc)));
+        try {
+            const ok = await vscode.commands.executeCommand<boolean>("elasticMath.insertSolutionBelow", {budget: balanced});
+            assert.equal(ok, true);
+        } finally {
+            sub.dispose();
+        }
+        assert.ok(vscode.window.visibleTextEditors.some((e) => e.document === doc), "the document is still visible after the insertion");
+        assert.deepEqual(visibleWhileSolving.filter((v) => !v), [], "the document was never hidden while the solution was made");
+        assert.ok(doc.getText().includes(formatSolutionFor("markdown", THINK_STOPS.fullSolution)), "the solution was inserted");
+        await vscode.commands.executeCommand("workbench.action.closeAllEditors");
     });
 
     test("Insert Solution Below in a .tex document writes LaTeX", async () => {
