@@ -6,9 +6,8 @@ import * as vscode from "vscode";
 import {formatSolutionFor, indentLines} from "../../src/core/selectionText";
 import type {ElasticMathApi} from "../../src/extension";
 import {ANSWER_FOREVER, THINK_STOPS} from "../fixtures/scripted";
-import {setSetting} from "./settings";
+import {activateWith, setSetting} from "./settings";
 
-const EXTENSION_ID = "elastic-math.elastic-math-tutor";
 const balanced = {mode: "elastic", thinkTokens: 1024, answerTokens: 1024} as const;
 
 suite("Selection and chat in the extension host", function () {
@@ -54,12 +53,7 @@ suite("Selection and chat in the extension host", function () {
     }
 
     suiteSetup(async () => {
-        const ext = vscode.extensions.getExtension<ElasticMathApi>(EXTENSION_ID);
-        assert.ok(ext, "extension not found");
-        api = await ext.activate();
-        models = path.join(ext.extensionPath, "test", "fixtures", "models");
-        await setSetting("engine.threads", 1);
-        await setSetting("engine.contextSize", 4096);
+        ({api, models} = await activateWith<ElasticMathApi>({"engine.threads": 1, "engine.contextSize": 4096}));
         await setSetting("sampling.seed", 7);
         await useModel(THINK_STOPS.file);
     });

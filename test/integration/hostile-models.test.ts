@@ -11,7 +11,7 @@ import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
 import {HOSTILE_CASES, writeHostile} from "../fixtures/hostile";
 import {THINK_STOPS} from "../fixtures/scripted";
-import {setSetting} from "./settings";
+import {activateWith, setSetting} from "./settings";
 
 suite("Hostile model files: the extension host survives and answers the next request", function () {
     this.timeout(180000);
@@ -21,14 +21,8 @@ suite("Hostile model files: the extension host survives and answers the next req
     const config = () => vscode.workspace.getConfiguration("elasticMath");
 
     suiteSetup(async () => {
-        const ext = vscode.extensions.getExtension<ElasticMathApi>("elastic-math.elastic-math-tutor");
-        assert.ok(ext);
-        api = await ext.activate();
-        models = path.join(ext.extensionPath, "test", "fixtures", "models");
+        ({api, models} = await activateWith<ElasticMathApi>({"engine.threads": 1, "engine.contextSize": 4096, "sampling.seed": 7}));
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "emt-hostile-"));
-        await setSetting("engine.threads", 1);
-        await setSetting("engine.contextSize", 4096);
-        await setSetting("sampling.seed", 7);
     });
     suiteTeardown(async () => {
         for (const key of ["model.path", "engine.threads", "engine.contextSize", "sampling.seed"]) await setSetting(key, undefined);

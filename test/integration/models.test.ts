@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import {CHATML_ANSWER, THINK_STOPS} from "../fixtures/scripted";
 import {writeHugeSparseModel} from "../fixtures/huge";
-import {setSetting} from "./settings";
+import {activateWith, setSetting} from "./settings";
 
 suite("Models: Choose Model in the extension host", function () {
     this.timeout(120000);
@@ -16,12 +16,7 @@ suite("Models: Choose Model in the extension host", function () {
     const config = () => vscode.workspace.getConfiguration("elasticMath");
 
     suiteSetup(async () => {
-        const ext = vscode.extensions.getExtension<ElasticMathApi>("elastic-math.elastic-math-tutor");
-        assert.ok(ext);
-        api = await ext.activate();
-        models = path.join(ext.extensionPath, "test", "fixtures", "models");
-        await setSetting("engine.threads", 1);
-        await setSetting("engine.contextSize", 4096);
+        ({api, models} = await activateWith<ElasticMathApi>({"engine.threads": 1, "engine.contextSize": 4096}));
         await setSetting("sampling.seed", 7);
     });
     suiteTeardown(async () => {

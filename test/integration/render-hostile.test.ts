@@ -9,9 +9,8 @@ import {monitorEventLoopDelay} from "node:perf_hooks";
 import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
 import {MACRO_BOMB, THINK_STOPS} from "../fixtures/scripted";
-import {setSetting} from "./settings";
+import {activateWith, setSetting} from "./settings";
 
-const EXTENSION_ID = "elastic-math.elastic-math-tutor";
 /** The goal: rendering never blocks the host's event loop for more than this. */
 const maxBlockMs = 50;
 
@@ -21,12 +20,7 @@ suite("Hostile model output in the extension host", function () {
     let models: string;
 
     suiteSetup(async () => {
-        const ext = vscode.extensions.getExtension<ElasticMathApi>(EXTENSION_ID);
-        assert.ok(ext, "extension not found");
-        api = await ext.activate();
-        models = path.join(ext.extensionPath, "test", "fixtures", "models");
-        await setSetting("engine.threads", 1);
-        await setSetting("engine.contextSize", 4096);
+        ({api, models} = await activateWith<ElasticMathApi>({"engine.threads": 1, "engine.contextSize": 4096}));
     });
 
     suiteTeardown(async () => {

@@ -6,9 +6,8 @@ import type {ElasticMathApi} from "../../src/extension";
 import type {ToPanelMessage} from "../../src/protocol/messages";
 import {renderMarkdown} from "../../src/render";
 import {ANSWER_FOREVER, THINK_FOREVER, THINK_LONGER, THINK_STOPS} from "../fixtures/scripted";
-import {setSetting} from "./settings";
+import {activateWith, setSetting} from "./settings";
 
-const EXTENSION_ID = "elastic-math.elastic-math-tutor";
 
 suite("Solve Problem in the extension host", function () {
     this.timeout(120000);
@@ -41,13 +40,8 @@ suite("Solve Problem in the extension host", function () {
     }
 
     suiteSetup(async () => {
-        const ext = vscode.extensions.getExtension<ElasticMathApi>(EXTENSION_ID);
-        assert.ok(ext, "extension not found");
-        api = await ext.activate();
-        models = path.join(ext.extensionPath, "test", "fixtures", "models");
         // Tiny fixtures run fastest on one thread; a small context keeps the tests light.
-        await setSetting("engine.threads", 1);
-        await setSetting("engine.contextSize", 4096);
+        ({api, models} = await activateWith<ElasticMathApi>({"engine.threads": 1, "engine.contextSize": 4096}));
         await setSetting("sampling.seed", 7);
     });
 

@@ -7,9 +7,8 @@ import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
 import type {ToTutorMessage} from "../../src/protocol/tutor";
 import {HINT_LEAKS, THINK_LONGER, VOTE_SPLIT} from "../fixtures/scripted";
-import {setSetting} from "./settings";
+import {activateWith, setSetting} from "./settings";
 
-const EXTENSION_ID = "elastic-math.elastic-math-tutor";
 
 suite("Tutor panel in the extension host", function () {
     this.timeout(120000);
@@ -21,12 +20,7 @@ suite("Tutor panel in the extension host", function () {
         [...api.tutorMessages].reverse().find((m) => m.type === type) as Extract<ToTutorMessage, {type: T}> | undefined;
 
     suiteSetup(async () => {
-        const ext = vscode.extensions.getExtension<ElasticMathApi>(EXTENSION_ID);
-        assert.ok(ext, "extension not found");
-        api = await ext.activate();
-        models = path.join(ext.extensionPath, "test", "fixtures", "models");
-        await setSetting("engine.threads", 1);
-        await setSetting("engine.contextSize", 4096);
+        ({api, models} = await activateWith<ElasticMathApi>({"engine.threads": 1, "engine.contextSize": 4096}));
         await setSetting("sampling.seed", 7);
         await setSetting("tutor.voteSamples", 10);
     });
