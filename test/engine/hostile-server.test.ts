@@ -49,6 +49,8 @@ before(async () => {
         req.on("data", (c: Buffer) => { body += c.toString(); });
         req.on("end", () => {
             if (everyPath != null) { void everyPath(res, "openai", 0); return; }
+            // No /props (as an OpenAI-style server): the client then uses the configured context size.
+            if (req.url === "/props") { res.writeHead(404, {"Content-Type": "application/json"}); res.end("{}"); return; }
             if (req.url === "/tokenize") { res.writeHead(200, {"Content-Type": "application/json"}); res.end(JSON.stringify({tokens: [1, 2, 3]})); return; }
             const dialect: Dialect = req.url === "/completion" ? "llama.cpp" : "openai";
             const n = requests++;
@@ -256,7 +258,8 @@ test("a slow but steady stream ends at the deadline; what arrived is kept", asyn
         return (async () => { while (!res.destroyed) { res.write(piece(d, "w ")); await sleep(100); } })();
     };
     requests = 0;
-    const e = new ElasticEngine({modelPath: "", server: {url, model: "stand-in", dialect: "openai", timeoutMs: 1000, deadlineMs: 2000}});
+    // A budget far beyond what 2 s can bring (the budget check on a server holds it against the context size).
+    const e = new ElasticEngine({modelPath: "", contextSize: 131072, server: {url, model: "stand-in", dialect: "openai", timeoutMs: 1000, deadlineMs: 2000}});
     try {
         const {value: r, ms} = await measured(t, "slow but steady, 2 s deadline", () => e.solve({problem: "2+2?", budget: elastic(100_000, 32), signal: AbortSignal.timeout(GUARD_MS)}));
         assert.match(r.interrupted ?? "", /did not finish within 2 s, the deadline of one request \(elasticMath\.server\.deadlineSeconds\)/);
