@@ -57,8 +57,8 @@ export function maskAnswer(text: string, answer: string | null): MaskResult {
 
     function maskMath(body: string): string {
         if (body.includes(MASK_MATH) && body.replace(/\\boxed\{\\square\}/g, "").trim() === "") return body;
-        if (same(answer, body)) { masked++; return MASK_MATH; }
-        // The right side of an equation chain: `2+2=4`.
+        // The right side of an equation chain first (`2+2=4` keeps `2+2=`): the grader also finds the whole
+        // equation equal to its answer (it reads `x = 4` as 4), which would hide the hint's useful left side.
         const parts = body.split("=");
         if (parts.length > 1) {
             let changed = false;
@@ -74,6 +74,7 @@ export function maskAnswer(text: string, answer: string | null): MaskResult {
             });
             if (changed) return mapped.join("=");
         }
+        if (same(answer, body)) { masked++; return MASK_MATH; }
         // Numbers inside the math (`each gets 0.5 of it`).
         return body.replace(/-?\d+(?:\.\d+)?(?:\/\d+)?/g, (n) => (same(answer, n) ? (masked++, MASK_MATH) : n));
     }
