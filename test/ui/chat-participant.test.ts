@@ -14,6 +14,8 @@ const models = join(ROOT, "test", "fixtures", "models");
 ensureScriptedFixtures();
 const modern = VSCODE_VERSION !== "1.100";
 const tag = VSCODE_VERSION.replace(".", "_");
+/** The chat input's Stop button (shown while a reply is being written). */
+const STOP_BUTTON = '.interactive-input-part [aria-label^="Cancel"], .interactive-input-part .codicon-stop-circle, .interactive-input-part .codicon-debug-stop';
 
 describe(`ui: @math in the Chat view (VS Code ${VSCODE_VERSION})`, {timeout: 420000}, () => {
     let wb: Workbench;
@@ -73,25 +75,62 @@ describe(`ui: @math in the Chat view (VS Code ${VSCODE_VERSION})`, {timeout: 420
         await ours.waitFor({state: "hidden", timeout: 10000});
     }
 
-    /** Sends a message; returns its response (the chat's list is virtual: older items leave the DOM, so no index). */
+    /** The chat takes a new message only once the last reply has ended (its Send button is a Stop button till then). */
+    async function waitUntilIdle(page: Page): Promise<void> {
+        const stop = page.locator(STOP_BUTTON);
+        const until = Date.now() + 60000;
+        while (await stop.first().isVisible().catch(() => false)) {
+            if (Date.now() > until) throw new Error("the chat's previous reply never ended");
+            await new Promise((r) => setTimeout(r, 200));
+        }
+    }
+
+    /**
+     * The list row index of the newest request that contains `words`, or -1. The chat's list is virtual: rows are
+     * positioned, not in DOM order, and old ones leave the DOM, so rows are told apart by their data-index.
+     */
+    async function requestRow(page: Page, words: string): Promise<number> {
+        return page.evaluate((w) => {
+            let best = -1;
+            for (const row of document.querySelectorAll(".monaco-list-row[data-index]")) {
+                const request = row.querySelector(".interactive-request");
+                if (request != null && (request as HTMLElement).innerText.includes(w)) best = Math.max(best, Number(row.getAttribute("data-index")));
+            }
+            return best;
+        }, words);
+    }
+
+    /** Sends a message; returns its response (found through its request's row: see requestRow). */
     async function ask(page: Page, text: string): Promise<Locator> {
         const input = await openChat(page);
-        const responses = page.locator(".interactive-item-container.interactive-response");
-        const previous = (await responses.count()) > 0 ? await responses.last().innerText() : null;
+        await waitUntilIdle(page);
+        const words = text.replace(/^@math\s+(\/\w+\s+)?/, "").slice(0, 20);
+        const before = await requestRow(page, words);
         await input.click();
         await page.keyboard.press("Control+A");
         await page.keyboard.press("Backspace");
         await page.keyboard.type(text, {delay: 5});
         await page.keyboard.press("Enter");
-        const words = text.replace(/^@math\s+(\/\w+\s+)?/, "").slice(0, 20);
         const until = Date.now() + 60000;
+        let resent = Date.now();
         for (;;) {
-            const request = await page.locator(".interactive-item-container.interactive-request").last().innerText().catch(() => "");
-            const response = (await responses.count()) > 0 ? await responses.last().innerText().catch(() => null) : null;
-            if (request.includes(words) && response != null && response !== previous) return responses.last();
+            const row = await requestRow(page, words);
+            if (row > before) {
+                const response = page.locator(`.monaco-list-row[data-index="${row + 1}"] .interactive-response`);
+                await response.waitFor({state: "attached", timeout: 60000});
+                return response;
+            }
+            // A suggestion list (participants, commands) may have taken the Enter: the text is then still in the input.
+            if (Date.now() - resent > 5000 && (await input.innerText().catch(() => "")).includes(words)) {
+                resent = Date.now();
+                await page.keyboard.press("Escape");
+                await input.click();
+                await page.keyboard.press("End");
+                await page.keyboard.press("Enter");
+            }
             if (Date.now() > until) {
                 await screenshot(page, `chat-${tag}-ask-failed`);
-                throw new Error(`no response to "${text}" (last request: ${request})`);
+                throw new Error(`no response to "${text}"`);
             }
             await new Promise((r) => setTimeout(r, 200));
         }
@@ -143,7 +182,7 @@ describe(`ui: @math in the Chat view (VS Code ${VSCODE_VERSION})`, {timeout: 420
         // think-forever never closes its thinking: unconstrained, it thinks until the context is full, or until Stop.
         const response = await ask(page, `@math /unconstrained ${THINK_FOREVER.problem}`);
         await waitForText(response, /Thinking \d+ tokens/);
-        const stop = page.locator('.interactive-input-part [aria-label^="Cancel"], .interactive-input-part .codicon-stop-circle, .interactive-input-part .codicon-debug-stop').first();
+        const stop = page.locator(STOP_BUTTON).first();
         await stop.click({timeout: 30000});
         // The chat closes a cancelled reply's stream: what was produced stays, and generation stops at once.
         await new Promise((r) => setTimeout(r, 1500));
