@@ -45,17 +45,9 @@ export function connect<ToView, FromView extends {readonly type: string}>(handle
     };
 }
 
-/**
- * Whether every style sheet of the page loaded (the script runs after them): a failed one has no `sheet`, or (when the
- * webview's resource loader answers a missing file with an error page the browser still parses) its resource entry
- * has an error status.
- */
+/** Whether every style sheet of the page loaded (a failed one has no `sheet`); the script runs after them. */
 function stylesLoaded(): boolean {
-    const links = Array.from(document.querySelectorAll<HTMLLinkElement>("link[rel=stylesheet]"));
-    const failed = new Set(performance.getEntriesByType("resource")
-        .filter((e) => ((e as PerformanceResourceTiming & {responseStatus?: number}).responseStatus ?? 0) >= 400)
-        .map((e) => e.name));
-    return links.every((link) => link.sheet != null && !failed.has(link.href));
+    return Array.from(document.querySelectorAll<HTMLLinkElement>("link[rel=stylesheet]")).every((link) => link.sheet != null);
 }
 
 let pendingReveal: {element: Element; block: ScrollLogicalPosition} | undefined;
