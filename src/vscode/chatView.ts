@@ -3,7 +3,7 @@ import type {FromChatMessage, ToChatMessage} from "../protocol/messages";
 import type {Logger} from "../core/logger";
 import {chatViewType} from "./commandIds";
 import {Disposable} from "./disposable";
-import {WebviewHost} from "./webviewHost";
+import {viewSurface, WebviewHost} from "./webviewHost";
 
 export interface ChatViewHandlers {
     onMessage(message: FromChatMessage): void;
@@ -77,6 +77,6 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
     public resolveWebviewView(view: vscode.WebviewView): void {
         this.view = view;
         view.onDidDispose(() => { if (this.view === view) this.view = undefined; });
-        this.host.attach(view.webview, view.onDidDispose);
+        this.host.attach(viewSurface(view));
     }
 }

@@ -3,7 +3,10 @@ import type {FromPanelMessage, PanelState, RequestRecord, ToPanelMessage} from "
 import type {Logger} from "../core/logger";
 import {Disposable} from "./disposable";
 import {solutionPanelViewType} from "./commandIds";
-import {WebviewHost} from "./webviewHost";
+import {panelSurface, replacePanel, WebviewHost} from "./webviewHost";
+
+/** The panel keeps its page when hidden (a solution streaming into a background tab goes on). */
+const panelOptions = {retainContextWhenHidden: true, enableFindWidget: true};
 
 export interface SolutionPanelHandlers {
     onMessage(message: FromPanelMessage): void;
@@ -71,8 +74,7 @@ export class SolutionPanel extends Disposable {
             this.panel.reveal(sameGroup ? vscode.ViewColumn.Beside : undefined, preserveFocus);
             return;
         }
-        this.attach(vscode.window.createWebviewPanel(solutionPanelViewType, "Elastic Math", {viewColumn: vscode.ViewColumn.Beside, preserveFocus},
-            {retainContextWhenHidden: true, enableFindWidget: true}));
+        this.attach(vscode.window.createWebviewPanel(solutionPanelViewType, "Elastic Math", {viewColumn: vscode.ViewColumn.Beside, preserveFocus}, panelOptions));
     }
 
     public post(message: ToPanelMessage): void {
@@ -83,7 +85,7 @@ export class SolutionPanel extends Disposable {
         this.panel = panel;
         panel.iconPath = vscode.Uri.joinPath(this.extensionUri, "media", "icon.svg");
         panel.onDidDispose(() => { if (this.panel === panel) this.panel = undefined; });
-        this.host.attach(panel.webview, panel.onDidDispose);
+        this.host.attach(panelSurface(panel, () => replacePanel(panel, solutionPanelViewType, panelOptions, (p) => this.attach(p))));
     }
 
     public override dispose(): void {

@@ -1,19 +1,25 @@
 /**
  * The one webview host of the extension: the solution panel, the sidebar chat and the Tutor panel each own one.
  * It sets the webview's options (scripts on, resources only from media/ and out/webview/) and its HTML, queues posts
- * until the page says it is ready (the handshake), and loads the page again when it did not come up whole:
+ * until the page says it is ready (the handshake), and brings back a page that did not come up whole:
  * - the page says `ready` with `styled: false` when a style sheet failed to load (after a window reload the
- *   webview's resource requests can fail until the page is loaded again: net::ERR_NAME_NOT_RESOLVED);
- * - no `ready` at all within {@link readyTimeoutMs} (its script did not load) loads it again too.
- * Both at most {@link maxReloads} times in a row. A restored panel (after a window reload) gets its options and HTML
- * set afresh, as a new one does.
+ *   webview's resource requests can fail until the page is loaded again: net::ERR_NAME_NOT_RESOLVED): its HTML is set
+ *   again;
+ * - no `ready` at all within {@link readyTimeoutMs} of being visible: a panel is replaced by a new one in the same place
+ *   (a new frame), a view gets its HTML again. Replacing is what brings back the failure seen after a window reload
+ *   (issue 12, defect 6; docs/views.md): the workbench's frame for the webview waits for its resource service worker
+ *   and, when several webviews come back at once, can wait forever; content set again (or Developer: Reload Webviews)
+ *   waits behind it, and only a new frame starts over.
+ * Both at most {@link maxReloads} times in a row, then the user is told. Time while the page is hidden does not count
+ * (a panel in a background tab is not loaded by the workbench until it is shown). A restored panel (after a window
+ * reload) gets its options and HTML set afresh, as a new one does.
  */
 import * as vscode from "vscode";
 import type {Logger} from "../core/logger";
 import {Disposable} from "./disposable";
 import {webviewDocument, type WebviewPage} from "./webviewHtml";
 
-/** How long a page may take to say it is ready before it is loaded again (a page whose script never loaded). */
+/** How long a visible page may take to say it is ready before it is loaded again (a stuck frame, or a script that never loaded). */
 const readyTimeoutMs = 20000;
 /** Reloads in a row for a page that does not come up whole; then it stays as it is and the failure is reported. */
 const maxReloads = 3;
@@ -36,6 +42,42 @@ export interface WebviewHostOptions<ToView, FromView> {
     readonly log: Logger;
     /** Keeps only what is worth posting from the queue when a message is queued (e.g. a snapshot replaces all). */
     compact?(queue: ToView[]): void;
+    /** How long a visible page may take to say it is ready (default 20 s; tests shorten it). */
+    readonly readyTimeoutMs?: number;
+}
+
+/** What the host needs of the panel or view that shows its page. */
+export interface WebviewSurface {
+    readonly webview: vscode.Webview;
+    readonly visible: boolean;
+    readonly onDidDispose: vscode.Event<void>;
+    /** Fires when `visible` may have changed. */
+    readonly onDidChangeVisibility: vscode.Event<unknown>;
+    /** Replaces the panel by a new one in the same place and attaches that (a view cannot be replaced). */
+    readonly replace?: () => void;
+}
+
+/** A webview panel as a surface; `replace` makes a new panel (see {@link replacePanel}) and attaches it. */
+export function panelSurface(panel: vscode.WebviewPanel, replace?: () => void): WebviewSurface {
+    return {webview: panel.webview, get visible() { return panel.visible; }, onDidDispose: panel.onDidDispose,
+        onDidChangeVisibility: panel.onDidChangeViewState, replace};
+}
+
+/** A webview view (the sidebar) as a surface. */
+export function viewSurface(view: vscode.WebviewView): WebviewSurface {
+    return {webview: view.webview, get visible() { return view.visible; }, onDidDispose: view.onDidDispose, onDidChangeVisibility: view.onDidChangeVisibility};
+}
+
+/**
+ * A new panel of the same kind where `old` is (its group; focused if `old` was active), then `old` is disposed: the
+ * owner must have taken the new one (compare panels in its onDidDispose) before, so `attach` runs in between.
+ */
+export function replacePanel(old: vscode.WebviewPanel, viewType: string, options: vscode.WebviewPanelOptions & vscode.WebviewOptions,
+    attach: (panel: vscode.WebviewPanel) => void): void {
+    const fresh = vscode.window.createWebviewPanel(viewType, old.title, {viewColumn: old.viewColumn ?? vscode.ViewColumn.Active, preserveFocus: !old.active}, options);
+    fresh.iconPath = old.iconPath;
+    attach(fresh);
+    old.dispose();
 }
 
 /** The options every view of the extension gets: scripts, and local resources only from media/ and out/webview/. */
@@ -48,6 +90,8 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 
 export class WebviewHost<ToView, FromView extends {readonly type: string}> extends Disposable {
     private webview: vscode.Webview | undefined;
+    private surface: WebviewSurface | undefined;
+    private replacing = false;
     private ready = false;
     private readonly queue: ToView[] = [];
     private readonly attached: vscode.Disposable[] = [];
@@ -65,16 +109,21 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
         return this.ready;
     }
 
-    /** Takes over a webview (a new or restored panel, a resolved view): options, HTML, handshake. */
-    public attach(webview: vscode.Webview, onDidDispose: vscode.Event<void>): void {
+    /** Takes over a panel or view (new, restored, resolved, or a replacement the host asked for): options, HTML, handshake. */
+    public attach(surface: WebviewSurface): void {
+        const {webview} = surface;
+        const reloads = this.reloads;
         this.detach();
         this.webview = webview;
-        this.reloads = 0;
+        this.surface = surface;
+        // A replacement continues the count of tries; anything else starts afresh.
+        this.reloads = this.replacing ? reloads : 0;
         this.readies = 0;
         webview.options = webviewOptions(this.options.extensionUri);
         this.attached.push(
             webview.onDidReceiveMessage((message: FromView) => this.receive(webview, message)),
-            onDidDispose(() => { if (this.webview === webview) this.detach(); })
+            surface.onDidDispose(() => { if (this.webview === webview) this.detach(); }),
+            surface.onDidChangeVisibility(() => { if (this.webview === webview) this.arm(webview); })
         );
         this.load(webview);
     }
@@ -83,19 +132,45 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
         this.ready = false;
         webview.html = webviewDocument({webview, extensionUri: this.options.extensionUri, ...this.options.page});
         clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.retry(webview, "it did not say it was ready"), readyTimeoutMs);
+        this.timer = undefined;
+        this.arm(webview);
     }
 
-    private retry(webview: vscode.Webview, why: string): void {
+    /** The ready timer runs while the page is visible and not ready; hidden time does not count. */
+    private arm(webview: vscode.Webview): void {
+        if (this.ready || this.surface?.visible !== true) {
+            clearTimeout(this.timer);
+            this.timer = undefined;
+            return;
+        }
+        if (this.timer != null) return;
+        this.timer = setTimeout(() => {
+            this.timer = undefined;
+            this.retry(webview, "it did not say it was ready", true);
+        }, this.options.readyTimeoutMs ?? readyTimeoutMs);
+    }
+
+    private retry(webview: vscode.Webview, why: string, silent: boolean): void {
         if (this.webview !== webview) return;
         if (this.reloads >= maxReloads) {
-            this.options.onProblem?.(`the view "${this.options.page.title}" did not load whole after ${maxReloads} tries (${why}). Run "Developer: Reload Webviews".`);
+            const fix = this.surface?.replace != null ? "Close it and open it again" : "Run \"Developer: Reload Window\"";
+            this.options.onProblem?.(`the view "${this.options.page.title}" did not load whole after ${maxReloads} tries (${why}). ${fix}.`);
             return;
         }
         this.reloads++;
         this.retries++;
-        this.options.log.warn(`loading the view "${this.options.page.title}" again (try ${this.reloads} of ${maxReloads}): ${why}`);
-        this.load(webview);
+        const replace = silent ? this.surface?.replace : undefined;
+        this.options.log.warn(`${replace ? "replacing" : "loading"} the view "${this.options.page.title}" again (try ${this.reloads} of ${maxReloads}): ${why}`);
+        if (replace == null) return this.load(webview);
+        this.replacing = true;
+        try {
+            replace();
+        } catch (err) {
+            this.options.log.error(`replacing the view "${this.options.page.title}" failed: ${err instanceof Error ? err.message : String(err)}`);
+            if (this.webview === webview) this.load(webview);
+        } finally {
+            this.replacing = false;
+        }
     }
 
     private receive(webview: vscode.Webview, message: FromView): void {
@@ -103,7 +178,7 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
         if (message.type === "ready") {
             clearTimeout(this.timer);
             if ("styled" in message && message.styled === false) {
-                this.retry(webview, "a style sheet did not load");
+                this.retry(webview, "a style sheet did not load", false);
                 return;
             }
             this.reloads = 0;
@@ -141,6 +216,7 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
         this.timer = undefined;
         for (const d of this.attached.splice(0)) d.dispose();
         this.webview = undefined;
+        this.surface = undefined;
         this.ready = false;
     }
 
