@@ -22,9 +22,11 @@ import type {Log} from "./log";
 import {RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 import {tutorPage} from "./tutorPage";
 import {MAX_VOTE_SAMPLES, pickVoteSamples} from "./votePick";
-import {WebviewHost} from "./webviewHost";
+import {panelSurface, replacePanel, WebviewHost} from "./webviewHost";
 
 export const tutorPanelViewType = "elasticMath.tutor";
+/** The Tutor panel keeps its page when hidden (a hint or a vote in flight must not be lost). */
+const panelOptions = {retainContextWhenHidden: true};
 const sessionKey = "elasticMath.tutor.session";
 
 interface Session {
@@ -46,6 +48,9 @@ export class TutorController extends Disposable {
     private running: AbortController | undefined;
     /** Every message posted (newest last, bounded): the extension API shows it to tests. */
     public readonly posted: ToTutorMessage[] = [];
+    /** What the page shows (as the page keeps it in its state): a page that loads again gets it back. */
+    private shown: ToTutorMessage[] = [];
+    private lastStatus: ToTutorMessage | undefined;
 
     public constructor(private readonly extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly storage: vscode.Memento,
         private readonly log: Log) {
@@ -53,6 +58,8 @@ export class TutorController extends Disposable {
         this.pipeline = new RequestPipeline("t", log);
         this.host = this._register(new WebviewHost<ToTutorMessage, FromTutorMessage>({
             log, extensionUri, page: tutorPage, onProblem: (m) => warnUser(log, m),
+            // A page that loaded again (Developer: Reload Webviews, or the host's retry) lost what it showed.
+            onReady: (reloaded) => { if (reloaded) for (const m of [...this.shown, ...(this.lastStatus ? [this.lastStatus] : [])]) this.host.post(m); },
             onMessage: (m) => void this.act(m).catch((err) => {
                 this.log.error(`the Tutor's "${m.type}" failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
                 this.post({type: "error", message: `Elastic Math: ${err instanceof Error ? err.message : String(err)}`});
@@ -60,8 +67,11 @@ export class TutorController extends Disposable {
         }));
         this.session = readSession(storage.get<unknown>(sessionKey));
         this._register(vscode.window.registerWebviewPanelSerializer(tutorPanelViewType, {
-            deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+            deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
                 this.attach(panel);
+                // What the page showed (its state), posted back: queued until the page is ready, so a page that the
+                // host replaces (a new panel without state) gets it too.
+                for (const m of readShown(state)) this.post(m);
                 if (this.session?.result != null) this.post({type: "status", text: "Ready. Type your answer and press Check, or ask for a hint.", busy: false});
                 else this.post({type: "status", text: "The tutor stopped with the reload: run Tutor Me on a Problem again.", busy: false});
             }
@@ -225,6 +235,12 @@ export class TutorController extends Disposable {
     private post(message: ToTutorMessage): void {
         this.posted.push(message);
         if (this.posted.length > 2000) this.posted.splice(0, this.posted.length - 2000);
+        if (message.type === "problem") this.shown = [];
+        if (message.type === "status") this.lastStatus = message;
+        else if (message.type !== "error") {
+            this.shown.push(message);
+            if (this.shown.length > shownKept) this.shown.splice(0, this.shown.length - shownKept);
+        }
         this.host.post(message);
     }
 
@@ -235,8 +251,7 @@ export class TutorController extends Disposable {
 
     private show(): void {
         if (this.panel != null) { this.panel.reveal(undefined, true); return; }
-        this.attach(vscode.window.createWebviewPanel(tutorPanelViewType, "Elastic Math Tutor", {viewColumn: vscode.ViewColumn.Beside, preserveFocus: true},
-            {retainContextWhenHidden: true}));
+        this.attach(vscode.window.createWebviewPanel(tutorPanelViewType, "Elastic Math Tutor", {viewColumn: vscode.ViewColumn.Beside, preserveFocus: true}, panelOptions));
     }
 
     private attach(panel: vscode.WebviewPanel): void {
@@ -247,7 +262,7 @@ export class TutorController extends Disposable {
             this.panel = undefined;
             this.running?.abort();
         });
-        this.host.attach(panel.webview, panel.onDidDispose);
+        this.host.attach(panelSurface(panel, () => replacePanel(panel, tutorPanelViewType, panelOptions, (p) => this.attach(p))));
     }
 
     public override dispose(): void {
@@ -261,6 +276,18 @@ export class TutorController extends Disposable {
 function mathHtml(answer: string | null): string | null {
     if (answer == null || answer.trim() === "") return null;
     return renderMarkdown(`$${answer.replace(/\$/g, "").slice(0, 2000)}$`).html;
+}
+
+/** How many shown messages are kept to show again (as the page keeps). */
+const shownKept = 200;
+/** Message types the Tutor's page keeps in its state to show again (src/webview/tutor.ts). */
+const shownTypes: ReadonlySet<string> = new Set<ToTutorMessage["type"]>(["problem", "ready-to-tutor", "check", "hint", "step", "solution", "vote"]);
+
+/** The messages a Tutor page kept in its state ({shown}), read defensively: anything else is dropped. */
+function readShown(state: unknown): ToTutorMessage[] {
+    if (state == null || typeof state !== "object" || !("shown" in state) || !Array.isArray(state.shown)) return [];
+    return state.shown.filter((m: unknown): m is ToTutorMessage => m != null && typeof m === "object" && "type" in m
+        && typeof m.type === "string" && shownTypes.has(m.type)).slice(-shownKept);
 }
 
 /** A session saved before a window reload, read defensively (anything malformed: no session). */

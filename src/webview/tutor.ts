@@ -179,10 +179,6 @@ function apply(m: ToTutorMessage): void {
 }
 
 update();
-const saved = page.getState();
-if (saved != null && typeof saved === "object" && "shown" in saved && Array.isArray(saved.shown)) {
-    const restored: ToTutorMessage[] = saved.shown;
-    for (const m of restored) apply(m);
-    shown = restored;
-}
+// What the page showed is kept in its state ({shown}); after a window reload the host reads it from the restored
+// panel and posts it back, so that a page the host had to replace (a new panel, no state) comes back whole too.
 page.start();
