@@ -69,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         formatForCatalogId: (id) => models.formatForCatalogId(id),
         apiKey: () => Promise.resolve(context.secrets.get(serverApiKeySecret))
     });
-    const statusBar = new ModelStatusBar(engines);
+    const statusBar = new ModelStatusBar(engines, log);
     const picker = new BudgetPicker(context.globalState);
     const controller = new SolveController(context.extensionUri, engines, log);
     const tutor = new TutorController(context.extensionUri, engines, context.workspaceState, log);

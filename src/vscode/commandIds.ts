@@ -22,6 +22,8 @@ export const CommandIds = {
 
 /** Context key set while a request is generating (enables Stop). */
 export const generatingContextKey = "elasticMath.generating";
+/** True when a model (or a server) is configured: the walkthrough's "Get a model" step is done. */
+export const modelConfiguredContextKey = "elasticMath.modelConfigured";
 
 export const solutionPanelViewType = "elasticMath.solution";
 

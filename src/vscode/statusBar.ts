@@ -1,14 +1,15 @@
 import * as vscode from "vscode";
-import {CommandIds} from "./commandIds";
+import {CommandIds, modelConfiguredContextKey} from "./commandIds";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
+import type {Log} from "./log";
 
 /** The status bar item: the model and the device it runs on; clicking it chooses a model (on a server backend: tests the server). */
 export class ModelStatusBar extends Disposable {
     private readonly item = this._register(vscode.window.createStatusBarItem("elasticMath.model", vscode.StatusBarAlignment.Right, 100));
     private device: string | null = null;
 
-    public constructor(private readonly engines: EngineService) {
+    public constructor(private readonly engines: EngineService, private readonly log: Log) {
         super();
         this.item.name = "Elastic Math model";
         this.item.command = CommandIds.chooseModel;
@@ -27,6 +28,9 @@ export class ModelStatusBar extends Disposable {
 
     private update(): void {
         const engine = this.engines.current();
+        // The walkthrough's first step ("Get a model") is done once a model (or a server) is configured.
+        void vscode.commands.executeCommand("setContext", modelConfiguredContextKey, engine.modelPath !== "").then(undefined,
+            (err) => this.log.warn(`setting the context ${modelConfiguredContextKey} failed: ${String(err)}`));
         if (engine.modelPath === "") {
             this.item.command = CommandIds.chooseModel;
             this.item.text = "$(circle-slash) Elastic Math: no model";

@@ -1,27 +1,14 @@
-// The status bar item, the budget pick and the majority-vote pick in the light, dark and high-contrast themes, in the
+// The status bar item, the budget pick and the majority-vote pick in the light, dark and high-contrast THEMES, in the
 // real workbench (issue 12): defect 17, the first budget pick highlights the default budget (Balanced), not the first
 // row; defect 13, the vote pick names its setting in words, not by its id. Screenshots: artifacts/screenshots/pickers-*.
 import * as assert from "node:assert/strict";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import type {Page} from "playwright-core";
-import {ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, quickPickLabels, runCommand, screenshot, typeInInputBox, waitForCommand, type Workbench} from "./workbench";
+import {ROOT, THEMES, findWebviewFrame, openWorkbenchWithExtension, pickItem, setColorTheme, quickPickLabels, runCommand, screenshot, typeInInputBox, waitForCommand, type Workbench} from "./workbench";
 import {ensureScriptedFixture, VOTE_SPLIT} from "../fixtures/scripted";
 
 const model = ensureScriptedFixture(VOTE_SPLIT, join(ROOT, "test", "fixtures", "models"));
-/** Picker labels of the themes and the class the workbench then has. */
-const themes = [
-    {label: "Dark Modern", name: "dark", cls: "vs-dark"},
-    {label: "Light Modern", name: "light", cls: "vs"},
-    {label: "Dark High Contrast", name: "hc", cls: "hc-black"}
-] as const;
-
-async function setTheme(page: Page, theme: typeof themes[number]): Promise<void> {
-    await runCommand(page, "Preferences: Color Theme");
-    await pickItem(page, theme.label);
-    await page.locator(`.monaco-workbench.${theme.cls}`).waitFor({state: "attached", timeout: 15000});
-}
-
 /** The label of the highlighted row of the open quick pick (what Enter takes). */
 async function focusedLabel(page: Page): Promise<string> {
     const row = page.locator(".quick-input-widget .monaco-list-row.focused .label-name").first();
@@ -53,8 +40,8 @@ describe("ui: the status bar and the pickers in three themes", {timeout: 300000}
 
     test("defect 17: the first budget pick highlights Balanced (the default), in each theme", async () => {
         const {page} = wb;
-        for (const theme of themes) {
-            await setTheme(page, theme);
+        for (const theme of THEMES) {
+            await setColorTheme(page, theme);
             await waitForCommand(page, "Elastic Math: Choose Reasoning Budget...");
             await runCommand(page, "Elastic Math: Choose Reasoning Budget...");
             const labels = await waitForCustomRow(page);
@@ -75,8 +62,8 @@ describe("ui: the status bar and the pickers in three themes", {timeout: 300000}
         await pickItem(page, "Balanced");
         const frame = await findWebviewFrame(page, {selector: "#check-form"}, 60000);
         await frame.locator("#status", {hasText: "Ready"}).waitFor({timeout: 60000});
-        for (const theme of themes) {
-            await setTheme(page, theme);
+        for (const theme of THEMES) {
+            await setColorTheme(page, theme);
             await frame.locator("#vote-button").click();
             await waitForCustomRow(page);
             const rows = await page.locator(".quick-input-widget .monaco-list-row").allInnerTexts();

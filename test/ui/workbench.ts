@@ -275,3 +275,17 @@ export async function openViewContainer(page: Page, title: string, timeout = 150
         await page.waitForTimeout(500);
     }
 }
+
+/** The colour themes views are looked at in: picker labels, and the class the workbench then has. */
+export const THEMES = [
+    {label: "Dark Modern", name: "dark", cls: "vs-dark"},
+    {label: "Light Modern", name: "light", cls: "vs"},
+    {label: "Dark High Contrast", name: "hc", cls: "hc-black"}
+] as const;
+
+/** Switches the colour theme through Preferences: Color Theme, as a user does. */
+export async function setColorTheme(page: Page, theme: (typeof THEMES)[number]): Promise<void> {
+    await runCommand(page, "Preferences: Color Theme");
+    await pickItem(page, theme.label);
+    await page.locator(`.monaco-workbench.${theme.cls}`).waitFor({state: "attached", timeout: 15000});
+}
