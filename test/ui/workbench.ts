@@ -93,16 +93,23 @@ export function firstCommandLabel(extensionPath: string): string | undefined {
     } catch { return undefined; }
 }
 
-/** Opens the command palette (F1). */
+/**
+ * Opens the command palette (F1). A quick input that is closing (a box just submitted, focus moving to an editor or
+ * a walkthrough) can still look visible for a moment: the palette counts as open only when it still is a moment later.
+ */
 export async function openPalette(page: Page): Promise<Locator> {
     const input = page.locator(QUICK_INPUT_BOX);
-    if (!(await input.isVisible())) {
-        // Focus the workbench first, not an iframe: keystrokes go to the focused document.
-        await page.locator(".monaco-workbench").focus().catch(() => undefined);
-        await page.keyboard.press("F1");
+    for (let attempt = 1; ; attempt++) {
+        if (!(await input.isVisible())) {
+            // Focus the workbench first, not an iframe: keystrokes go to the focused document.
+            await page.locator(".monaco-workbench").focus().catch(() => undefined);
+            // F1 first; the palette's other key when a part with focus did not pass F1 on.
+            await page.keyboard.press(attempt === 1 ? "F1" : "Control+Shift+P");
+        }
+        await input.waitFor({state: "visible", timeout: attempt === 3 ? 10000 : 5000}).catch((e) => { if (attempt === 3) throw e; });
+        await page.waitForTimeout(150);
+        if (await input.isVisible() || attempt === 3) return input;
     }
-    await input.waitFor({state: "visible", timeout: 10000});
-    return input;
 }
 
 /** Closes any open quick input (Escape). */

@@ -1,0 +1,76 @@
+// The getting-started walkthrough (package.json contributes.walkthroughs) in the real workbench: it opens from
+// Welcome: Open Walkthrough..., shows its four steps with their images, the model step is done when a model is
+// configured (the extension's context key), and running a step's command from its button marks that step done.
+import * as assert from "node:assert/strict";
+import {join} from "node:path";
+import {after, before, describe, test} from "node:test";
+import type {Locator, Page} from "playwright-core";
+import {ROOT, THEMES, findWebviewFrame, openWorkbenchWithExtension, runCommand, screenshot, setColorTheme, typeInInputBox,
+    type Workbench} from "./workbench";
+import {ensureScriptedFixtures, THINK_STOPS} from "../fixtures/scripted";
+
+const models = join(ROOT, "test", "fixtures", "models");
+ensureScriptedFixtures();
+
+function step(page: Page, id: string): Locator {
+    return page.locator(`button.getting-started-step[data-step-id$="${id}"]`);
+}
+
+describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
+    let wb: Workbench;
+    before(async () => {
+        wb = await openWorkbenchWithExtension({settings: {
+            "elasticMath.model.path": join(models, THINK_STOPS.file),
+            "elasticMath.engine.threads": 1,
+            "elasticMath.engine.contextSize": 4096,
+            "elasticMath.budget.askEveryTime": false
+        }});
+    });
+    after(async () => { await wb?.close(); });
+
+    test("opens with its steps and images; a configured model and a step's command mark steps done", async () => {
+        const {page} = wb;
+        await runCommand(page, "Welcome: Open Walkthrough...");
+        // Typed and taken with Enter (a hover over the row can take a click).
+        await typeInInputBox(page, "Elastic Math", {submit: false, timeout: 30000});
+        await page.locator(".quick-input-widget .monaco-list-row.focused", {hasText: "Get Started with Elastic Math Tutor"}).waitFor({timeout: 30000});
+        await page.keyboard.press("Enter");
+        await page.locator(".gettingStartedSlideDetails", {hasText: "Get Started with Elastic Math Tutor"}).waitFor({timeout: 30000});
+        const titles = (await page.locator("button.getting-started-step .step-title").allTextContents()).map((t) => t.trim());
+        assert.deepEqual(titles, ["Get a model", "Solve a problem with a budget", "Ask in the chat, or with @math", "Get tutored"]);
+
+        // A model is configured in the settings: the first step is done already; the Tutor's is not.
+        await page.locator(`button.getting-started-step[data-step-id$="model"][aria-checked="true"]`).waitFor({timeout: 30000});
+        assert.equal(await step(page, "tutor").getAttribute("aria-checked"), "false");
+
+        // The Tutor's step: its image shows, its button runs Tutor Me.
+        await step(page, "tutor").click();
+        const image = page.locator(".gettingStartedSlideDetails .getting-started-media img");
+        await image.waitFor({timeout: 30000});
+        await page.waitForFunction((el) => el instanceof HTMLImageElement && el.complete && el.naturalWidth > 0,
+            await image.elementHandle(), {timeout: 30000});
+        // The workbench sets srcset (per colour theme): what loaded is currentSrc.
+        assert.match(decodeURIComponent(await image.evaluate((el) => (el as HTMLImageElement).currentSrc)), /media\/walkthrough\/tutor\.png/);
+        assert.match(String(await image.getAttribute("alt")), /Tutor/);
+        await screenshot(page, "walkthrough-tutor-step");
+
+        await page.locator("button.getting-started-step.expanded a, button.getting-started-step.expanded .monaco-button", {hasText: "Tutor Me on a Problem"}).first().click();
+        await typeInInputBox(page, THINK_STOPS.problem, {timeout: 30000});
+        const tutor = await findWebviewFrame(page, {selector: "#check-form"}, 60000);
+        await tutor.locator("#status", {hasText: "Ready"}).waitFor({timeout: 120000});
+
+        // Back on the walkthrough (its tab), the Tutor's step is done.
+        await page.locator(".tabs-container .tab", {hasText: "Walkthrough"}).first().click();
+        await page.locator(`button.getting-started-step[data-step-id$="tutor"][aria-checked="true"]`).waitFor({timeout: 30000});
+        await screenshot(page, "walkthrough-tutor-done");
+
+        // Looked at in a dark, a light and a high-contrast theme: the steps stay readable, the images show.
+        await step(page, "solve").click();
+        await page.locator(`button.getting-started-step.expanded[data-step-id$="solve"]`).waitFor({timeout: 15000});
+        await page.waitForTimeout(1000);
+        for (const theme of THEMES) {
+            await setColorTheme(page, theme);
+            await screenshot(page, `walkthrough-${theme.name}`);
+        }
+    });
+});
