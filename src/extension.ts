@@ -67,11 +67,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
 
     for (const id of Object.values(CommandIds)) {
         if (id === CommandIds.showLog) continue; // registered with the log above
-        context.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => {
-            const run = loadMain(`command ${id}`).commands[id];
-            if (run == null) throw new Error(`Elastic Math: the command ${id} has no handler`);
-            return run(...args);
-        }));
+        context.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => loadMain(`command ${id}`).commands[id](...args)));
     }
     context.subscriptions.push(
         vscode.window.registerWebviewViewProvider(chatViewType, {

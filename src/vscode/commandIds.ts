@@ -22,9 +22,14 @@ export const CommandIds = {
 
 export type CommandId = typeof CommandIds[keyof typeof CommandIds];
 
-/** What a command does, by id (the extension's entry registers every id at activation and runs these on first use). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command takes its own arguments (scripts, menus)
-export type CommandHandlers = {readonly [id in CommandId]?: (...args: any[]) => unknown};
+export type CommandHandler = (...args: any[]) => unknown;
+
+/**
+ * What each command does, by id: every id but Show Log (the entry's own), so a command without a handler is a compile
+ * error. The extension's entry registers every id at activation and runs these on first use (src/main.ts makes them).
+ */
+export type CommandHandlers = {readonly [id in Exclude<CommandId, typeof CommandIds.showLog>]: CommandHandler};
 
 /** Context key set while a request is generating (enables Stop). */
 export const generatingContextKey = "elasticMath.generating";

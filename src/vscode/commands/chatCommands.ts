@@ -21,9 +21,12 @@ export interface ChatApi {
 }
 
 /** The handlers of the chat and selection commands (the extension's entry registers them), and their API. */
-export function chatCommands(deps: SelectionDeps): {commands: CommandHandlers; api: ChatApi} {
+type ChatCommandId = typeof CommandIds[
+    "solveSelection" | "insertSolutionBelow" | "sendSelectionToChat" | "newChat" | "stopChat" | "exportConversation"];
+
+export function chatCommands(deps: SelectionDeps): {commands: Pick<CommandHandlers, ChatCommandId>; api: ChatApi} {
     const {chat} = deps;
-    const commands: CommandHandlers = {
+    const commands: Pick<CommandHandlers, ChatCommandId> = {
         [CommandIds.solveSelection]: (args?: SolveSelectionArgs) => solveSelection(deps, args),
         [CommandIds.insertSolutionBelow]: (args?: SolveSelectionArgs) => insertSolutionBelow(deps, args),
         [CommandIds.sendSelectionToChat]: () => sendSelectionToChat(deps),
