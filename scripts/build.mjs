@@ -1,7 +1,7 @@
 // Builds every bundle with esbuild. node-llama-cpp stays external everywhere: its file layout and
 // prebuilt binaries must stay as they are (see shared notes), and it is loaded lazily with import().
 import * as esbuild from "esbuild";
-import {cpSync, mkdirSync, readdirSync, rmSync, statSync} from "node:fs";
+import {cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {join, relative} from "node:path";
 import {fileURLToPath} from "node:url";
 
@@ -27,6 +27,15 @@ function testEntries(dir) {
     return out;
 }
 
+/** The entry's import of "./main" (src/main.ts) is left as `require("./main.js")`: the second bundle, next to it in out/. */
+const mainStaysExternal = {
+    name: "main-stays-external",
+    setup(build) {
+        build.onResolve({filter: /^\.\/main$/}, (args) =>
+            args.importer.endsWith(join("src", "extension.ts")) ? {path: "./main.js", external: true} : undefined);
+    }
+};
+
 const common = {
     bundle: true,
     sourcemap: production ? false : "linked",
@@ -38,10 +47,15 @@ const common = {
 };
 
 const builds = [
-    // The extension host bundle: CommonJS, as VS Code 1.100 loads it.
+    // The extension host's entry: CommonJS, as VS Code 1.100 loads it, and small (activation loads only this; see
+    // src/extension.ts): its `require("./main")` stays a require of the second bundle, out/main.js, loaded on first use.
     // The banner marks when VS Code started evaluating the bundle (src/extension.ts reports the load and activate times).
+    // Its inputs go to out/extension.inputs.json (test/unit/entry-bundle.test.ts checks that nothing heavy is among them).
     {...common, entryPoints: ["src/extension.ts"], outfile: "out/extension.js", platform: "node", format: "cjs", target: "node20",
-        banner: {js: "\"use strict\"; var __emtBundleStart = performance.now();"}},
+        banner: {js: "\"use strict\"; var __emtBundleStart = performance.now();"}, metafile: true, plugins: [mainStaysExternal],
+        inputsFile: "out/extension.inputs.json"},
+    // The extension's main part (src/main.ts): the engine service, the panels, the renderer, the grader.
+    {...common, entryPoints: ["src/main.ts"], outfile: "out/main.js", platform: "node", format: "cjs", target: "node20"},
     // The worker thread that renders slow formulas off the extension host's main thread (src/render/formulaOffload.ts).
     {...common, entryPoints: ["src/render/formulaWorker.ts"], outfile: "out/formulaWorker.js", platform: "node", format: "cjs", target: "node20"},
     // The command line over the same core: ESM, so `import("node-llama-cpp")` is native.
@@ -76,8 +90,11 @@ function copyKatexAssets() {
 
 copyKatexAssets();
 if (watch) {
-    for (const b of builds) (await esbuild.context(b)).watch();
+    for (const {inputsFile, ...b} of builds) (await esbuild.context(b)).watch();
 } else {
-    await Promise.all(builds.map((b) => esbuild.build(b)));
+    await Promise.all(builds.map(async ({inputsFile, ...options}) => {
+        const result = await esbuild.build(options);
+        if (inputsFile != null) writeFileSync(join(root, inputsFile), JSON.stringify(Object.keys(result.metafile.inputs).sort(), null, 1) + "\n");
+    }));
     console.log(`built ${builds.length} bundles into ${relative(process.cwd(), join(root, "out")) || "out"}`);
 }

@@ -3,6 +3,7 @@
  * A leaf module like messages.ts: types only, named by direction; HTML fields are produced by the host's renderer
  * from untrusted text (markdown-it html:false + KaTeX trust:false).
  */
+import type {BudgetView} from "./messages";
 
 export type CheckVerdictView = "correct" | "not-equivalent" | "cannot-tell" | "no-model-answer" | "empty" | "unreadable";
 
@@ -13,8 +14,8 @@ export interface VoteBucketView {
 }
 
 export type ToTutorMessage =
-    /** A new problem: everything else in the panel is reset. */
-    | {readonly type: "problem"; readonly problemHtml: string; readonly budgetLabel: string}
+    /** A new problem: everything else in the panel is reset. The budget as the other views show it (answer only for a model without thinking). */
+    | {readonly type: "problem"; readonly problemHtml: string; readonly budget: BudgetView}
     | {readonly type: "status"; readonly text: string; readonly busy: boolean}
     /** The tutor's own solution is ready (kept hidden): how many steps it has, whether it has a final answer. */
     | {readonly type: "ready-to-tutor"; readonly steps: number; readonly hasAnswer: boolean; readonly forcedAt: readonly number[]}

@@ -15,7 +15,8 @@ export interface ChatViewHandlers {
 
 /**
  * The sidebar chat: a WebviewView in its own activity-bar container, hosted by a {@link WebviewHost}. Posts wait until
- * the page says it is ready; only the latest "conversation" snapshot is worth keeping then.
+ * the page says it is ready; only the latest "conversation" snapshot is worth keeping then. The view's provider is
+ * registered by the extension's entry (src/extension.ts), which hands the view to {@link resolveWebviewView}.
  */
 export class ChatView extends Disposable implements vscode.WebviewViewProvider {
     private view: vscode.WebviewView | undefined;
@@ -57,7 +58,6 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
 `
             }
         }));
-        this._register(vscode.window.registerWebviewViewProvider(chatViewType, this, {webviewOptions: {retainContextWhenHidden: true}}));
     }
 
     public get visible(): boolean {

@@ -20,6 +20,17 @@ export const CommandIds = {
     showLog: "elasticMath.showLog"
 } as const;
 
+export type CommandId = typeof CommandIds[keyof typeof CommandIds];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command takes its own arguments (scripts, menus)
+export type CommandHandler = (...args: any[]) => unknown;
+
+/**
+ * What each command does, by id: every id but Show Log (the entry's own), so a command without a handler is a compile
+ * error. The extension's entry registers every id at activation and runs these on first use (src/main.ts makes them).
+ */
+export type CommandHandlers = {readonly [id in Exclude<CommandId, typeof CommandIds.showLog>]: CommandHandler};
+
 /** Context key set while a request is generating (enables Stop). */
 export const generatingContextKey = "elasticMath.generating";
 /** True when a model (or a server) is configured: the walkthrough's "Get a model" step is done. */
@@ -28,3 +39,5 @@ export const modelConfiguredContextKey = "elasticMath.modelConfigured";
 export const solutionPanelViewType = "elasticMath.solution";
 
 export const chatViewType = "elasticMath.chat";
+
+export const tutorPanelViewType = "elasticMath.tutor";

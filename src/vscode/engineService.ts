@@ -1,12 +1,12 @@
-import * as path from "node:path";
 import * as vscode from "vscode";
 import {ElasticEngine, EngineError, type EngineErrorCode, type PromptFormat, type PromptMeter, type SolveOptions} from "../core";
 import type {SolveManyOptions, SolveManyResult} from "../core/engine";
 import type {BudgetSpec, SamplingOptions, SolveEvent, SolveResult} from "../core/types";
 import {Disposable} from "./disposable";
 import {LoadProgressNotifier} from "./loadProgress";
+import {configuredModelName} from "./modelName";
 import {logFailure, logged, type Log} from "./log";
-import {affectsEngine, configuredModel, engineSettingsKey, readSettings, type Settings} from "./settings";
+import {configuredModel, onEngineSettingsChange, readSettings, type Settings} from "./settings";
 
 /** What the engine service asks of the model manager (passed in its constructor). */
 export interface EngineCollaborators {
@@ -105,18 +105,9 @@ export class EngineService extends Disposable {
     public constructor(private readonly deps: EngineCollaborators) {
         super();
         this.log = deps.log;
-        // Any configuration change can change what this host reads for the engine's keys even when the event does not
-        // name them (VS Code re-filters machine-scoped values when it re-reads settings: docs/settings.md), so the
-        // values are compared too: the status bar and the next request always see the same model.
-        let seen = engineSettingsKey(readSettings());
-        this._register(vscode.workspace.onDidChangeConfiguration((e) => {
-            const now = engineSettingsKey(readSettings());
-            const moved = now !== seen;
-            seen = now;
-            if (affectsEngine(e) || moved) {
-                this.fitVerdicts.clear(); // a model chosen again (a new download at the same path) is judged again
-                this.changed.fire();
-            }
+        this._register(onEngineSettingsChange(() => {
+            this.fitVerdicts.clear(); // a model chosen again (a new download at the same path) is judged again
+            this.changed.fire();
         }));
     }
 
@@ -137,10 +128,8 @@ export class EngineService extends Disposable {
     /** The engine for the current settings (created lazily). */
     public current(): EngineHandle {
         const settings = this.settings;
-        const modelPath = configuredModel(settings);
         return {
-            modelPath,
-            modelName: settings.backend === "server" ? serverModelName(settings) : displayModelName(modelPath),
+            ...configuredModelName(settings),
             solve: (options) => this.solveWith(settings, options),
             solveMany: (options) => this.solveManyWith(settings, options),
             promptMeter: async () => {
@@ -320,23 +309,6 @@ export async function answerOnlyReason(engines: EngineService): Promise<string |
     const format = await engines.current().format(); // formatOf logs and yields undefined on failure
     if (format == null || format.thinking != null) return undefined;
     return format.noThinkingReason ?? "this model has no thinking phase: only the answer budget applies";
-}
-
-/**
- * The name users see for a model file. The scripted fixtures the tests write (and `npm start` uses when no model is
- * given) are labelled as test models, so nobody mistakes their canned text for a model's math.
- */
-export function displayModelName(modelPath: string): string {
-    if (modelPath === "") return "no model";
-    const name = path.basename(modelPath).replace(/\.gguf$/i, "");
-    return /[\\/]test[\\/]fixtures[\\/]models[\\/]/.test(modelPath) ? `${name} (scripted test model)` : name;
-}
-
-/** "E1-Math-7B @ gpu-box:8000" (the footer and the status bar say which server answers). */
-export function serverModelName(settings: Settings): string {
-    let host = settings.server.url;
-    try { host = new URL(settings.server.url).host; } catch { /* not a URL: shown as written (Test Server Connection says what is wrong) */ }
-    return `${settings.server.model !== "" ? settings.server.model : "server model"} @ ${host}`;
 }
 
 /** Throws the coded "not-configured" error when no model (or server URL) is set. */

@@ -10,11 +10,9 @@ import type {FirstRunAction, FirstRunOfferView} from "../protocol/messages";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
 import {logged, type Log} from "./log";
-import type {ModelManager} from "./modelManager";
+import {chooseFileLabel, firstRunMessage, type ModelManager} from "./modelManager";
 import type {SolveController} from "./solveController";
 
-export const firstRunMessage = "Elastic Math needs a local model to solve problems. Download the recommended one, or choose a GGUF file you have.";
-export const chooseFileLabel = "Choose a GGUF file...";
 
 export class FirstRunCard extends Disposable {
     private shown = false;
@@ -22,7 +20,7 @@ export class FirstRunCard extends Disposable {
     public constructor(private readonly controller: SolveController, private readonly engines: EngineService, private readonly models: ModelManager,
         private readonly log: Log) {
         super();
-        controller.onFirstRunAction = (action) => void this.run(action);
+        this._register(controller.onFirstRunAction((action) => void this.run(action).catch(logged(log, `the first-run card's "${action}"`, undefined))));
         this._register(engines.onDidChange(() => {
             if (this.shown && engines.hasModel) this.hide();
         }));

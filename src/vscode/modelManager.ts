@@ -24,6 +24,10 @@ import {showModelPick} from "./modelPick";
 import {configuredModel, readSettings, writeModelPath} from "./settings";
 
 const catalogIdByPathKey = "elasticMath.catalogIdByPath";
+
+/** The first-run offer's words (the notification here, and the solution panel's card: firstRunCard.ts). */
+export const firstRunMessage = "Elastic Math needs a local model to solve problems. Download the recommended one, or choose a GGUF file you have.";
+export const chooseFileLabel = "Choose a GGUF file...";
 type FitLlama = NonNullable<Parameters<typeof assessFit>[0]["llama"]>;
 
 export class ModelManager {
@@ -159,7 +163,10 @@ export class ModelManager {
         }
         await this.use(file, entry);
         const tooBig = await this.fitProblem(file);
-        if (tooBig != null) void vscode.window.showWarningMessage(`Elastic Math: ${tooBig}`);
+        if (tooBig != null) {
+            this.log.warn(`${file} is in use but will not be loaded: ${tooBig}`);
+            void vscode.window.showWarningMessage(`Elastic Math: ${tooBig}`);
+        }
         return file;
     }
 
@@ -315,11 +322,12 @@ export class ModelManager {
      */
     public async offerFirstRun(): Promise<string | undefined> {
         const offer = await this.firstRunOffer();
-        const choice = await vscode.window.showInformationMessage(
-            "Elastic Math needs a local model to solve problems. Download the recommended one, or choose a GGUF file you have.",
-            ...(offer != null ? [offer.label] : []), "Choose a GGUF file...");
+        const buttons = [...(offer != null ? [offer.label] : []), chooseFileLabel];
+        this.log.info(`no model is configured: the first-run offer is shown (${buttons.join(" / ")})`);
+        const choice = await vscode.window.showInformationMessage(firstRunMessage, ...buttons);
         if (offer != null && choice === offer.label) return this.download(offer.entry, offer.file);
-        if (choice === "Choose a GGUF file...") return this.pickFile();
+        if (choice === chooseFileLabel) return this.pickFile();
+        this.log.info(`the first-run offer was ${choice == null ? "dismissed" : `answered "${choice}"`}`);
         return undefined;
     }
 

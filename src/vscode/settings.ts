@@ -142,6 +142,22 @@ export function affectsEngine(e: vscode.ConfigurationChangeEvent): boolean {
 }
 
 /**
+ * Calls `listener` when the engine's settings (model, device, sampling, backend, server) change. Any configuration
+ * change can change what this host reads for those keys even when the event does not name them (VS Code re-filters
+ * machine-scoped values when it re-reads settings: docs/settings.md), so the values are compared too: the status bar
+ * and the next request always see the same model.
+ */
+export function onEngineSettingsChange(listener: () => void): vscode.Disposable {
+    let seen = engineSettingsKey(readSettings());
+    return vscode.workspace.onDidChangeConfiguration((e) => {
+        const now = engineSettingsKey(readSettings());
+        const moved = now !== seen;
+        seen = now;
+        if (affectsEngine(e) || moved) listener();
+    });
+}
+
+/**
  * Stores the model to use. `elasticMath.model.path` is machine-scoped (a workspace cannot point the extension at a
  * file), and VS Code applies a machine-scoped value only from the settings of the machine the extension runs on:
  * in a remote or browser window (code-server, SSH, containers) that is the remote machine's settings, and a value in

@@ -21,14 +21,15 @@ export interface SolutionPanelHandlers {
 /**
  * The solution panel: one webview panel beside the editor, a feed of requests. The page is hosted by a
  * {@link WebviewHost} (handshake, queue, reload of a page that did not come up whole); VS Code restores the panel after
- * a window reload through the serializer registered here.
+ * a window reload through {@link SolutionPanel.deserializeWebviewPanel} (registered by the extension's entry).
  */
-export class SolutionPanel extends Disposable {
+export class SolutionPanel extends Disposable implements vscode.WebviewPanelSerializer {
     private panel: vscode.WebviewPanel | undefined;
     private readonly host: WebviewHost<ToPanelMessage, FromPanelMessage>;
     private readonly restored = this._register(new vscode.EventEmitter<void>());
     /** Fires when VS Code restores the panel after a window reload (its serializer), once the restore is posted. */
     public readonly onDidRestore = this.restored.event;
+    private readonly handlers: SolutionPanelHandlers;
 
     public constructor(private readonly extensionUri: vscode.Uri, handlers: SolutionPanelHandlers, log: Logger) {
         super();
@@ -46,14 +47,15 @@ export class SolutionPanel extends Disposable {
 `
             }
         }));
-        this._register(vscode.window.registerWebviewPanelSerializer(solutionPanelViewType, {
-            deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-                this.attach(panel);
-                const restore = handlers.restore(readState(state));
-                if (restore != null) this.post(restore);
-                this.restored.fire();
-            }
-        }));
+        this.handlers = handlers;
+    }
+
+    /** Restores the panel after a window reload (the serializer is registered by the extension's entry: src/extension.ts). */
+    public async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+        this.attach(panel);
+        const restore = this.handlers.restore(readState(state));
+        if (restore != null) this.post(restore);
+        this.restored.fire();
     }
 
     public get visible(): boolean {

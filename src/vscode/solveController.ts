@@ -43,8 +43,9 @@ export class SolveController extends Disposable {
         return this.pipeline.running > 0;
     }
 
-    /** What the panel's first-run card buttons do (set by the extension: see firstRunCard.ts). */
-    public onFirstRunAction: ((action: FirstRunAction) => void) | undefined;
+    private readonly firstRunAction = this._register(new vscode.EventEmitter<FirstRunAction>());
+    /** Fires when a button of the panel's first-run card is pressed (firstRunCard.ts listens). */
+    public readonly onFirstRunAction = this.firstRunAction.event;
 
     /** Posts a message that belongs to no request (the first-run card), recorded like the others. */
     public postToPanel(message: Extract<ToPanelMessage, {type: "firstRun"}>): void {
@@ -110,7 +111,7 @@ export class SolveController extends Disposable {
                 this.pipeline.forgetFinished();
                 break;
             case "firstRun":
-                this.onFirstRunAction?.(message.action);
+                this.firstRunAction.fire(message.action);
                 break;
             default: {
                 const unhandled: never = message;

@@ -1,24 +1,37 @@
 import * as vscode from "vscode";
 import {CommandIds, modelConfiguredContextKey} from "./commandIds";
 import {Disposable} from "./disposable";
-import type {EngineService} from "./engineService";
 import type {Log} from "./log";
+import {configuredModelName} from "./modelName";
+import {onEngineSettingsChange, readSettings} from "./settings";
 
-/** The status bar item: the model and the device it runs on; clicking it chooses a model (on a server backend: tests the server). */
+/**
+ * The status bar item: the model and the device it runs on; clicking it chooses a model (on a server backend: tests the
+ * server). Shown at activation from the settings alone (no engine, no node-llama-cpp: the extension's entry bundle
+ * makes it, see src/extension.ts); the device is added after the first request says which one ran.
+ */
 export class ModelStatusBar extends Disposable {
     private readonly item = this._register(vscode.window.createStatusBarItem("elasticMath.model", vscode.StatusBarAlignment.Right, 100));
     private device: string | null = null;
+    private shown = false;
 
-    public constructor(private readonly engines: EngineService, private readonly log: Log) {
+    public constructor(private readonly log: Log) {
         super();
         this.item.name = "Elastic Math model";
         this.item.command = CommandIds.chooseModel;
-        this._register(engines.onDidChange(() => {
+        this._register(onEngineSettingsChange(() => {
             this.device = null;
             this.update();
         }));
         this.update();
         this.item.show();
+        this.shown = true;
+    }
+
+    /** What the item shows now (the extension's API reports it). */
+    public get state(): {readonly shown: boolean; readonly text: string; readonly command: string | undefined} {
+        const command = this.item.command;
+        return {shown: this.shown, text: this.item.text, command: typeof command === "string" ? command : command?.command};
     }
 
     public setDevice(device: string): void {
@@ -27,27 +40,28 @@ export class ModelStatusBar extends Disposable {
     }
 
     private update(): void {
-        const engine = this.engines.current();
+        const settings = readSettings();
+        const {modelPath, modelName} = configuredModelName(settings);
         // The walkthrough's first step ("Get a model") is done once a model (or a server) is configured.
-        void vscode.commands.executeCommand("setContext", modelConfiguredContextKey, engine.modelPath !== "").then(undefined,
+        void vscode.commands.executeCommand("setContext", modelConfiguredContextKey, modelPath !== "").then(undefined,
             (err) => this.log.warn(`setting the context ${modelConfiguredContextKey} failed: ${String(err)}`));
-        if (engine.modelPath === "") {
+        if (modelPath === "") {
             this.item.command = CommandIds.chooseModel;
             this.item.text = "$(circle-slash) Elastic Math: no model";
             this.item.tooltip = "No model is configured. Click to download or choose a model.";
             return;
         }
-        this.item.text = `$(symbol-numeric) ${engine.modelName}${this.device != null ? ` · ${shortDevice(this.device)}` : ""}`;
-        if (this.engines.settings.backend === "server") {
+        this.item.text = `$(symbol-numeric) ${modelName}${this.device != null ? ` · ${shortDevice(this.device)}` : ""}`;
+        if (settings.backend === "server") {
             // On a server the local model pick does not apply: the click checks the server instead.
             this.item.command = CommandIds.testServerConnection;
             this.item.tooltip = new vscode.MarkdownString(
-                `**Elastic Math on a server**\n\n${engine.modelName}\n\nClick to test the server connection (the server is set in elasticMath.server.*).`);
+                `**Elastic Math on a server**\n\n${modelName}\n\nClick to test the server connection (the server is set in elasticMath.server.*).`);
             return;
         }
         this.item.command = CommandIds.chooseModel;
         this.item.tooltip = new vscode.MarkdownString(
-            `**Elastic Math model**\n\n${engine.modelPath}\n\nDevice: ${this.device ?? "not loaded yet"}\n\nClick to choose another model.`);
+            `**Elastic Math model**\n\n${modelPath}\n\nDevice: ${this.device ?? "not loaded yet"}\n\nClick to choose another model.`);
     }
 }
 

@@ -6,6 +6,7 @@ export const tutorPage: PageContent = {
     body: `
 <div class="tu-title">Problem</div>
 <div id="problem" class="tu-problem"></div>
+<div id="budget" class="tu-budget"></div>
 <div id="status" class="tu-status" role="status" aria-live="polite"></div>
 <form id="check-form" class="tu-check-form">
   <input id="answer" type="text" placeholder="Your answer, e.g. \\frac{1}{2} or (1, 3)" aria-label="Your answer" autocomplete="off" spellcheck="false">

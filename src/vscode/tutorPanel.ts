@@ -20,11 +20,11 @@ import type {EngineService} from "./engineService";
 import {readRenderOptions} from "./renderSettings";
 import type {Log} from "./log";
 import {RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
+import {tutorPanelViewType} from "./commandIds";
 import {tutorPage} from "./tutorPage";
 import {MAX_VOTE_SAMPLES, pickVoteSamples} from "./votePick";
 import {panelSurface, replacePanel, WebviewHost} from "./webviewHost";
 
-export const tutorPanelViewType = "elasticMath.tutor";
 /** The Tutor panel keeps its page when hidden (a hint or a vote in flight must not be lost). */
 const panelOptions = {retainContextWhenHidden: true};
 const sessionKey = "elasticMath.tutor.session";
@@ -39,7 +39,7 @@ interface Session {
     hints: string[];
 }
 
-export class TutorController extends Disposable {
+export class TutorController extends Disposable implements vscode.WebviewPanelSerializer {
     private panel: vscode.WebviewPanel | undefined;
     private readonly host: WebviewHost<ToTutorMessage, FromTutorMessage>;
     /** The hidden solve goes through the shared request pipeline (its queue and loading states become the status line). */
@@ -66,16 +66,16 @@ export class TutorController extends Disposable {
             })
         }));
         this.session = readSession(storage.get<unknown>(sessionKey));
-        this._register(vscode.window.registerWebviewPanelSerializer(tutorPanelViewType, {
-            deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-                this.attach(panel);
-                // What the page showed (its state), posted back: queued until the page is ready, so a page that the
-                // host replaces (a new panel without state) gets it too.
-                for (const m of readShown(state)) this.post(m);
-                if (this.session?.result != null) this.post({type: "status", text: "Ready. Type your answer and press Check, or ask for a hint.", busy: false});
-                else this.post({type: "status", text: "The tutor stopped with the reload: run Tutor Me on a Problem again.", busy: false});
-            }
-        }));
+    }
+
+    /** Restores the panel after a window reload (the serializer is registered by the extension's entry: src/extension.ts). */
+    public async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+        this.attach(panel);
+        // What the page showed (its state), posted back: queued until the page is ready, so a page that the host
+        // replaces (a new panel without state) gets it too.
+        for (const m of readShown(state)) this.post(m);
+        if (this.session?.result != null) this.post({type: "status", text: "Ready. Type your answer and press Check, or ask for a hint.", busy: false});
+        else this.post({type: "status", text: "The tutor stopped with the reload: run Tutor Me on a Problem again.", busy: false});
     }
 
     public get busy(): boolean { return this.running != null; }
@@ -89,7 +89,7 @@ export class TutorController extends Disposable {
         const session: Session = {problem, picked, result: undefined, steps: [], stepsShown: 0, hints: []};
         this.session = session;
         this.save();
-        this.post({type: "problem", problemHtml: renderMarkdown(problem).html, budgetLabel: picked.label});
+        this.post({type: "problem", problemHtml: renderMarkdown(problem).html, budget: toBudgetView(picked.budget, picked.label, picked.answerOnly === true)});
         return this.exclusive("Working out the problem first (hidden from you)...", async (signal) => {
             const r = await this.solveHidden(problem, picked, signal);
             if (this.session !== session) return undefined;

@@ -4,6 +4,7 @@
  * widths are set through the CSSOM (allowed by the CSP, unlike inline style attributes in HTML).
  */
 import type {FromTutorMessage, ToTutorMessage} from "../protocol/tutor";
+import {budgetLabel} from "./card";
 import {connect, reveal} from "./host";
 
 const page = connect<ToTutorMessage, FromTutorMessage>(handle);
@@ -14,6 +15,7 @@ const shownKept = 200;
 let shown: ToTutorMessage[] = [];
 
 const problem = $("problem");
+const budget = $("budget");
 const status = $("status");
 const form = $<HTMLFormElement>("check-form");
 const input = $<HTMLInputElement>("answer");
@@ -105,6 +107,7 @@ function apply(m: ToTutorMessage): void {
     switch (m.type) {
         case "problem":
             html(problem, m.problemHtml);
+            budget.textContent = `Budget: ${budgetLabel(m.budget)}`;
             for (const n of [checkResult, hints, steps, solution, vote]) n.replaceChildren();
             solution.hidden = true;
             vote.hidden = true;

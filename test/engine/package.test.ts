@@ -31,7 +31,9 @@ function binaryPackages(list: string[]): string[] {
 test("the linux-x64 VSIX holds node-llama-cpp and only linux-x64 binaries, no sources or tests", {timeout: 300000}, () => {
     const list = packageFor("linux-x64");
     assert.deepEqual(binaryPackages(list), ["linux-x64", "linux-x64-vulkan"]);
-    assert.ok(list.includes("extension/out/extension.js"));
+    // The entry (activation loads only it), the main part it loads on first use, and the formula worker.
+    for (const bundle of ["extension.js", "main.js", "formulaWorker.js"]) assert.ok(list.includes(`extension/out/${bundle}`), `out/${bundle} is missing`);
+    assert.ok(!list.includes("extension/out/extension.inputs.json"), "the build's input list is shipped");
     assert.ok(list.includes("extension/out/webview/panel.js"));
     assert.ok(list.some((f) => f.startsWith("extension/media/katex/fonts/")), "KaTeX fonts are missing");
     assert.ok(list.includes("extension/node_modules/node-llama-cpp/package.json"));

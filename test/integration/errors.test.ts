@@ -8,25 +8,7 @@ import * as vscode from "vscode";
 import {EngineError} from "../../src/core";
 import {DownloadError} from "../../src/core/download";
 import {ErrorSurface, fixesFor} from "../../src/vscode/errors";
-
-/**
- * The files of log channels named `name`: under the run's user-data folder (scripts/vscode-server.mjs gives each run
- * its own HOME next to its user-data folder; VS Code writes log channels under user-data/logs/).
- */
-function logFiles(name: string): string[] {
-    const found: string[] = [];
-    const walk = (dir: string, depth: number) => {
-        let entries: fs.Dirent[] = [];
-        try { entries = fs.readdirSync(dir, {withFileTypes: true}); } catch { return; }
-        for (const e of entries) {
-            const p = path.join(dir, e.name);
-            if (e.isDirectory() && depth > 0) walk(p, depth - 1);
-            else if (e.isFile() && e.name.includes(name)) found.push(p);
-        }
-    };
-    walk(path.join(path.dirname(process.env.HOME ?? ""), "user-data", "logs"), 6);
-    return found;
-}
+import {logFiles} from "./logs";
 
 suite("errors: one error surface", function () {
     this.timeout(60000);

@@ -17,8 +17,19 @@ export function modulesFromNodeModules(): string[] {
     return Object.keys(require.cache).filter((k) => k.startsWith(root + path.sep) && /[\\/]node_modules[\\/](node-llama-cpp|fs-extra)[\\/]/.test(k));
 }
 
+/** Whether the extension's main part (out/main.js: the panels, KaTeX, markdown-it, the grader) is in require.cache. */
+export function mainBundleLoaded(): boolean {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    if (ext == null) return false;
+    const file = path.join(ext.extensionPath, "out", "main.js");
+    let real = file;
+    try { real = fs.realpathSync(file); } catch { /* not built */ }
+    return require.cache[file] != null || require.cache[real] != null;
+}
+
 /** Taken when this module is first loaded (index.ts imports it first). */
 export const atTestStart = {
     active: vscode.extensions.getExtension(EXTENSION_ID)?.isActive === true,
-    modules: modulesFromNodeModules()
+    modules: modulesFromNodeModules(),
+    mainLoaded: mainBundleLoaded()
 };

@@ -1,37 +1,16 @@
 /**
- * Our model as a VS Code language model (Language Model Chat Provider: stable API since VS Code 1.104). Registered
- * only when the running VS Code has `vscode.lm.registerLanguageModelChatProvider` (our minimum, 1.100, does not; its
- * @types lack it, hence the local types below). Any extension can then use it with
- * `vscode.lm.selectChatModels({vendor: "elastic-math"})`, and a user can pick it in the chat's model picker.
- *
- * A response is our two-phase generation on the configured model (local file or server): budgets from the request's
- * model options (`thinkTokens`, `answerTokens`, or `unconstrained: true`), else the default budget; the thinking is in
- * the text between `<think>` and `</think>` unless `includeThinking: false`; cancellation stops generation at once.
- * Token counts come from the model's own tokenizer.
+ * The engine's half of our VS Code language model (registered by languageModelRegistration.ts): a response is our
+ * two-phase generation on the configured model (local file or server): budgets from the request's model options
+ * (`thinkTokens`, `answerTokens`, or `unconstrained: true`), else the default budget; the thinking is in the text
+ * between `<think>` and `</think>` unless `includeThinking: false`; cancellation stops generation at once. Token counts
+ * come from the model's own tokenizer.
  */
 import * as vscode from "vscode";
 import {presetToBudget} from "../../core/budgets";
 import {type ChatTurn, Conversation, conversationFormatFor} from "../../core/conversation";
 import type {BudgetSpec} from "../../core/types";
 import type {EngineService} from "../engineService";
-
-export const LM_VENDOR = "elastic-math";
-
-interface ChatInformation {
-    readonly id: string; readonly name: string; readonly family: string; readonly version: string;
-    readonly maxInputTokens: number; readonly maxOutputTokens: number;
-    readonly tooltip?: string; readonly detail?: string;
-    readonly capabilities: {readonly toolCalling?: boolean; readonly imageInput?: boolean};
-}
-interface ResponseOptions { readonly modelOptions?: Record<string, unknown> }
-interface Provider {
-    readonly onDidChangeLanguageModelChatInformation?: vscode.Event<void>;
-    provideLanguageModelChatInformation(options: {silent: boolean}, token: vscode.CancellationToken): Promise<ChatInformation[]>;
-    provideLanguageModelChatResponse(model: ChatInformation, messages: readonly vscode.LanguageModelChatMessage[], options: ResponseOptions,
-        progress: vscode.Progress<vscode.LanguageModelTextPart>, token: vscode.CancellationToken): Promise<void>;
-    provideTokenCount(model: ChatInformation, text: string | vscode.LanguageModelChatMessage, token: vscode.CancellationToken): Promise<number>;
-}
-type Register = (vendor: string, provider: Provider) => vscode.Disposable;
+import type {LanguageModelResponder} from "./languageModelRegistration";
 
 /** The text of a chat message (text parts only). */
 export function messageText(message: vscode.LanguageModelChatMessage): string {
@@ -50,26 +29,13 @@ export function budgetFromModelOptions(options: Record<string, unknown> | undefi
     return {mode: "elastic", thinkTokens: t as number, answerTokens: a as number};
 }
 
-export function registerLanguageModelProvider(context: vscode.ExtensionContext, engines: EngineService, log: (m: string) => void): boolean {
-    const register = (vscode.lm as unknown as {registerLanguageModelChatProvider?: Register}).registerLanguageModelChatProvider;
-    if (typeof register !== "function") return false;
-    const changed = new vscode.EventEmitter<void>();
-    context.subscriptions.push(changed, engines.onDidChange(() => changed.fire()));
-    const provider: Provider = {
-        onDidChangeLanguageModelChatInformation: changed.event,
-        async provideLanguageModelChatInformation(options) {
-            log(`language models asked (silent: ${options?.silent}): ${engines.hasModel ? engines.current().modelName : "no model configured"}`);
-            if (!engines.hasModel) return [];
-            const settings = engines.settings;
-            const where = settings.backend === "server" ? "on your server" : "local";
-            const context = settings.contextSize > 0 ? settings.contextSize : 8192;
-            return [{
-                id: "configured", name: `${engines.current().modelName} (${where}, elastic budgets)`, family: "elastic-math",
-                version: "1", maxInputTokens: context, maxOutputTokens: context,
-                tooltip: "Elastic Math's model: thinks, then answers, each within its token budget (modelOptions thinkTokens / answerTokens).",
-                detail: where, capabilities: {toolCalling: false, imageInput: false}
-            }];
-        },
+/**
+ * The heavy half of the language model provider: answers and token counts on the engine. The provider itself (its
+ * model list, from the settings alone) is registered at activation by languageModelRegistration.ts, which asks for
+ * this on the first request.
+ */
+export function createLanguageModelResponder(engines: EngineService, log: (m: string) => void): LanguageModelResponder {
+    return {
         async provideLanguageModelChatResponse(_model, messages, options, progress, token) {
             const engine = engines.current();
             const settings = engines.settings;
@@ -126,8 +92,4 @@ export function registerLanguageModelProvider(context: vscode.ExtensionContext, 
             return meter.countPromptTokens(s);
         }
     };
-    context.subscriptions.push(register(LM_VENDOR, provider));
-    // The chat may have listed the vendors' models before this extension was activated: ask it to list ours again.
-    setTimeout(() => changed.fire(), 0);
-    return true;
 }

@@ -15,20 +15,7 @@ import {checkAnswer} from "../../core/tutor/check";
 import {requestHint} from "../../core/tutor/hints";
 import type {BudgetSpec, SolveResult} from "../../core/types";
 import type {EngineService} from "../engineService";
-
-export const MATH_PARTICIPANT_ID = "elasticMath.math";
-
-/** What a reply keeps for the conversation's next turns (ChatResult.metadata survives in the chat's history). */
-interface MathTurnMetadata {
-    readonly elasticMath: 1;
-    /** The turn as the model's history holds it (solutions only are fed back). */
-    readonly turn?: ChatTurn;
-    /** The problem the tutoring commands refer to, and the tutor's hidden answer to it. */
-    readonly problem?: string;
-    readonly hiddenAnswer?: string | null;
-    readonly hints?: readonly string[];
-    readonly budgetLabel?: string;
-}
+import {MATH_PARTICIPANT_ID, type MathTurnMetadata} from "./mathParticipantRegistration";
 
 function metadataOf(turn: vscode.ChatRequestTurn | vscode.ChatResponseTurn): MathTurnMetadata | undefined {
     if (!(turn instanceof vscode.ChatResponseTurn) || turn.participant !== MATH_PARTICIPANT_ID) return undefined;
@@ -62,24 +49,13 @@ class LiveConversations {
     }
 }
 
-export function registerMathParticipant(context: vscode.ExtensionContext, deps: MathParticipantDeps): void {
-    if (typeof vscode.chat?.createChatParticipant !== "function") return;
+/**
+ * The participant's request handler (the heavy part: the engine, conversations, the tutor's checks). The participant
+ * itself is registered at activation by mathParticipantRegistration.ts, which loads this on the first question.
+ */
+export function createMathHandler(deps: MathParticipantDeps): vscode.ChatRequestHandler {
     const conversations = new LiveConversations();
-    const participant = vscode.chat.createChatParticipant(MATH_PARTICIPANT_ID,
-        (request, chatContext, stream, token) => handle(deps, conversations, request, chatContext, stream, token));
-    participant.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "icon.svg");
-    participant.followupProvider = {
-        provideFollowups(result) {
-            const m = result.metadata as MathTurnMetadata | undefined;
-            const problem = m?.problem;
-            if (m?.elasticMath !== 1 || problem == null || problem === "") return [];
-            const followups: vscode.ChatFollowup[] = [];
-            if (m.turn != null) followups.push({prompt: problem, command: "extended", label: "Think longer (Extended budget)"});
-            followups.push({prompt: "", command: "hint", label: m.hints != null && m.hints.length > 0 ? "Another hint" : "A hint"});
-            return followups;
-        }
-    };
-    context.subscriptions.push(participant);
+    return (request, chatContext, stream, token) => handle(deps, conversations, request, chatContext, stream, token);
 }
 
 async function handle(deps: MathParticipantDeps, conversations: LiveConversations, request: vscode.ChatRequest,

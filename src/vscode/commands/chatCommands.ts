@@ -1,10 +1,10 @@
-/** Registers the chat and selection commands (issue 4) and returns what the extension's API exposes of them. */
+/** The chat and selection commands (issue 4), and what the extension's API exposes of them. */
 import * as vscode from "vscode";
 import type {ToChatMessage} from "../../protocol/messages";
 import type {AskResult} from "../../core/conversation";
 import type {SolveResult} from "../../core/types";
 import type {ChatSendResult, StoredConversation} from "../chatController";
-import {CommandIds} from "../commandIds";
+import {CommandIds, type CommandHandlers} from "../commandIds";
 import {insertSolutionBelow, lastTooLongMessage, type SelectionDeps, sendSelectionToChat, solveSelection, type SolveSelectionArgs} from "./selection";
 
 export interface ChatApi {
@@ -20,20 +20,24 @@ export interface ChatApi {
     insertSolutionBelow(args?: SolveSelectionArgs): Promise<boolean>;
 }
 
-export function registerChatCommands(context: vscode.ExtensionContext, deps: SelectionDeps): ChatApi {
+/** The handlers of the chat and selection commands (the extension's entry registers them), and their API. */
+type ChatCommandId = typeof CommandIds[
+    "solveSelection" | "insertSolutionBelow" | "sendSelectionToChat" | "newChat" | "stopChat" | "exportConversation"];
+
+export function chatCommands(deps: SelectionDeps): {commands: Pick<CommandHandlers, ChatCommandId>; api: ChatApi} {
     const {chat} = deps;
-    context.subscriptions.push(
-        vscode.commands.registerCommand(CommandIds.solveSelection, (args?: SolveSelectionArgs) => solveSelection(deps, args)),
-        vscode.commands.registerCommand(CommandIds.insertSolutionBelow, (args?: SolveSelectionArgs) => insertSolutionBelow(deps, args)),
-        vscode.commands.registerCommand(CommandIds.sendSelectionToChat, () => sendSelectionToChat(deps)),
-        vscode.commands.registerCommand(CommandIds.newChat, async () => {
+    const commands: Pick<CommandHandlers, ChatCommandId> = {
+        [CommandIds.solveSelection]: (args?: SolveSelectionArgs) => solveSelection(deps, args),
+        [CommandIds.insertSolutionBelow]: (args?: SolveSelectionArgs) => insertSolutionBelow(deps, args),
+        [CommandIds.sendSelectionToChat]: () => sendSelectionToChat(deps),
+        [CommandIds.newChat]: async () => {
             await chat.view.reveal();
             await chat.newChat();
-        }),
-        vscode.commands.registerCommand(CommandIds.stopChat, () => {
+        },
+        [CommandIds.stopChat]: () => {
             if (chat.stop() === 0) vscode.window.setStatusBarMessage("Elastic Math: no chat answer is running", 2000);
-        }),
-        vscode.commands.registerCommand(CommandIds.exportConversation, async (target?: vscode.Uri) => {
+        },
+        [CommandIds.exportConversation]: async (target?: vscode.Uri) => {
             const conversation = chat.current;
             if (conversation.turns.length === 0) {
                 void vscode.window.showInformationMessage("Elastic Math: this conversation is empty; there is nothing to export.");
@@ -57,9 +61,9 @@ export function registerChatCommands(context: vscode.ExtensionContext, deps: Sel
                 if (c === "Open") void vscode.window.showTextDocument(uri);
             });
             return uri;
-        })
-    );
-    return {
+        }
+    };
+    const api: ChatApi = {
         send: (text, budgetLabel) => chat.send(text, budgetLabel),
         stop: (id) => chat.stop(id),
         newChat: () => chat.newChat(),
@@ -71,4 +75,5 @@ export function registerChatCommands(context: vscode.ExtensionContext, deps: Sel
         solveSelection: (args) => solveSelection(deps, args),
         insertSolutionBelow: (args) => insertSolutionBelow(deps, args)
     };
+    return {commands, api};
 }

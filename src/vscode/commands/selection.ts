@@ -10,15 +10,14 @@ import type {BudgetPicker, PickedBudget} from "../budgetPicker";
 import type {ChatController} from "../chatController";
 import {answerOnlyReason, type EngineService} from "../engineService";
 import type {SolveController} from "../solveController";
-import {ensureModel} from "./useModelFile";
 
 export interface SelectionDeps {
     readonly engines: EngineService;
     readonly picker: BudgetPicker;
     readonly controller: SolveController;
     readonly chat: ChatController;
-    /** The first-run model offer (model catalog), when no model is configured. */
-    readonly firstRun?: () => Promise<string | undefined>;
+    /** The model manager's: true when a model is configured, else the first-run offer's outcome. */
+    readonly ensureModel: () => Promise<boolean>;
 }
 
 /** Arguments for scripted use, all optional. */
@@ -106,7 +105,7 @@ async function pickBudget(deps: SelectionDeps, args: SolveSelectionArgs | undefi
 export async function solveSelection(deps: SelectionDeps, args?: SolveSelectionArgs): Promise<SolveResult | undefined> {
     const selection = selectedText();
     if (selection == null) return undefined;
-    if (!(await ensureModel(deps.engines, deps.firstRun))) return undefined;
+    if (!(await deps.ensureModel())) return undefined;
     const picked = await pickBudget(deps, args);
     if (picked == null) return undefined;
     // A list line's bullet is not part of the problem (nor of the panel's title).
@@ -177,7 +176,7 @@ export async function insertSolutionBelow(deps: SelectionDeps, args?: SolveSelec
 export async function sendSelectionToChat(deps: SelectionDeps): Promise<boolean> {
     const selection = selectedText();
     if (selection == null) return false;
-    if (!(await ensureModel(deps.engines, deps.firstRun))) return false;
+    if (!(await deps.ensureModel())) return false;
     await deps.chat.view.reveal();
     const sent = await deps.chat.send(selection.text);
     return sent != null;
