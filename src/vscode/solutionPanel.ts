@@ -9,8 +9,8 @@ export interface SolutionPanelHandlers {
     onMessage(message: FromPanelMessage): void;
     /** The page (re)loaded and is ready (new, restored after a window reload, or reloaded by a retry). */
     onReady(reloaded: boolean): void;
-    /** Finished requests to show after a window reload (from the webview's saved state). */
-    restore(records: readonly RequestRecord[]): ToPanelMessage | null;
+    /** Shows finished requests after a window reload (from the webview's saved state); resolves once they are posted. */
+    restore(records: readonly RequestRecord[]): Promise<void>;
     /** The page did not come up whole after every retry. */
     onProblem(message: string): void;
 }
@@ -46,8 +46,7 @@ export class SolutionPanel extends Disposable {
         this._register(vscode.window.registerWebviewPanelSerializer(solutionPanelViewType, {
             deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
                 this.attach(panel);
-                const restore = handlers.restore(readState(state));
-                if (restore != null) this.post(restore);
+                await handlers.restore(readState(state));
                 this.restored.fire();
             }
         }));
