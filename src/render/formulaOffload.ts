@@ -17,6 +17,7 @@
  * outside a stream (a problem, a final answer, a restored answer, the Tutor's hints and steps) goes there through
  * `renderMarkdownOffloaded` (document.ts), so the host's event loop does none of that work.
  */
+import {setImmediate as yieldToLoop} from "node:timers/promises";
 import {Worker} from "node:worker_threads";
 import {type FormulaResult, unrenderedFormula} from "./katex";
 import type {FormulaDoneMessage, FormulaJobMessage, MarkdownDoneMessage, MarkdownJobMessage, ProgressMessage} from "./formulaWorker";
@@ -75,6 +76,23 @@ interface Waiting {
  * views must not wait forever.
  */
 export const jobTimeoutMs = 5000;
+
+/**
+ * A text's HTML from its UTF-8 pieces, one piece decoded per turn of the event loop (about 0.1-0.5 ms each), so that
+ * the receiving thread is never held for the whole text; `html` is the pieces concatenated (a rope: no copy).
+ */
+async function decodePieces(m: MarkdownDoneMessage): Promise<RenderResult> {
+    const decoder = new TextDecoder();
+    const pieces: string[] = [];
+    let html = "";
+    for (const bytes of m.pieces) {
+        if (pieces.length > 0) await yieldToLoop();
+        const piece = decoder.decode(bytes);
+        pieces.push(piece);
+        html += piece;
+    }
+    return {html, errors: m.errors, pieces};
+}
 
 /** A worker thread that renders formulas and texts, started on the first job; `unref`'d, so it never keeps a process alive. */
 export class WorkerFormulaOffload implements FormulaOffload {
@@ -180,9 +198,9 @@ export class WorkerFormulaOffload implements FormulaOffload {
                 this.jobs++;
                 this.workerMs += m.ms;
                 this.maxJobMs = Math.max(this.maxJobMs, m.ms);
-                if ("markdown" in m) {
+                if ("pieces" in m) {
                     this.texts++;
-                    w.resolve(m.markdown);
+                    void decodePieces(m).then(w.resolve);
                 } else {
                     w.resolve(m.result);
                 }

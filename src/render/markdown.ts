@@ -58,6 +58,8 @@ export interface RenderResult {
      * the renderer gave them (`renderMarkdownSliced` in document.ts); see `htmlPieces`.
      */
     readonly cuts?: readonly number[];
+    /** `html` already in such pieces (a text rendered in the formula worker arrives so); see `htmlPieces`. */
+    readonly pieces?: readonly string[];
 }
 
 interface MathEnv {

@@ -234,16 +234,10 @@ export async function answerHtml(answer: string | null, render: RenderOptions): 
 }
 
 /**
- * HTML longer than this goes to a view in pieces of at most this size (cut between blocks): posting one message costs
- * the host's thread its serialisation, and a restored long answer is megabytes of KaTeX HTML (a 150 KB answer with
- * 2,400 formulas: 8.4 MB). The webview host posts one message per turn of the event loop.
- */
-export const viewPieceChars = 128 * 1024;
-
-/**
  * A finished record for a view to show as it was (after a reload, or a past conversation): `item` with its HTML, and,
- * when its thinking or solution HTML is longer than {@link viewPieceChars}, that HTML as `render` messages to post
- * after it (the item then holds "" for that phase).
+ * when its thinking or solution HTML is longer than `pieceChars` (src/render/document.ts), that HTML as `render`
+ * messages to post after it, one piece each (the item then holds "" for that phase): the webview host posts one
+ * message per turn of the event loop, so a long answer never holds the host's thread for more than one piece.
  */
 export interface RestoredRecord {
     readonly item: RenderedRecord;
@@ -257,7 +251,7 @@ export async function renderRecord(record: RequestRecord, render: RenderOptions,
     const more: ToViewTurnMessage[] = [];
     const counts = {thinkingTokens: record.stats?.thinkingTokens ?? 0, solutionTokens: record.stats?.solutionTokens ?? 0};
     const phaseHtml = (phase: "thinking" | "solution", r: RenderResult): string => {
-        const pieces = htmlPieces(r, viewPieceChars);
+        const pieces = htmlPieces(r);
         if (pieces.length <= 1) return r.html;
         for (const piece of pieces) more.push({type: "render", id: record.id, phase, chunk: {committed: [piece], pending: ""}, ...counts});
         return "";

@@ -21,7 +21,7 @@ import {renderHtml, renderText} from "./formulaOffload";
 import {readRenderOptions} from "./renderSettings";
 import type {Log} from "./log";
 import {OrderedPost} from "./orderedPost";
-import {RequestPipeline, toBudgetView, viewPieceChars, warnUser} from "./requestPipeline";
+import {RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 import {tutorPage} from "./tutorPage";
 import {MAX_VOTE_SAMPLES, pickVoteSamples} from "./votePick";
 import {WebviewHost} from "./webviewHost";
@@ -157,9 +157,9 @@ export class TutorController extends Disposable {
             }
             case "showSolution": {
                 if (s?.result == null) return this.notReady();
-                // A long solution goes in pieces (see viewPieceChars): the first replaces what the panel showed, the rest append.
+                // A long solution goes in pieces (pieceChars, src/render/document.ts): the first replaces what the panel showed, the rest append.
                 this.post(Promise.all([renderText(s.result.solution), mathHtml(s.result.answer)]).then(([solution, answerHtml]) => {
-                    const pieces = htmlPieces(solution, viewPieceChars);
+                    const pieces = htmlPieces(solution);
                     return (pieces.length > 0 ? pieces : [""]).map((html, i): ToTutorMessage => ({type: "solution", html, answerHtml, ...(i > 0 ? {append: true} : {})}));
                 }));
                 this.post({type: "status", text: "Full solution shown.", busy: false});

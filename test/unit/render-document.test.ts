@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import {mkdtempSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {htmlPieces, renderMarkdown, renderMarkdownOffloaded, renderMarkdownSliced} from "../../src/render/index";
+import {htmlPieces, pieceChars, renderMarkdown, renderMarkdownOffloaded, renderMarkdownSliced} from "../../src/render/index";
 import {WorkerFormulaOffload} from "../../src/render/formulaOffload";
 import {OrderedPost} from "../../src/vscode/orderedPost";
 import {longAnswerChunks} from "../fixtures/longAnswer";
@@ -79,6 +79,10 @@ test("offloaded: the worker gives renderMarkdown's HTML and errors; bombs as sou
         }
         assert.equal(offload.stats.texts, before + 1, "the text went to the worker");
         assert.equal(got.html, renderMarkdown(text, fresh()).html);
+        // It came in pieces cut between blocks (each decoded in its own turn of this thread's event loop).
+        assert.ok(got.pieces != null && got.pieces.length > 1, `${got.pieces?.length} piece(s) for ${got.html.length} characters`);
+        assert.equal(got.pieces.join(""), got.html);
+        for (const p of got.pieces) assert.ok(p.length <= pieceChars || !p.slice(1).includes("<h3>"), "a piece over the size is one block");
         const reasons = [...got.html.matchAll(/class="em-math-error[^"]*" title="([^"]*)"/g)].map((m) => m[1]!);
         assert.equal(reasons.length, 2, reasons.join(" | "));
         for (const r of reasons) assert.match(r, /Too many expansions.*macro amplification/);
