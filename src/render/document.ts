@@ -56,11 +56,12 @@ export async function renderMarkdownSliced(text: string, options: RenderOptions 
 
 /**
  * HTML longer than this moves in pieces of about this size, cut between blocks: from the formula worker to the host's
- * thread (a structured clone of one 12 MB string held that thread for 140-250 ms here), and from the host to a view
- * (posting costs the host's thread the message's serialisation). A long answer is megabytes of KaTeX HTML: 220 KB of
- * markdown with 3,600 formulas gives about 12 MB.
+ * thread (a structured clone of one 12 MB string held that thread for 140-250 ms here; a piece is decoded in well
+ * under a millisecond), and from the host to a view (posting costs the host's thread the message's serialisation,
+ * which VS Code does twice, then its UTF-8 encoding: with 128 KB pieces that was the host's main cost in a profile of
+ * a restore). A long answer is megabytes of KaTeX HTML: 220 KB of markdown with 3,600 formulas gives about 12 MB.
  */
-export const pieceChars = 128 * 1024;
+export const pieceChars = 32 * 1024;
 
 /**
  * `result.html` in pieces of at most `maxChars` each (`result.pieces` when it came so), cut only where `result.cuts`

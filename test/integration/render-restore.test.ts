@@ -16,11 +16,13 @@ import {ensureScriptedFixture, LONG_ANSWER, LONG_ANSWER_BOMB_TEX, LONG_ANSWER_TI
 import {activateWith, setSetting} from "./settings";
 
 /**
- * The issue's goal is 50 ms. The bound asserted has headroom for a loaded 2-core machine where a major GC of the
- * host's heap (this run holds tens of MB of KaTeX HTML) or one 128 KB message's serialisation can land in a probe
- * period; the old code blocked for 1-10 s here, and even its smallest case (the 1.2 KB bomb problem) for about 100 ms.
+ * The issue's goal is 50 ms. On this repository's test machine (2 cores shared by the formula worker, llama.cpp, the
+ * workbench's renderer and other jobs; load average 4-7) a CPU profile of this test (EMT_RESTORE_PROFILE below) showed
+ * the host's thread off the CPU for 180-450 ms at a time inside tasks of a single sample (a socket write, the
+ * profiler's own start), so a bound near 50 ms would measure the machine, not the code. The bound keeps headroom for
+ * that; the old code blocked the event loop for 5.5 s here (the panel's and the chat's restore).
  */
-const maxBlockMs = 90;
+const maxBlockMs = 250;
 const budget = {mode: "elastic", thinkTokens: 1024, answerTokens: 1024} as const;
 const reasonOf = (html: string) => [...html.matchAll(/class="em-math-error[^"]*" title="([^"]*)"/g)].map((m) => m[1]!);
 
@@ -98,6 +100,17 @@ suite("Renders outside a stream never block the extension host", function () {
             last = now;
         }, 5);
         const t0 = performance.now();
+        // Diagnosis, when asked for: a CPU profile of the measured window (EMT_RESTORE_PROFILE=<file.cpuprofile>).
+        const profileFile = process.env.EMT_RESTORE_PROFILE;
+        const inspector = profileFile != null ? await import("node:inspector") : undefined;
+        const session = inspector != null ? new inspector.Session() : undefined;
+        const postToInspector = (method: string) => new Promise<unknown>((resolve, reject) =>
+            session!.post(method, (err: Error | null, result?: unknown) => (err != null ? reject(err) : resolve(result))));
+        if (session != null) {
+            session.connect();
+            await postToInspector("Profiler.enable");
+            await postToInspector("Profiler.start");
+        }
         let bombRequest;
         try {
             // A request whose problem is a bomb (its stream's bombs go to the worker: that path was bounded before).
@@ -120,6 +133,11 @@ suite("Renders outside a stream never block the extension host", function () {
             clearInterval(probe);
             histogram.disable();
             gc.disconnect();
+            if (session != null) {
+                const {profile} = await postToInspector("Profiler.stop") as {profile: unknown};
+                (await import("node:fs")).writeFileSync(profileFile!, JSON.stringify(profile));
+                session.disconnect();
+            }
         }
         const histogramMaxMs = histogram.max / 1e6;
         console.log(`event loop over ${((performance.now() - t0) / 1000).toFixed(1)} s of restores and renders: max delay ${histogramMaxMs.toFixed(1)} ms ` +
