@@ -13,6 +13,7 @@ import type {RenderError} from "./katex";
 import type {FormulaOffload} from "./formulaOffload";
 import {getMathMarkdown, renderBlock, type RenderOptions, type RenderResult} from "./markdown";
 import {escapeAttr, escapeHtml, showBidiControls} from "./escape";
+import {definesMacros} from "./stream";
 
 /** Renders a whole answer (markdown with LaTeX) to HTML; formulas KaTeX cannot render are listed in `errors`. */
 export function renderMarkdown(text: string, options: RenderOptions = {}): RenderResult {
@@ -87,6 +88,9 @@ export function htmlPieces(result: RenderResult, maxChars = pieceChars): readonl
     return pieces;
 }
 
+/** Texts up to this long that define no macros render on the calling thread (see renderMarkdownOffloaded). */
+export const renderHereChars = 1000;
+
 /**
  * {@link renderMarkdown}'s result, rendered by `offload` (the formula worker) when there is one. A worker that
  * cannot run (it cannot start, or it died; the offload logs why, once) leaves it to this thread, in slices
@@ -95,6 +99,9 @@ export function htmlPieces(result: RenderResult, maxChars = pieceChars): readonl
  */
 export async function renderMarkdownOffloaded(text: string, options: RenderOptions, offload: FormulaOffload | undefined): Promise<RenderResult> {
     if (text === "") return {html: "", errors: []};
+    // A short text that defines no macros renders here, as the stream renders its short inline formulas: its cost is
+    // bounded by its length (bounds.ts), and it is shown at once (a request's card waited for a cold worker's start).
+    if (text.length <= renderHereChars && !definesMacros.test(text)) return renderMarkdown(text, options);
     if (offload?.renderMarkdown != null) {
         try {
             return await offload.renderMarkdown(text, options);

@@ -125,12 +125,28 @@ test("offloaded: a worker that does not answer gives the text as its source with
     const offload = new WorkerFormulaOffload(hangWorker(), {timeoutMs: 300});
     try {
         await offload.ready();
-        const got = await renderMarkdownOffloaded("Then $\\frac{a}{b}$ and <b>bold</b> \u202E21.", fresh(), offload);
+        // Over the length that renders on the calling thread (or defining a macro): it goes to the worker.
+        const got = await renderMarkdownOffloaded("Then $\\frac{a}{b}$ and <b>bold</b> \u202E21. " + "More. ".repeat(200), fresh(), offload);
         assert.match(got.html, /^<pre class="em-math-error em-unrendered" title="The formula worker gave no answer in 300 ms[^"]*" tabindex="0">/);
         assert.ok(got.html.includes("Then $\\frac{a}{b}$ and &lt;b&gt;bold&lt;/b&gt; ⟨U+202E⟩21."), got.html);
         assert.doesNotMatch(got.html, /class="katex/);
         assert.equal(got.errors.length, 1);
         assert.equal(offload.stats.timedOut, 1);
+    } finally {
+        offload.dispose();
+    }
+});
+
+test("offloaded: a short text without macro definitions renders here; with one, in the worker", async () => {
+    const offload = new WorkerFormulaOffload(formulaWorkerFile());
+    try {
+        await offload.ready();
+        const short = "What is $\\frac{1}{2} + x^2$?";
+        assert.equal((await renderMarkdownOffloaded(short, fresh(), offload)).html, renderMarkdown(short).html);
+        assert.equal(offload.stats.texts, 0);
+        const defining = "Let $\\def\\a{xx}\\a\\a$ be.";
+        assert.equal((await renderMarkdownOffloaded(defining, fresh(), offload)).html, renderMarkdown(defining).html);
+        assert.equal(offload.stats.texts, 1);
     } finally {
         offload.dispose();
     }
