@@ -49,16 +49,12 @@ export class RequestPipeline {
     private readonly active = new Map<string, Active>();
     private readonly records = new Map<string, RequestRecord>();
     private nextId = 1;
-    /** Every request's messages, in the order they were made (see run). */
-    private readonly out: OrderedPost<{readonly message: ToViewTurnMessage; readonly deliver: (m: ToViewTurnMessage) => void}>;
 
     /**
      * @param prefix starts every request id (e.g. "r" for the panel, "c" for the chat).
      * @param log receives every failed request (the view shows its message; the log keeps the cause and stack).
      */
-    public constructor(private readonly prefix: string, private readonly log: Log) {
-        this.out = new OrderedPost(({message, deliver}) => deliver(message), log);
-    }
+    public constructor(private readonly prefix: string, private readonly log: Log) {}
 
     public get running(): number {
         return this.active.size;
@@ -108,17 +104,11 @@ export class RequestPipeline {
         request.signal?.addEventListener("abort", onOuterAbort);
 
         const shown: {request?: ToViewTurnMessage; started?: ToViewTurnMessage; status?: ToViewTurnMessage; cut?: ToViewTurnMessage} = {};
-        const deliver = (m: ToViewTurnMessage) => {
+        // The problem and the final answer render in the formula worker: what follows them waits for them, in order.
+        const out = new OrderedPost<ToViewTurnMessage>((m) => {
             if (m.type === "request" || m.type === "started" || m.type === "status" || m.type === "cut") shown[m.type] = m;
             request.post(m);
-        };
-        // The problem and the final answer render in the formula worker: what follows them (of this request and of the
-        // next ones: a card's order, a finished request before the next one starts) waits for them.
-        const out = {
-            post: (m: ToViewTurnMessage | Promise<ToViewTurnMessage>) =>
-                this.out.post(m instanceof Promise ? m.then((message) => ({message, deliver})) : {message: m, deliver}),
-            idle: () => this.out.idle()
-        };
+        }, this.log);
         const post = (m: ToViewTurnMessage) => out.post(m);
         const stream = new PhaseStreams(id, post, request.render);
         this.active.set(id, {controller, replay: () => [
