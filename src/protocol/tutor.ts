@@ -26,7 +26,8 @@ export type ToTutorMessage =
     | {readonly type: "check"; readonly verdict: CheckVerdictView; readonly message: string; readonly studentHtml: string | null; readonly tutorHtml: string | null}
     | {readonly type: "hint"; readonly level: number; readonly html: string; readonly masked: number}
     | {readonly type: "step"; readonly index: number; readonly total: number; readonly html: string}
-    | {readonly type: "solution"; readonly html: string; readonly answerHtml: string | null}
+    /** The full solution; a long one comes in pieces: the first replaces what was shown, the next ones `append`. */
+    | {readonly type: "solution"; readonly html: string; readonly answerHtml: string | null; readonly append?: boolean}
     | {readonly type: "vote"; readonly done: number; readonly k: number; readonly buckets: readonly VoteBucketView[]; readonly final: boolean;
         readonly agreedHtml: string | null; readonly share: number;
         /** How the samples run: in parallel on one context, or one after another and why. */

@@ -12,10 +12,17 @@
  * {@link WorkerFormulaOffload} runs {@link renderFormula} (the same function the main thread uses) in a
  * `worker_threads` worker built from formulaWorker.ts. If the worker cannot start or dies, jobs fail and the
  * streaming renderer renders those formulas on its own thread: slower updates, same HTML.
+ *
+ * It also renders whole texts ({@link WorkerFormulaOffload.renderMarkdown}): everything the extension host renders
+ * outside a stream (a problem, a final answer, a restored answer, the Tutor's hints and steps) goes there through
+ * `renderMarkdownOffloaded` (document.ts), so the host's event loop does none of that work.
  */
+import {setImmediate as yieldToLoop} from "node:timers/promises";
 import {Worker} from "node:worker_threads";
 import {type FormulaResult, unrenderedFormula} from "./katex";
-import type {FormulaDoneMessage, FormulaJobMessage} from "./formulaWorker";
+import type {FormulaDoneMessage, FormulaJobMessage, MarkdownDoneMessage, MarkdownJobMessage, ProgressMessage} from "./formulaWorker";
+import {unrenderedText} from "./document";
+import type {RenderOptions, RenderResult} from "./markdown";
 import {describeError, type Logger} from "../core/logger";
 
 export interface FormulaJob {
@@ -31,6 +38,11 @@ export interface FormulaJob {
 export interface FormulaOffload {
     /** Renders one formula; the result is what `renderFormula` on this thread would give. Rejects if it cannot. */
     render(job: FormulaJob): Promise<FormulaResult>;
+    /**
+     * Renders a whole text; the result is what `renderMarkdown` on this thread would give (or, when the offload
+     * gave up on it, the text as source with the reason). Rejects if it cannot run.
+     */
+    renderMarkdown?(text: string, options: RenderOptions): Promise<RenderResult>;
 }
 
 /** What the worker has done so far (the bench reports it: work moved off the main thread is still work). */
@@ -42,24 +54,47 @@ export interface OffloadStats {
     readonly maxJobMs: number;
     /** Jobs given up after {@link jobTimeoutMs} (shown as source with the reason). */
     readonly timedOut: number;
+    /** Whole texts rendered (each also counted in `jobs`). */
+    readonly texts: number;
 }
 
 interface Waiting {
-    readonly resolve: (r: FormulaResult) => void;
+    readonly resolve: (r: FormulaResult | RenderResult) => void;
     readonly reject: (e: Error) => void;
-    readonly timer: ReturnType<typeof setTimeout>;
-    readonly job: FormulaJob;
+    timer: ReturnType<typeof setTimeout>;
+    /** When the job was posted or, for a text, last reported progress. */
+    lastSign: number;
+    /** What the job resolves as when the worker gives no answer in time. */
+    readonly unanswered: (reason: string) => FormulaResult | RenderResult;
 }
 
 /**
- * A job not answered in this time is given up: it resolves as the formula's source with the reason (never
- * rendered on the caller's thread, which is the extension host's), and the worker, which may be stuck, is
- * ended; the next job starts a fresh one. Every formula is bounded (bounds.ts), so this only guards against a
- * worker that stopped answering: held blocks must not wait forever.
+ * A job not answered in this time (a whole text: that reported no progress for this long) is given up: it
+ * resolves as the formula's or the text's source with the reason (never rendered on the caller's thread, which is
+ * the extension host's), and the worker, which may be stuck, is ended; the next job starts a fresh one. Every
+ * formula is bounded (bounds.ts), so this only guards against a worker that stopped answering: held blocks and
+ * views must not wait forever.
  */
 export const jobTimeoutMs = 5000;
 
-/** A worker thread that renders formulas, started on the first job; `unref`'d, so it never keeps a process alive. */
+/**
+ * A text's HTML from its UTF-8 pieces, one piece decoded per turn of the event loop (about 0.1-0.5 ms each), so that
+ * the receiving thread is never held for the whole text; `html` is the pieces concatenated (a rope: no copy).
+ */
+async function decodePieces(m: MarkdownDoneMessage): Promise<RenderResult> {
+    const decoder = new TextDecoder();
+    const pieces: string[] = [];
+    let html = "";
+    for (const bytes of m.pieces) {
+        if (pieces.length > 0) await yieldToLoop();
+        const piece = decoder.decode(bytes);
+        pieces.push(piece);
+        html += piece;
+    }
+    return {html, errors: m.errors, pieces};
+}
+
+/** A worker thread that renders formulas and texts, started on the first job; `unref`'d, so it never keeps a process alive. */
 export class WorkerFormulaOffload implements FormulaOffload {
     private worker: Worker | undefined;
     private readyPromise: Promise<void> | undefined;
@@ -70,6 +105,7 @@ export class WorkerFormulaOffload implements FormulaOffload {
     private jobs = 0;
     private workerMs = 0;
     private maxJobMs = 0;
+    private texts = 0;
 
     /** Jobs given up because the worker did not answer in time. */
     private timedOut = 0;
@@ -84,7 +120,7 @@ export class WorkerFormulaOffload implements FormulaOffload {
     }
 
     public get stats(): OffloadStats {
-        return {jobs: this.jobs, workerMs: this.workerMs, maxJobMs: this.maxJobMs, timedOut: this.timedOut};
+        return {jobs: this.jobs, workerMs: this.workerMs, maxJobMs: this.maxJobMs, timedOut: this.timedOut, texts: this.texts};
     }
 
     /** Starts the worker (if not yet) and resolves once it has warmed up; rejects if it cannot start. */
@@ -94,16 +130,38 @@ export class WorkerFormulaOffload implements FormulaOffload {
     }
 
     public render(job: FormulaJob): Promise<FormulaResult> {
+        const message: Omit<FormulaJobMessage, "id"> = {tex: job.tex, display: job.display, source: job.source, macros: job.macros};
+        return this.post(message, (reason) => unrenderedFormula(job.tex, job.display, job.source, reason)) as Promise<FormulaResult>;
+    }
+
+    public renderMarkdown(text: string, options: RenderOptions): Promise<RenderResult> {
+        const message: Omit<MarkdownJobMessage, "id"> = {kind: "markdown", text, options: {...options}};
+        return this.post(message, (reason) => unrenderedText(text, reason)) as Promise<RenderResult>;
+    }
+
+    private post(message: Omit<FormulaJobMessage, "id"> | Omit<MarkdownJobMessage, "id">,
+        unanswered: (reason: string) => FormulaResult | RenderResult): Promise<FormulaResult | RenderResult> {
         this.start();
         if (this.failed) return Promise.reject(this.failed);
         const id = this.nextId++;
-        const message: FormulaJobMessage = {id, tex: job.tex, display: job.display, source: job.source, macros: job.macros};
-        return new Promise<FormulaResult>((resolve, reject) => {
-            const timer = setTimeout(() => this.giveUp(), this.timeoutMs);
-            timer.unref?.();
-            this.waiting.set(id, {resolve, reject, timer, job});
-            this.worker!.postMessage(message);
+        return new Promise<FormulaResult | RenderResult>((resolve, reject) => {
+            const waiting: Waiting = {resolve, reject, timer: this.arm(id, this.timeoutMs), lastSign: performance.now(), unanswered};
+            this.waiting.set(id, waiting);
+            this.worker!.postMessage({...message, id});
         });
+    }
+
+    /** The "no answer" timer of a job: when it fires, a text that reported progress since is given more time. */
+    private arm(id: number, ms: number): ReturnType<typeof setTimeout> {
+        const timer = setTimeout(() => {
+            const w = this.waiting.get(id);
+            if (w == null) return;
+            const left = w.lastSign + this.timeoutMs - performance.now();
+            if (left > 0) w.timer = this.arm(id, left);
+            else this.giveUp();
+        }, ms);
+        timer.unref?.();
+        return timer;
     }
 
     private start(): void {
@@ -126,8 +184,13 @@ export class WorkerFormulaOffload implements FormulaOffload {
             const worker = new Worker(this.workerFile);
             this.worker = worker;
             worker.unref();
-            worker.on("message", (m: FormulaDoneMessage | {ready: true}) => {
+            worker.on("message", (m: FormulaDoneMessage | MarkdownDoneMessage | ProgressMessage | {ready: true}) => {
                 if ("ready" in m) return onReady();
+                if ("progress" in m) {
+                    const w = this.waiting.get(m.progress);
+                    if (w != null) w.lastSign = performance.now();
+                    return;
+                }
                 const w = this.waiting.get(m.id);
                 if (w == null) return;
                 this.waiting.delete(m.id);
@@ -135,7 +198,12 @@ export class WorkerFormulaOffload implements FormulaOffload {
                 this.jobs++;
                 this.workerMs += m.ms;
                 this.maxJobMs = Math.max(this.maxJobMs, m.ms);
-                w.resolve(m.result);
+                if ("pieces" in m) {
+                    this.texts++;
+                    void decodePieces(m).then(w.resolve);
+                } else {
+                    w.resolve(m.result);
+                }
             });
             worker.on("error", (e) => {
                 this.fail(e);
@@ -162,13 +230,13 @@ export class WorkerFormulaOffload implements FormulaOffload {
         this.worker = undefined;
         this.readyPromise = undefined;
         const reason = `The formula worker gave no answer in ${this.timeoutMs} ms; shown as source`;
-        const note = `${reason} (${this.waiting.size} formula(s)); restarting the worker`;
+        const note = `${reason} (${this.waiting.size} formula(s) or text(s)); restarting the worker`;
         if (this.options.log != null) this.options.log.warn(note);
         else console.error(`Elastic Math: ${note}`);
         for (const w of this.waiting.values()) {
             clearTimeout(w.timer);
             this.timedOut++;
-            w.resolve(unrenderedFormula(w.job.tex, w.job.display, w.job.source, reason));
+            w.resolve(w.unanswered(reason));
         }
         this.waiting.clear();
         if (worker != null) {

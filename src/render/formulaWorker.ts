@@ -1,17 +1,32 @@
 /**
  * Worker-thread entry (bundled to out/formulaWorker.js): renders formulas with the very function the main
- * thread uses ({@link renderFormula}), so a formula's HTML is the same whichever thread rendered it.
- * Messages: {@link FormulaJobMessage} in, {@link FormulaDoneMessage} out. See formulaOffload.ts.
+ * thread uses ({@link renderFormula}), and whole texts with the very one-shot path ({@link renderMarkdownSliced}:
+ * blocks through `renderBlock`), so the HTML is the same whichever thread rendered it. See formulaOffload.ts.
+ *
+ * Messages in: {@link FormulaJobMessage} (one formula) and {@link MarkdownJobMessage} (a whole text); out:
+ * {@link FormulaDoneMessage}, {@link MarkdownDoneMessage}, and {@link ProgressMessage} while a text renders. A text
+ * renders in slices with the worker's event loop given back between them, so formulas of a streamed answer asked
+ * meanwhile are answered between two slices, not after the whole text.
  */
 import {parentPort} from "node:worker_threads";
 import {builtinMacros, type FormulaResult, renderFormula} from "./katex";
+import {htmlPieces, renderMarkdownSliced, unrenderedText} from "./document";
+import type {RenderOptions, RenderResult} from "./markdown";
 
 export interface FormulaJobMessage {
     readonly id: number;
+    readonly kind?: "formula";
     readonly tex: string;
     readonly display: boolean;
     readonly source: string;
     readonly macros: Readonly<Record<string, string>>;
+}
+
+export interface MarkdownJobMessage {
+    readonly id: number;
+    readonly kind: "markdown";
+    readonly text: string;
+    readonly options: RenderOptions;
 }
 
 export interface FormulaDoneMessage {
@@ -22,6 +37,24 @@ export interface FormulaDoneMessage {
      * only updated at scheduler ticks in some VMs, ~4 ms steps here, so it cannot time one formula.)
      */
     readonly ms: number;
+}
+
+export interface MarkdownDoneMessage {
+    readonly id: number;
+    /**
+     * The HTML, in pieces cut between blocks (`htmlPieces`), each UTF-8 in an ArrayBuffer that is transferred, not
+     * copied: a structured clone of one long string is deserialised on the receiving thread in one go (a 12 MB one
+     * held the host's thread for 140-250 ms), the receiver decodes these one piece at a time.
+     */
+    readonly pieces: ArrayBuffer[];
+    readonly errors: RenderResult["errors"];
+    /** Wall ms from the job's start to its end (formulas of other jobs answered in between included). */
+    readonly ms: number;
+}
+
+/** A text is still rendering: one slice of it is done (the host's "no answer" timer counts from the last one). */
+export interface ProgressMessage {
+    readonly progress: number;
 }
 
 /** Formulas with the constructs answers use (as markdown.ts's warm-up text): KaTeX's code compiled before real work. */
@@ -36,8 +69,19 @@ const port = parentPort;
 if (port != null) {
     // Compile KaTeX's code paths before the first real formula (as the main thread's warmUp does).
     for (let i = 0; i < 2; i++) for (const [tex, display] of warmUpFormulas) renderFormula(tex, display, tex, builtinMacros);
-    port.on("message", (job: FormulaJobMessage) => {
+    port.on("message", (job: FormulaJobMessage | MarkdownJobMessage) => {
         const t0 = performance.now();
+        if (job.kind === "markdown") {
+            void renderMarkdownSliced(job.text, job.options, () => port.postMessage({progress: job.id} satisfies ProgressMessage))
+                .catch((err: unknown) => unrenderedText(job.text, `The text could not be rendered: ${err instanceof Error ? err.message : String(err)}`))
+                .then((markdown) => {
+                    const encoder = new TextEncoder();
+                    const pieces = htmlPieces(markdown).map((piece) => encoder.encode(piece).buffer as ArrayBuffer);
+                    const done: MarkdownDoneMessage = {id: job.id, pieces, errors: markdown.errors, ms: performance.now() - t0};
+                    port.postMessage(done, pieces);
+                });
+            return;
+        }
         const result = renderFormula(job.tex, job.display, job.source, job.macros);
         const done: FormulaDoneMessage = {id: job.id, result, ms: performance.now() - t0};
         port.postMessage(done);

@@ -53,6 +53,13 @@ export interface RenderResult {
     readonly html: string;
     /** Formulas KaTeX could not render, in document order. */
     readonly errors: readonly RenderError[];
+    /**
+     * Where `html` may be cut into pieces that each stand on their own (offsets after top-level blocks, ascending), when
+     * the renderer gave them (`renderMarkdownSliced` in document.ts); see `htmlPieces`.
+     */
+    readonly cuts?: readonly number[];
+    /** `html` already in such pieces (a text rendered in the formula worker arrives so); see `htmlPieces`. */
+    readonly pieces?: readonly string[];
 }
 
 interface MathEnv {

@@ -26,7 +26,7 @@
  * (bounded by bounds.ts, linear in the length) is not what their length suggests.
  */
 export const offloadInlineChars = 100;
-const definesMacros = /\\(?:def|gdef|edef|xdef|let|futurelet|newcommand|renewcommand|providecommand)(?![a-zA-Z])/;
+export const definesMacros = /\\(?:def|gdef|edef|xdef|let|futurelet|newcommand|renewcommand|providecommand)(?![a-zA-Z])/;
 
 /** Options of a {@link StreamingRenderer}. */
 export interface StreamingOptions extends RenderOptions {

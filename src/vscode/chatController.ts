@@ -10,6 +10,7 @@ import {Disposable} from "./disposable";
 import {answerOnlyReason, type EngineService} from "./engineService";
 import {readRenderOptions} from "./renderSettings";
 import type {Log} from "./log";
+import {OrderedPost} from "./orderedPost";
 import {openLink, renderRecord, RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 
 const stateKey = "elasticMath.chat.state";
@@ -70,6 +71,8 @@ export class ChatController extends Disposable {
     private viewEpoch = 0;
     /** Every message posted to the chat view, newest last (bounded): the exported API shows it to tests. */
     public readonly posted: ToChatMessage[] = [];
+    /** To the view in order: a conversation's turns render in the formula worker, and what follows waits for them. */
+    private readonly out: OrderedPost<ToChatMessage>;
     /** The last turn's figures (tests check the evaluated-token count of a follow-up). */
     public lastAsk: AskResult | undefined;
 
@@ -77,6 +80,11 @@ export class ChatController extends Disposable {
         private readonly picker: BudgetPicker, private readonly log: Log) {
         super();
         this.pipeline = new RequestPipeline("c", log);
+        this.out = new OrderedPost((message) => {
+            this.posted.push(message);
+            if (this.posted.length > 3000) this.posted.splice(0, this.posted.length - 3000);
+            this.view.post(message);
+        }, log);
         this.state = readState(storage.get<unknown>(stateKey));
         this.view = this._register(new ChatView(extensionUri, {
             onMessage: (m) => this.onMessage(m),
@@ -111,9 +119,7 @@ export class ChatController extends Disposable {
     }
 
     private post(message: ToChatMessage): void {
-        this.posted.push(message);
-        if (this.posted.length > 3000) this.posted.splice(0, this.posted.length - 3000);
-        this.view.post(message);
+        this.out.post(message);
     }
 
     private get lastBudgetLabel(): string {
@@ -144,19 +150,14 @@ export class ChatController extends Disposable {
         this.postSnapshot();
     }
 
+    /** The current conversation as it stands now (its turns rendered in the formula worker; long phases in pieces). */
     private postSnapshot(): void {
         const c = this.current;
         const render = readRenderOptions();
-        this.post({
-            type: "conversation",
-            id: c.id,
-            title: c.title,
-            turns: c.turns.map((t) => renderRecord(toRecord(t), render, t.modelIndex != null && t.modelIndex < c.data.droppedTurns)),
-            past: this.pastList(),
-            budgets: this.budgetChoices(),
-            budget: this.lastBudgetLabel,
-            busy: this.busy
-        });
+        const shown = {type: "conversation", id: c.id, title: c.title, past: this.pastList(), budgets: this.budgetChoices(), budget: this.lastBudgetLabel, busy: this.busy} as const;
+        const turns = c.turns.slice();
+        this.out.post(Promise.all(turns.map((t) => renderRecord(toRecord(t), render, t.modelIndex != null && t.modelIndex < c.data.droppedTurns)))
+            .then((restored): ToChatMessage[] => [{...shown, turns: restored.map((r) => r.item)}, ...restored.flatMap((r) => r.more)]));
     }
 
     private pastList(): ConversationSummary[] {
@@ -223,6 +224,7 @@ export class ChatController extends Disposable {
         }
         await this.save();
         this.postSnapshot();
+        await this.out.idle();
     }
 
     public async open(id: string): Promise<void> {
@@ -231,6 +233,7 @@ export class ChatController extends Disposable {
         this.viewEpoch++; // a turn running in it has no card in the view now
         await this.save();
         this.postSnapshot();
+        await this.out.idle();
     }
 
     /** The live conversation for a stored one, in the model's chat format (recreated when the model's format changes). */
@@ -312,6 +315,7 @@ export class ChatController extends Disposable {
         await this.save();
         if (this.viewEpoch !== epoch) this.postSnapshot();
         else this.post({type: "past", id: this.state.current, past: this.pastList()});
+        await this.out.idle();
         return {turn, ask};
     }
 

@@ -10,8 +10,10 @@ import {describeBudget} from "../core/budgets";
 import {markdownToLatex} from "../core/latexExport";
 import type {BudgetSpec, SolveEvent, SolveResult} from "../core/types";
 import type {BudgetView, CopyKind, RenderedRecord, RequestRecord, RequestStats, RequestStatus, ToViewTurnMessage} from "../protocol/messages";
-import {renderMarkdown, showBidiControls, type RenderOptions} from "../render";
+import {htmlPieces, showBidiControls, type RenderOptions, type RenderResult} from "../render";
+import {renderHtml, renderText} from "./formulaOffload";
 import {logFailure, type Log} from "./log";
+import {OrderedPost} from "./orderedPost";
 import {PhaseStreams} from "./phaseStreams";
 
 /** What one request needs: what it shows, where its messages go, and how it runs on the engine. */
@@ -102,16 +104,19 @@ export class RequestPipeline {
         request.signal?.addEventListener("abort", onOuterAbort);
 
         const shown: {request?: ToViewTurnMessage; started?: ToViewTurnMessage; status?: ToViewTurnMessage; cut?: ToViewTurnMessage} = {};
-        const post = (m: ToViewTurnMessage) => {
+        // The problem and the final answer render in the formula worker: what follows them waits for them, in order.
+        const out = new OrderedPost<ToViewTurnMessage>((m) => {
             if (m.type === "request" || m.type === "started" || m.type === "status" || m.type === "cut") shown[m.type] = m;
             request.post(m);
-        };
+        }, this.log);
+        const post = (m: ToViewTurnMessage) => out.post(m);
         const stream = new PhaseStreams(id, post, request.render);
         this.active.set(id, {controller, replay: () => [
             shown.request, shown.started, shown.status, ...stream.replay("thinking"), shown.cut, ...stream.replay("solution")
         ].filter((m): m is ToViewTurnMessage => m != null)});
 
-        post({type: "request", id, problemHtml: renderMarkdown(request.problem, request.render).html, budget: request.budget, model: request.modelName});
+        out.post(renderHtml(request.problem, request.render).then((problemHtml) =>
+            ({type: "request", id, problemHtml, budget: request.budget, model: request.modelName} as const)));
         let status: RequestStatus = "queued";
         const setStatus = (next: RequestStatus, extra: {position?: number; detail?: string} = {}) => {
             status = next;
@@ -157,7 +162,8 @@ export class RequestPipeline {
             this.keep(record);
             // A server connection that dropped mid-answer: the text that arrived stays in the view; say what happened.
             if (result.interrupted != null) void vscode.window.showWarningMessage(`Elastic Math: ${result.interrupted}`);
-            post({type: "done", id, stats, answerHtml: answerHtml(result.answer, request.render), record});
+            out.post(answerHtml(result.answer, request.render).then((html) => ({type: "done", id, stats, answerHtml: html, record} as const)));
+            await out.idle();
             return {ok: true, id, record, result};
         } catch (error) {
             await stream.finish();
@@ -169,6 +175,7 @@ export class RequestPipeline {
             };
             this.keep(record);
             post({type: "error", id, message, record});
+            await out.idle();
             return {ok: false, id, record, error};
         } finally {
             request.signal?.removeEventListener("abort", onOuterAbort);
@@ -220,18 +227,40 @@ export function statsOf(r: SolveResult, modelName: string): RequestStats {
     };
 }
 
-export function answerHtml(answer: string | null, render: RenderOptions): string | null {
+/** The final answer as one formula, rendered off the host's thread (null without one). */
+export async function answerHtml(answer: string | null, render: RenderOptions): Promise<string | null> {
     if (answer == null) return null;
-    return renderMarkdown(`$${answer}$`, render).html;
+    return renderHtml(`$${answer}$`, render);
 }
 
-/** A finished record with its HTML rendered, to show as it was (after a reload, or a past conversation). */
-export function renderRecord(record: RequestRecord, render: RenderOptions, dropped?: boolean): RenderedRecord {
-    return {
-        record, problemHtml: renderMarkdown(record.problem, render).html, thinkingHtml: renderMarkdown(record.thinking, render).html,
-        solutionHtml: renderMarkdown(record.solution, render).html, answerHtml: answerHtml(record.answer, render),
-        ...(dropped === true ? {dropped} : {})
+/**
+ * A finished record for a view to show as it was (after a reload, or a past conversation): `item` with its HTML, and,
+ * when its thinking or solution HTML is longer than `pieceChars` (src/render/document.ts), that HTML as `render`
+ * messages to post after it, one piece each (the item then holds "" for that phase): the webview host posts one
+ * message per turn of the event loop, so a long answer never holds the host's thread for more than one piece.
+ */
+export interface RestoredRecord {
+    readonly item: RenderedRecord;
+    readonly more: ToViewTurnMessage[];
+}
+
+/** Renders a finished record (in the formula worker): see {@link RestoredRecord}. */
+export async function renderRecord(record: RequestRecord, render: RenderOptions, dropped?: boolean): Promise<RestoredRecord> {
+    const [problem, thinking, solution, answer] = await Promise.all([renderText(record.problem, render), renderText(record.thinking, render),
+        renderText(record.solution, render), answerHtml(record.answer, render)]);
+    const more: ToViewTurnMessage[] = [];
+    const counts = {thinkingTokens: record.stats?.thinkingTokens ?? 0, solutionTokens: record.stats?.solutionTokens ?? 0};
+    const phaseHtml = (phase: "thinking" | "solution", r: RenderResult): string => {
+        const pieces = htmlPieces(r);
+        if (pieces.length <= 1) return r.html;
+        for (const piece of pieces) more.push({type: "render", id: record.id, phase, chunk: {committed: [piece], pending: ""}, ...counts});
+        return "";
     };
+    const item: RenderedRecord = {
+        record, problemHtml: problem.html, thinkingHtml: phaseHtml("thinking", thinking), solutionHtml: phaseHtml("solution", solution),
+        answerHtml: answer, ...(dropped === true ? {dropped} : {})
+    };
+    return {item, more};
 }
 
 /** Opens a link from a view: https at once, http and mailto after a confirmation, nothing else. */

@@ -12,8 +12,8 @@ export interface SolutionPanelHandlers {
     onMessage(message: FromPanelMessage): void;
     /** The page (re)loaded and is ready (new, restored after a window reload, or reloaded by a retry). */
     onReady(reloaded: boolean): void;
-    /** Finished requests to show after a window reload (from the webview's saved state). */
-    restore(records: readonly RequestRecord[]): ToPanelMessage | null;
+    /** Shows finished requests after a window reload (from the webview's saved state); resolves once they are posted. */
+    restore(records: readonly RequestRecord[]): Promise<void>;
     /** The page did not come up whole after every retry. */
     onProblem(message: string): void;
 }
@@ -53,8 +53,7 @@ export class SolutionPanel extends Disposable implements vscode.WebviewPanelSeri
     /** Restores the panel after a window reload (the serializer is registered by the extension's entry: src/extension.ts). */
     public async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
         this.attach(panel);
-        const restore = this.handlers.restore(readState(state));
-        if (restore != null) this.post(restore);
+        await this.handlers.restore(readState(state));
         this.restored.fire();
     }
 

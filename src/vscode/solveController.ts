@@ -7,6 +7,7 @@ import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
 import type {PickedBudget} from "./budgetPicker";
 import {readRenderOptions} from "./renderSettings";
+import {OrderedPost} from "./orderedPost";
 import {openLink, renderRecord, RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 import {SolutionPanel} from "./solutionPanel";
 
@@ -26,15 +27,24 @@ export class SolveController extends Disposable {
     private readonly pipeline: RequestPipeline;
     /** Every message posted to the panel, newest last (bounded): the extension's exported API shows it to tests. */
     public readonly posted: ToPanelMessage[] = [];
+    /** To the panel in order (restored records render in the formula worker); `keep`: recorded in {@link posted}. */
+    private readonly out: OrderedPost<{readonly message: ToPanelMessage; readonly keep: boolean}>;
 
     /** @param log receives failed requests and a panel that did not load whole (that one is shown to the user too). */
     public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly log: Log) {
         super();
         this.pipeline = new RequestPipeline("r", log);
+        this.out = new OrderedPost(({message, keep}) => {
+            if (keep) {
+                this.posted.push(message);
+                if (this.posted.length > 2000) this.posted.splice(0, this.posted.length - 2000);
+            }
+            this.panel.post(message);
+        }, log);
         this.panel = this._register(new SolutionPanel(extensionUri, {
             onMessage: (m) => this.onPanelMessage(m),
             onReady: (reloaded) => { if (reloaded) this.onReloaded(); },
-            restore: (records) => this.restoreMessage(records),
+            restore: (records) => this.restore(records),
             onProblem: (m) => warnUser(log, m)
         }, log));
     }
@@ -53,9 +63,7 @@ export class SolveController extends Disposable {
     }
 
     private post(message: ToPanelMessage): void {
-        this.posted.push(message);
-        if (this.posted.length > 2000) this.posted.splice(0, this.posted.length - 2000);
-        this.panel.post(message);
+        this.out.post({message, keep: true});
     }
 
     /** Stops one request by id, or every running and queued request. Returns how many were stopped. */
@@ -89,9 +97,8 @@ export class SolveController extends Disposable {
     /** A page that loaded again (a retry, Developer: Reload Webviews) gets the finished and running requests back. */
     private onReloaded(): void {
         const records = this.posted.flatMap((m) => (m.type === "done" || m.type === "error" ? [m.record] : []));
-        const restore = this.restoreMessage(records.slice(-20));
-        if (restore != null) this.panel.post(restore);
-        for (const m of this.pipeline.replay()) this.panel.post(m);
+        void this.restore(records.slice(-20));
+        for (const m of this.pipeline.replay()) this.out.post({message: m, keep: false});
     }
 
     private onPanelMessage(message: FromPanelMessage): void {
@@ -120,10 +127,18 @@ export class SolveController extends Disposable {
         }
     }
 
-    private restoreMessage(records: readonly RequestRecord[]): ToPanelMessage | null {
-        if (records.length === 0) return null;
+    /**
+     * Shows finished records again (a restored or reloaded panel): rendered in the formula worker, posted in order with
+     * what follows (their long phases in pieces, see renderRecord). Resolves once posted.
+     */
+    private restore(records: readonly RequestRecord[]): Promise<void> {
+        if (records.length === 0) return Promise.resolve();
         for (const r of records) this.pipeline.keep(r);
         const render = readRenderOptions();
-        return {type: "restore", items: records.map((record) => renderRecord(record, render))};
+        this.out.post(Promise.all(records.map((record) => renderRecord(record, render))).then((restored) => [
+            {message: {type: "restore", items: restored.map((r) => r.item)} satisfies ToPanelMessage, keep: true},
+            ...restored.flatMap((r) => r.more.map((message) => ({message, keep: true})))
+        ]));
+        return this.out.idle();
     }
 }

@@ -13,12 +13,14 @@ import {majorityVote, type VoteBucket} from "../core/tutor/vote";
 import {budgetFromJson} from "../core/budgets";
 import type {BudgetSpec, SamplingOptions, SolveResult} from "../core/types";
 import type {FromTutorMessage, ToTutorMessage, VoteBucketView} from "../protocol/tutor";
-import {renderMarkdown} from "../render";
+import {htmlPieces} from "../render";
 import type {PickedBudget} from "./budgetPicker";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
+import {renderHtml, renderText} from "./formulaOffload";
 import {readRenderOptions} from "./renderSettings";
 import type {Log} from "./log";
+import {OrderedPost} from "./orderedPost";
 import {RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 import {tutorPanelViewType} from "./commandIds";
 import {tutorPage} from "./tutorPage";
@@ -51,11 +53,19 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
     /** What the page shows (as the page keeps it in its state): a page that loads again gets it back. */
     private shown: ToTutorMessage[] = [];
     private lastStatus: ToTutorMessage | undefined;
+    /** To the panel in order: what it shows renders in the formula worker, and what follows waits for it. */
+    private readonly out: OrderedPost<ToTutorMessage>;
 
     public constructor(private readonly extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly storage: vscode.Memento,
         private readonly log: Log) {
         super();
         this.pipeline = new RequestPipeline("t", log);
+        this.out = new OrderedPost((message) => {
+            this.posted.push(message);
+            if (this.posted.length > 2000) this.posted.splice(0, this.posted.length - 2000);
+            this.remember(message);
+            this.host.post(message);
+        }, log);
         this.host = this._register(new WebviewHost<ToTutorMessage, FromTutorMessage>({
             log, extensionUri, page: tutorPage, onProblem: (m) => warnUser(log, m),
             // A page that loaded again (Developer: Reload Webviews, or the host's retry) lost what it showed.
@@ -89,8 +99,9 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
         const session: Session = {problem, picked, result: undefined, steps: [], stepsShown: 0, hints: []};
         this.session = session;
         this.save();
-        this.post({type: "problem", problemHtml: renderMarkdown(problem).html, budget: toBudgetView(picked.budget, picked.label, picked.answerOnly === true)});
-        return this.exclusive("Working out the problem first (hidden from you)...", async (signal) => {
+        this.post(renderHtml(problem).then((problemHtml) => ({type: "problem", problemHtml,
+            budget: toBudgetView(picked.budget, picked.label, picked.answerOnly === true)} as const)));
+        const ready = await this.exclusive("Working out the problem first (hidden from you)...", async (signal) => {
             const r = await this.solveHidden(problem, picked, signal);
             if (this.session !== session) return undefined;
             if (r.stop === "abort") { this.post({type: "status", text: "Stopped. Run Tutor Me again to start over.", busy: false}); return r; }
@@ -101,10 +112,17 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
             this.post({type: "ready-to-tutor", steps: session.steps.length, hasAnswer: r.answer != null, forcedAt: r.forcedAt ?? []});
             return r;
         });
+        await this.out.idle();
+        return ready;
     }
 
-    /** Handles a panel action (also used by tests through the extension API). */
+    /** Handles a panel action (also used by tests through the extension API); resolves once its messages are posted. */
     public async act(message: FromTutorMessage): Promise<void> {
+        await this.actOn(message);
+        await this.out.idle();
+    }
+
+    private async actOn(message: FromTutorMessage): Promise<void> {
         const s = this.session;
         switch (message.type) {
             case "ready":
@@ -117,8 +135,9 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                 const answer = typeof message.answer === "string" ? message.answer : "";
                 const c = checkAnswer(answer, s.result.answer);
                 const shown = c.verdict !== "empty" && c.verdict !== "unreadable";
-                this.post({type: "check", verdict: c.verdict, message: c.message, studentHtml: shown ? mathHtml(answer) : null,
-                    tutorHtml: c.revealsAnswer ? mathHtml(s.result.answer) : null});
+                const tutorAnswer = s.result.answer;
+                this.post(Promise.all([shown ? mathHtml(answer) : null, c.revealsAnswer ? mathHtml(tutorAnswer) : null]).then(([studentHtml, tutorHtml]) =>
+                    ({type: "check", verdict: c.verdict, message: c.message, studentHtml, tutorHtml} as const)));
                 this.post({type: "status", text: c.verdict === "correct" ? "Correct. Try another problem, or look at the full solution."
                     : "Try again, ask for a hint, or go step by step.", busy: false});
                 return;
@@ -132,7 +151,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                     if (this.session !== s || hint.stop === "abort") return;
                     s.hints.push(hint.text);
                     this.save();
-                    this.post({type: "hint", level, html: renderMarkdown(hint.text).html, masked: hint.masked});
+                    this.post(renderHtml(hint.text).then((html) => ({type: "hint", level, html, masked: hint.masked} as const)));
                     this.post({type: "status", text: `Hint ${level} shown. Try again, or ask for another hint.`, busy: false});
                 });
                 return;
@@ -142,14 +161,19 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                 if (s.stepsShown >= s.steps.length) return;
                 const index = s.stepsShown++;
                 this.save();
-                this.post({type: "step", index, total: s.steps.length, html: renderMarkdown(s.steps[index]!).html});
+                const total = s.steps.length;
+                this.post(renderHtml(s.steps[index]!).then((html) => ({type: "step", index, total, html} as const)));
                 this.post({type: "status", text: index + 1 < s.steps.length ? `Step ${index + 1} of ${s.steps.length} shown. Try the rest yourself, or show the next step.`
                     : `All ${s.steps.length} steps shown.`, busy: false});
                 return;
             }
             case "showSolution": {
                 if (s?.result == null) return this.notReady();
-                this.post({type: "solution", html: renderMarkdown(s.result.solution).html, answerHtml: mathHtml(s.result.answer)});
+                // A long solution goes in pieces (pieceChars, src/render/document.ts): the first replaces what the panel showed, the rest append.
+                this.post(Promise.all([renderText(s.result.solution), mathHtml(s.result.answer)]).then(([solution, answerHtml]) => {
+                    const pieces = htmlPieces(solution);
+                    return (pieces.length > 0 ? pieces : [""]).map((html, i): ToTutorMessage => ({type: "solution", html, answerHtml, ...(i > 0 ? {append: true} : {})}));
+                }));
                 this.post({type: "status", text: "Full solution shown.", busy: false});
                 return;
             }
@@ -174,9 +198,10 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                             this.post({type: "status", text: `Majority vote: ${p.reason}...`, busy: true});
                             this.post({type: "vote", done: 0, k, buckets: [], final: false, agreedHtml: null, share: 0, plan});
                         },
-                        onProgress: (p) => this.post({type: "vote", done: p.done, k, buckets: bucketViews(p.buckets), final: false, agreedHtml: null, share: 0, plan})});
+                        onProgress: (p) => this.post(bucketViews(p.buckets).then((buckets) => ({type: "vote", done: p.done, k, buckets, final: false, agreedHtml: null, share: 0, plan} as const)))});
                     if (this.session !== s) return;
-                    this.post({type: "vote", done: v.answers.length, k, buckets: bucketViews(v.buckets), final: true, agreedHtml: mathHtml(v.agreed), share: v.share, plan});
+                    this.post(Promise.all([bucketViews(v.buckets), mathHtml(v.agreed)]).then(([buckets, agreedHtml]) =>
+                        ({type: "vote", done: v.answers.length, k, buckets, final: true, agreedHtml, share: v.share, plan} as const)));
                     this.post({type: "status", text: v.stopped ? "Vote stopped." : "Vote done.", busy: false});
                 });
                 return;
@@ -232,16 +257,18 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
         }
     }
 
-    private post(message: ToTutorMessage): void {
-        this.posted.push(message);
-        if (this.posted.length > 2000) this.posted.splice(0, this.posted.length - 2000);
+    private post(message: ToTutorMessage | Promise<ToTutorMessage | readonly ToTutorMessage[]>): void {
+        this.out.post(message);
+    }
+
+    /** Keeps what the page shows, as the page keeps it in its state (a page that loads again is sent it). */
+    private remember(message: ToTutorMessage): void {
         if (message.type === "problem") this.shown = [];
         if (message.type === "status") this.lastStatus = message;
         else if (message.type !== "error") {
             this.shown.push(message);
             if (this.shown.length > shownKept) this.shown.splice(0, this.shown.length - shownKept);
         }
-        this.host.post(message);
     }
 
     /** Keeps the session for a window reload (the panel comes back with it). */
@@ -272,10 +299,10 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
     }
 }
 
-/** The answer as inline math, rendered (KaTeX trust:false); `$` removed so that the text stays one formula. */
-function mathHtml(answer: string | null): string | null {
+/** The answer as inline math, rendered (KaTeX trust:false, in the formula worker); `$` removed so that the text stays one formula. */
+async function mathHtml(answer: string | null): Promise<string | null> {
     if (answer == null || answer.trim() === "") return null;
-    return renderMarkdown(`$${answer.replace(/\$/g, "").slice(0, 2000)}$`).html;
+    return renderHtml(`$${answer.replace(/\$/g, "").slice(0, 2000)}$`);
 }
 
 /** How many shown messages are kept to show again (as the page keeps). */
@@ -304,6 +331,6 @@ function readSession(raw: unknown): Session | undefined {
         stepsShown: typeof r.stepsShown === "number" ? r.stepsShown : 0};
 }
 
-function bucketViews(buckets: readonly VoteBucket[]): VoteBucketView[] {
-    return buckets.map((b) => ({answerHtml: mathHtml(b.answer), count: b.count}));
+function bucketViews(buckets: readonly VoteBucket[]): Promise<VoteBucketView[]> {
+    return Promise.all(buckets.map(async (b) => ({answerHtml: await mathHtml(b.answer), count: b.count})));
 }

@@ -13,6 +13,10 @@
  * Both at most {@link maxReloads} times in a row, then the user is told. Time while the page is hidden does not count
  * (a panel in a background tab is not loaded by the workbench until it is shown). A restored panel (after a window
  * reload) gets its options and HTML set afresh, as a new one does.
+ *
+ * Posting costs the host's thread the message's serialisation, so messages go out one per turn of the event loop: one
+ * posted while another went out in the same turn waits (in order) for the next. A long restored answer, posted in
+ * pieces (requestPipeline.ts, viewPieceChars), so never holds the event loop for more than one piece.
  */
 import * as vscode from "vscode";
 import type {Logger} from "../core/logger";
@@ -98,6 +102,8 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
     private timer: ReturnType<typeof setTimeout> | undefined;
     private reloads = 0;
     private readies = 0;
+    /** A message went out in this turn of the event loop; the next turn sends the next queued one. */
+    private pacing = false;
     /** How many times a page was loaded again because it did not come up whole (tests read it). */
     public retries = 0;
 
@@ -184,20 +190,29 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
             this.reloads = 0;
             this.ready = true;
             this.options.onReady?.(this.readies++ > 0);
-            for (const m of this.queue.splice(0)) this.send(webview, m);
+            if (!this.pacing) this.sendNext();
         }
         this.options.onMessage(message);
     }
 
     /** Posts to the page, or queues until it is ready (a page that is loading or not open yet). */
     public post(message: ToView): void {
-        if (this.webview == null || !this.ready) {
-            this.queue.push(message);
-            this.options.compact?.(this.queue);
-            if (this.queue.length > this.maxQueued) this.queue.splice(0, this.queue.length - this.maxQueued);
-            return;
-        }
-        this.send(this.webview, message);
+        this.queue.push(message);
+        this.options.compact?.(this.queue);
+        if (this.queue.length > this.maxQueued) this.queue.splice(0, this.queue.length - this.maxQueued);
+        if (!this.pacing) this.sendNext();
+    }
+
+    /** Sends the next queued message (when the page is ready), and the one after it in the next turn of the event loop. */
+    private sendNext(): void {
+        const webview = this.webview;
+        if (webview == null || !this.ready || this.queue.length === 0) return;
+        this.send(webview, this.queue.shift()!);
+        this.pacing = true;
+        setImmediate(() => {
+            this.pacing = false;
+            this.sendNext();
+        });
     }
 
     private send(webview: vscode.Webview, message: ToView): void {

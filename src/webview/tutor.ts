@@ -163,6 +163,10 @@ function apply(m: ToTutorMessage): void {
         }
         case "solution":
             solution.hidden = false;
+            if (m.append === true && solution.lastElementChild != null) {
+                solution.lastElementChild.insertAdjacentHTML("beforeend", m.html);
+                break;
+            }
             solution.replaceChildren(el("div", "tu-section-title", "Full solution"), html(el("div"), m.html));
             reveal(solution, "start");
             break;
