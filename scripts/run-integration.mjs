@@ -7,6 +7,8 @@
 //   server:  code-server 4.100.3 (VS Code 1.100.3 workbench + Node extension host, installed by
 //            scripts/setup-vscode.sh), the workbench opened in headless chromium with a payload URL carrying
 //            extensionDevelopmentPath + extensionTestsPath. Works offline.
+// Which VS Code (env EMT_VSCODE_VERSION = 1.100 | 1.139, default 1.100): 1.139 runs on code-server 4.139.1 on Node 24
+//   (scripts/setup-vscode.sh 1.139), or desktop VS Code 1.139.1 on the desktop route.
 // Output: the extension host's log (mocha's spec reporter) streamed to stdout, then a last line
 //   `integration: N passed, N failed`; the exit code is the one the workbench reports (0 = all passed).
 // Options: --extension <dir> (default: this repo), --workspace <dir>, --timeout <seconds> (default 600,

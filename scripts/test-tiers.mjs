@@ -16,7 +16,10 @@ export const tiers = [
     {name: "engine", dir: "test/engine", needs: ["llama-server"], cmd: "node", args: ["--test", "--test-reporter=spec", "--test-concurrency=1", "out/test/engine/"]},
     {name: "integration", dir: "test/integration", needs: ["vscode", "llama-server"], cmd: "node", args: ["scripts/run-integration.mjs"]},
     {name: "ui", dir: "test/ui", needs: ["vscode", "llama-server"], cmd: "node", args: ["--test", "--test-reporter=spec", "--test-concurrency=1", "out/test/ui/"]},
-    // @math in today's Chat view, with our model in its model picker (the ui tier runs the same file on 1.100).
-    {name: "ui-1.139", dir: "test/ui", needs: ["vscode", "llama-server", "vscode-1.139"], env: {EMT_VSCODE_VERSION: "1.139"}, cmd: "node",
-        args: ["--test", "--test-reporter=spec", "--test-concurrency=1", "out/test/ui/chat-participant.test.mjs"]}
+    // The same two tiers on today's VS Code (code-server 4.139.1, Node 24): the whole suite, @math in the Chat view included
+    // (on 1.100 that file runs with the test-only chat helper; here with our own language model provider).
+    {name: "integration-1.139", dir: "test/integration", needs: ["vscode-1.139", "llama-server"], env: {EMT_VSCODE_VERSION: "1.139"},
+        cmd: "node", args: ["scripts/run-integration.mjs"]},
+    {name: "ui-1.139", dir: "test/ui", needs: ["vscode-1.139", "llama-server"], env: {EMT_VSCODE_VERSION: "1.139"}, cmd: "node",
+        args: ["--test", "--test-reporter=spec", "--test-concurrency=1", "out/test/ui/"]}
 ];

@@ -1,6 +1,7 @@
 // `npm test`: builds, writes the fixture models, then runs every tier in order and prints one closing line.
 // Tiers: unit (no llama.cpp), engine (real llama.cpp on generated GGUF fixtures), integration (mocha inside a real
-// VS Code extension host), ui (Playwright driving the real workbench). `--only unit,engine` runs a subset.
+// VS Code extension host), ui (Playwright driving the real workbench); integration and ui again on today's VS Code
+// (1.139). Each tier's time is printed when it ends and again in the summary. `--only unit,engine` runs a subset.
 // Before the first tier that needs them it runs the setups (llama-server, code-server; scripts/test-tiers.mjs says
 // which tier needs which), so on a fresh clone `npm install && npm test` is the whole set-up.
 import {spawn} from "node:child_process";
@@ -73,18 +74,20 @@ for (const tier of tiers) {
     }
     const started = Date.now();
     const {code, output} = await run(tier.cmd, tier.args, {capture: true, env: tier.env});
-    console.log(`${tier.name}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const seconds = Math.round((Date.now() - started) / 1000);
+    console.log(`${tier.name}: ${seconds} s`);
     const c = counts(output);
     // A tier that exits non-zero counts as failed even if its output could not be parsed.
     if (code !== 0 && c.failed === 0) c.failed = 1;
-    summary.push({name: tier.name, ...c, code});
+    summary.push({name: tier.name, ...c, code, seconds});
 }
 
 console.log("\n=== summary");
 let passed = 0;
 let failed = 0;
 for (const s of summary) {
-    console.log(`${s.name.padEnd(12)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(4)} failed${s.code !== 0 ? `  (exit ${s.code})` : ""}`);
+    const time = s.seconds != null ? `  ${String(s.seconds).padStart(5)} s` : "";
+    console.log(`${s.name.padEnd(18)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(4)} failed${time}${s.code !== 0 ? `  (exit ${s.code})` : ""}`);
     passed += s.passed;
     failed += s.failed;
 }

@@ -34,16 +34,18 @@ suite("Selection and chat in the extension host", function () {
     }
 
     /**
-     * Starts a panel request long enough (12,000 tokens on answer-forever, context 16384) that it is still running
-     * while the test queues others behind it, however fast the machine (the fixture writes well over 1,000 tokens/s
-     * when idle), in a new chat; waits until it runs.
+     * Starts a panel request long enough (30,000 tokens on answer-forever, context 32768) that it is still running
+     * while the test queues others behind it, in a new chat; waits until it runs. Measured: the fixture writes up to
+     * about 2,800 tokens/s on one thread, and on VS Code 1.139 a model switch took up to 5.5 s to reach this host
+     * while such a request streamed (0.3 s on 1.100), so 12,000 tokens (about 4 s) ended before a test had queued
+     * its next request.
      */
     async function startLongPanelRequest(): Promise<{id: string; result: ReturnType<ElasticMathApi["solve"]>}> {
         await useModel(ANSWER_FOREVER.file);
-        await setSetting("engine.contextSize", 16384);
+        await setSetting("engine.contextSize", 32768);
         await api.chat.newChat();
         const cards = api.panelMessages.filter((m) => m.type === "request").length;
-        const result = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 12000}});
+        const result = api.solve({problem: ANSWER_FOREVER.problem, budget: {mode: "elastic", thinkTokens: 64, answerTokens: 30000}});
         let id = "";
         await waitFor("the panel request to start", () => {
             id = api.panelMessages.flatMap((m) => (m.type === "request" ? [m.id] : []))[cards] ?? "";

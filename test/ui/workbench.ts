@@ -1,4 +1,5 @@
-// Helpers for Playwright UI tests in the real VS Code workbench (code-server 4.100.3 = VS Code 1.100.3),
+// Helpers for Playwright UI tests in the real VS Code workbench (code-server 4.100.3 = VS Code 1.100.3, or 4.139.1 =
+// VS Code 1.139.1 with EMT_VSCODE_VERSION=1.139; where the two workbenches differ, a helper here hides it),
 // driven with playwright-core and Debian's chromium. Bundled into out/test/ui/*.test.mjs by scripts/build.mjs.
 //
 // The extension is loaded in development mode through the workbench URL's payload (extensionDevelopmentPath,
@@ -254,6 +255,32 @@ export async function screenshotFrame(frame: Frame, name: string): Promise<strin
     const el = await frame.frameElement();
     await el.screenshot({path});
     return path;
+}
+
+/**
+ * VS Code 1.13x opens some editors (Keyboard Shortcuts, seen on 1.139) in a modal editor part floating over the
+ * workbench, with no tab; 1.100 opens them in a tab. While it is open, F1 does not open the palette; Escape closes it.
+ */
+const MODAL_EDITOR = ".part.editor.modal-editor-part";
+
+/**
+ * Waits until an editor showing `selector` (e.g. ".keybindings-editor") is open the way this VS Code opens it: in a
+ * tab labelled `tab` (1.100), or in the modal editor part (1.13x). Returns where it was found.
+ */
+export async function waitForEditor(page: Page, selector: string, tab: string, timeout = 15000): Promise<"tab" | "modal"> {
+    await page.locator(selector).first().waitFor({state: "visible", timeout});
+    if (await page.locator(`${MODAL_EDITOR} ${selector}`).first().isVisible()) return "modal";
+    const tabs = await editorTabs(page);
+    if (!tabs.includes(tab)) throw new Error(`"${tab}" is shown but neither in a tab nor in a modal editor; tabs: ${tabs.join(" | ")}`);
+    return "tab";
+}
+
+/** Closes the modal editor part when one is open (Escape), so the palette and the editor area take input again. */
+export async function closeModalEditor(page: Page): Promise<void> {
+    const modal = page.locator(MODAL_EDITOR).first();
+    if (!(await modal.isVisible())) return;
+    await page.keyboard.press("Escape");
+    await modal.waitFor({state: "hidden", timeout: 5000});
 }
 
 /** Labels of the open editor tabs. */

@@ -28,15 +28,28 @@ function starts(tier: (typeof tiers)[number]): Set<string> {
 }
 
 test("every tier that starts llama-server or code-server sets it up first", () => {
-    assert.deepEqual(tiers.map((t) => t.name), ["unit", "engine", "integration", "ui", "ui-1.139"]);
+    assert.deepEqual(tiers.map((t) => t.name), ["unit", "engine", "integration", "ui", "integration-1.139", "ui-1.139"]);
     for (const tier of tiers) {
         const needed = starts(tier);
-        for (const n of needed) assert.ok(tier.needs.includes(n as "vscode"), `${tier.name} starts ${n} but does not set it up`);
+        // code-server: the setup of the VS Code version the tier runs on (env EMT_VSCODE_VERSION; 1.100 by default).
+        const version = (tier as {env?: Record<string, string>}).env?.EMT_VSCODE_VERSION;
+        const setupOf = (n: string) => (n === "vscode" && version != null && version !== "1.100" ? `vscode-${version}` : n);
+        for (const n of needed) {
+            assert.ok(setupOf(n) in setups, `${tier.name} runs on a VS Code (${version}) that no setup installs`);
+            assert.ok((tier.needs as readonly string[]).includes(setupOf(n)), `${tier.name} starts ${setupOf(n)} but does not set it up`);
+        }
     }
     // The detection is not vacuous: the server-backend tests are in the engine tier, the workbench in ui.
     assert.ok(starts(tiers.find((t) => t.name === "engine")!).has("llama-server"));
     assert.ok(starts(tiers.find((t) => t.name === "ui")!).has("vscode"));
     assert.ok(starts(tiers.find((t) => t.name === "integration")!).has("vscode"));
+    // Both workbench tiers run on today's VS Code too, and set it up.
+    for (const name of ["integration-1.139", "ui-1.139"]) {
+        const tier = tiers.find((t) => t.name === name)!;
+        assert.equal((tier as {env?: Record<string, string>}).env?.EMT_VSCODE_VERSION, "1.139");
+        assert.deepEqual(tier.args, tiers.find((t) => t.name === name.replace("-1.139", ""))!.args, `${name} runs the whole ${name.replace("-1.139", "")} tier`);
+        assert.ok(starts(tier).has("vscode"));
+    }
     for (const [, [cmd, args]] of Object.entries(setups)) {
         assert.equal(cmd, "bash");
         assert.ok(existsSync(fromRoot(args[0]!)), args[0]);
