@@ -165,10 +165,10 @@ test("the Tutor's majority vote on a server sends its k samples at once (each ex
         assert.deepEqual(v.answers, ["7", "7", "7", "7"]);
         assert.equal(v.agreed, "7");
         assert.equal(v.share, 1);
-        assert.match(plans[0]!, /4 samples sent to the server at once/);
         // Every sample started before the first one ended: all 4 were in flight together.
         assert.equal(started.filter((t) => t != null).length, k);
         assert.ok(Math.max(...started) < Math.min(...ended), `started ${started.map(Math.round)}, ended ${ended.map(Math.round)}`);
+        assert.match(plans[0]!, /4 samples sent to the server at once/);
         // Each one is exactly a solve: the same tokens as a solve alone with the same seed.
         const alone = await engine.solve({problem: "What is 3+4?", budget, sampling: {seed: 11}});
         const many = await engine.solveMany({problem: "What is 3+4?", budget, samplings: [{seed: 11}, {seed: 12}]});
