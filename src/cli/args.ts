@@ -12,6 +12,7 @@
 import {stat} from "node:fs/promises";
 import {EngineError, type GpuOption} from "../core/engine";
 import {parseTokenCount} from "../core/budgets";
+import {serverBase, type ServerOptions} from "../core/engine/serverClient";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -159,4 +160,45 @@ export function reportArgError(command: string, err: UsageError | InputError, us
     }
     process.stderr.write(`elastic-math ${command}: ${err.message}\n`);
     return EXIT_FAILED;
+}
+
+/** The environment variable the server's API key comes from: never an argument (the process list shows arguments). */
+export const API_KEY_ENV = "ELASTIC_MATH_API_KEY";
+
+/** The options `solve` and `eval` share for running on an inference server. */
+export const serverValuedOptions = {"--server": "value", "--server-model": "value", "--api": "value"} as const;
+
+export const serverOptionsHelp = `  --server <url>         run on an inference server (vLLM, llama-server, any OpenAI-compatible one) instead of --model
+  --server-model <name>  the model's name on the server (default: the server's first model)
+  --api auto|llamacpp|openai  the endpoint dialect (default auto: llama.cpp's /completion when /props answers, else /v1/completions)
+                         the API key, if the server needs one, comes only from the environment variable ${API_KEY_ENV}
+`;
+
+/** A key given as an argument is refused before anything runs: it would be visible to every user in the process list. */
+export function refuseApiKeyArgument(args: readonly string[]): void {
+    if (args.some((a) => a === "--api-key" || a.startsWith("--api-key=")))
+        throw new UsageError(`--api-key is not accepted: a key on the command line is visible to every user of this machine (ps) and stays in the shell history; set the environment variable ${API_KEY_ENV} instead`);
+}
+
+const dialects: Record<string, ServerOptions["dialect"]> = {auto: "auto", llamacpp: "llama.cpp", "llama.cpp": "llama.cpp", openai: "openai"};
+
+/** The server to run on (`--server`, `--server-model`, `--api`, the key from the environment), or undefined for a local model. */
+export function serverOption(values: Map<string, string>): ServerOptions | undefined {
+    const url = values.get("--server");
+    if (url == null) {
+        if (values.has("--server-model") || values.has("--api")) throw new UsageError("--server-model and --api need --server <url>");
+        return undefined;
+    }
+    if (values.has("--model")) throw new UsageError("give either --model <file.gguf> (a local model) or --server <url>, not both");
+    try {
+        serverBase(url);
+    } catch (err) {
+        throw new UsageError(`--server: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const api = values.get("--api") ?? "auto";
+    const dialect = dialects[api];
+    if (dialect == null) throw new UsageError(`--api must be auto, llamacpp or openai, got "${api}"`);
+    const model = values.get("--server-model");
+    const apiKey = process.env[API_KEY_ENV];
+    return {url, dialect, ...(model != null ? {model} : {}), ...(apiKey != null && apiKey !== "" ? {apiKey} : {})};
 }

@@ -7,10 +7,10 @@ import {EXIT_OK, EXIT_USAGE, exitCodesHelp} from "./args";
 const usage = `elastic-math <command> [options]      (elastic-math <command> --help for its options)
 
 Commands:
-  solve "<problem>" | - | --problem-file <path>  --model <file.gguf> [--think <t>] [--answer <s>] [--unconstrained] [--seed N] [--json]
+  solve "<problem>" | - | --problem-file <path>  --model <file.gguf> | --server <url> [--think <t>] [--answer <s>] [--unconstrained] [--seed N] [--json]
   render [--jsonl]          markdown + LaTeX on stdin -> the panel's HTML on stdout
   grade                     {"gold","pred"} JSON lines on stdin -> {"equal": true|false|null} lines
-  eval --model <gguf> --dataset <name|file.jsonl> --budgets 1024+1024,... [--samples k] [--out dir]
+  eval --model <gguf> | --server <url> --dataset <name|file.jsonl> --budgets 1024+1024,... [--samples k] [--concurrency N] [--out dir]
 
 ${exitCodesHelp}`;
 

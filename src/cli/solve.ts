@@ -5,19 +5,22 @@
  * Streams the thinking (dimmed on a terminal) and the solution to stdout. With --json, prints nothing while it runs
  * and one JSON object at the end. Ctrl+C stops generation and still prints what was produced (stop "abort").
  * The problem comes from the argument, from standard input (`-`) or from a file (`--problem-file`): an argument is
- * limited to 128 KiB by the operating system. Exit codes: the convention in ./args.ts.
+ * limited to 128 KiB by the operating system. `--server <url>` runs on an inference server instead of a local model
+ * (the engine's server backend; the key from ELASTIC_MATH_API_KEY). Exit codes: the convention in ./args.ts.
  */
 import {readFile} from "node:fs/promises";
 import {ElasticEngine, EngineError, type GpuOption} from "../core/engine";
 import {maxPhaseTokens} from "../core/budgets";
+import type {ServerOptions} from "../core/engine/serverClient";
 import type {BudgetSpec, SamplingOptions, SolveResult} from "../core/types";
 import {
     EXIT_FAILED, EXIT_OK, InputError, MAX_SEED, UsageError, checkModelPath, exitCodesHelp, gpuOption, intOption, numberOption,
-    parseOptions, readAll, reportArgError, seedOption, tokenOption
+    parseOptions, readAll, refuseApiKeyArgument, reportArgError, seedOption, serverOption, serverOptionsHelp, serverValuedOptions, tokenOption
 } from "./args";
 
-const usage = `usage: elastic-math solve "<problem>" | - | --problem-file <path>  --model <file.gguf> [--think <t>] [--answer <s>]
-       [--unconstrained] [--max-tokens N] [--seed N] [--threads N] [--context N] [--temperature X] [--top-p X]
+const usage = `usage: elastic-math solve "<problem>" | - | --problem-file <path>  --model <file.gguf> | --server <url>
+       [--server-model <name>] [--api auto|llamacpp|openai] [--think <t>] [--answer <s>] [--unconstrained]
+       [--max-tokens N] [--seed N] [--threads N] [--context N] [--temperature X] [--top-p X]
        [--gpu auto|cpu|cuda|vulkan|metal] [--json]
 
   "<problem>"            the problem as one argument (quote it; at most 128 KiB)
@@ -28,13 +31,15 @@ const usage = `usage: elastic-math solve "<problem>" | - | --problem-file <path>
   --unconstrained        one phase up to the context size (or --max-tokens)
   --seed N               repeatable sampling, 0 to ${MAX_SEED}
   --json                 print one JSON object with the result at the end
-
+${serverOptionsHelp}
 ${exitCodesHelp}`;
 
 interface Parsed {
     /** The problem text, or where to read it from. */
     problem: {text: string} | {stdin: true} | {file: string};
+    /** The local model file ("" on a server). */
     model: string;
+    server?: ServerOptions;
     budget: BudgetSpec;
     sampling: SamplingOptions;
     threads?: number;
@@ -46,7 +51,9 @@ interface Parsed {
 class HelpRequested extends Error {}
 
 function parseArgs(args: string[]): Parsed {
+    refuseApiKeyArgument(args);
     const {positional, values, flags} = parseOptions(args, {
+        ...serverValuedOptions,
         "--model": "value", "--think": "number", "--answer": "number", "--seed": "number", "--threads": "number", "--context": "number",
         "--temperature": "number", "--top-p": "number", "--gpu": "value", "--max-tokens": "number", "--problem-file": "value"
     }, ["--unconstrained", "--json", "--help"], {"-m": "--model", "-h": "--help"});
@@ -56,8 +63,9 @@ function parseArgs(args: string[]): Parsed {
     if (file == null && positional.length === 0) throw new UsageError("the problem is missing (an argument, - for standard input, or --problem-file <path>)");
     if (positional.length > 1) throw new UsageError(`one problem expected (quote it), got ${positional.length} arguments`);
     const problem: Parsed["problem"] = file != null ? {file} : positional[0] === "-" ? {stdin: true} : {text: positional[0]!};
-    const model = values.get("--model");
-    if (model == null) throw new UsageError("--model <file.gguf> is required");
+    const server = serverOption(values);
+    const model = values.get("--model") ?? "";
+    if (server == null && model === "") throw new UsageError("--model <file.gguf> (or --server <url>) is required");
 
     const unconstrained = flags.has("--unconstrained");
     const think = tokenOption(values, "--think", "thinking");
@@ -69,7 +77,7 @@ function parseArgs(args: string[]): Parsed {
         ? {mode: "unconstrained", ...(maxTokens != null ? {maxTokens} : {})}
         : {mode: "elastic", thinkTokens: think ?? 1024, answerTokens: answer ?? 1024};
     return {
-        problem, model, budget,
+        problem, model, server, budget,
         sampling: {seed: seedOption(values), temperature: numberOption(values, "--temperature", 0, 5), topP: numberOption(values, "--top-p", 0, 1)},
         threads: intOption(values, "--threads", 1),
         contextSize: intOption(values, "--context", 64),
@@ -111,12 +119,12 @@ export async function solveCommand(args: string[]): Promise<number> {
     const dim = (s: string) => (tty ? `\x1b[2m${s}\x1b[22m` : s);
     try {
         // Before anything says "loading": a missing file is reported as such, and nothing else is printed.
-        await checkModelPath(p.model);
+        if (p.server == null) await checkModelPath(p.model);
     } catch (err) {
         if (err instanceof EngineError) return reportEngineError(err, p.json);
         throw err;
     }
-    const engine = new ElasticEngine({modelPath: p.model, threads: p.threads, contextSize: p.contextSize, gpu: p.gpu});
+    const engine = new ElasticEngine({modelPath: p.model, server: p.server, threads: p.threads, contextSize: p.contextSize, gpu: p.gpu});
     const controller = new AbortController();
     let interrupts = 0;
     const onSigint = () => {

@@ -1,13 +1,14 @@
 /**
  * The server backend: the same phases, budgets and events over an inference server (serverClient.ts holds the HTTP
- * protocol and the session; docs/serving.md the setup). The server batches concurrent requests itself, so a vote's
- * samples run one after another here, each exactly a solve.
+ * protocol and the session; docs/serving.md the setup). The server batches concurrent requests itself (vLLM's
+ * continuous batching, llama-server's `--parallel` slots), so a vote's k samples are sent at once, each exactly a
+ * solve; a server with fewer slots queues the rest.
  */
 import {buildPromptParts, type PromptFormat} from "../promptFormat";
 import type {Backend, OpenedSession, OpenRequest, SampleRunner} from "./backend";
 import {EngineError, errorMessage} from "./errors";
 import {tokenLimits} from "./limits";
-import type {ElasticEngineOptions, PromptMeter, SolveOptions} from "./options";
+import type {ElasticEngineOptions, PromptMeter, SolveManyOptions, SolveOptions} from "./options";
 import {DEFAULT_CONTEXT_SIZE, resolveSampling} from "./request";
 import {ServerClient, ServerError, ServerSession, serverLabel, type ServerStepFigures} from "./serverClient";
 
@@ -38,9 +39,13 @@ export class ServerBackend implements Backend {
         return {contextSize, countPromptTokens: (problem) => Math.ceil(buildPromptParts(this.format, problem).reduce((n, p) => n + p.text.length, 0) / 4)};
     }
 
-    planSamples(_options: unknown, k: number): Promise<SampleRunner> {
+    planSamples(options: SolveManyOptions, k: number): Promise<SampleRunner> {
         return Promise.resolve({
-            plan: {parallel: false, k, contextSize: 0, reason: `running the ${k} samples one after another on the server`},
+            plan: k <= 1
+                ? {parallel: false, k, contextSize: 0, reason: "one sample: run on its own"}
+                : options.parallel === false
+                ? {parallel: false, k, contextSize: 0, reason: `running the ${k} samples one after another (asked)`}
+                : {parallel: true, k, contextSize: 0, reason: `${k} samples sent to the server at once (it batches them; a server with fewer slots queues the rest)`},
             open: (_i, request) => this.open(request),
             dispose: () => Promise.resolve()
         });

@@ -5,6 +5,12 @@
  * last line is dropped and redone). Seeds are a function of (problem id, sample index), so a resumed run samples
  * exactly what an uninterrupted one would have.
  *
+ * Concurrency: samples may run several at a time (`lanes` solvers in flight, each running batches of up to
+ * `batchSize` samples of one problem through `solveMany`). Each sample is appended as one whole line the moment it is
+ * graded, whatever the order in which they finish; samples that were running when the process died are simply not
+ * in the file and are redone with the same seed. The table depends only on the set of records (sums of integers), so
+ * a resumed concurrent run gives the same table as an uninterrupted sequential one.
+ *
  * Plain Node: the solver is passed in (the CLI gives an ElasticEngine; tests may give the same on fixtures).
  */
 import {appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, truncateSync} from "node:fs";
@@ -57,6 +63,24 @@ export interface BudgetRow {
 
 export type Solver = (options: {problem: string; budget: BudgetSpec; sampling: SamplingOptions; signal?: AbortSignal}) => Promise<SolveResult>;
 
+/** k samples of one problem at once (ElasticEngine.solveMany's shape); `onSample` as each one ends. */
+export type ManySolver = (options: {problem: string; budget: BudgetSpec; samplings: SamplingOptions[]; signal?: AbortSignal;
+    onSample: (index: number, result: SolveResult) => void}) => Promise<unknown>;
+
+/** What the progress callback gets. */
+export interface EvalProgress {
+    readonly done: number;
+    readonly total: number;
+    /** Already done when this run started (resumed). */
+    readonly resumed: number;
+    /** The sample just graded (absent in the first call). */
+    readonly last?: SampleRecord;
+    /** Response tokens (thinking + solution) of the samples graded in this run. */
+    readonly generatedTokens: number;
+    /** Milliseconds since this run started its first sample. */
+    readonly elapsedMs: number;
+}
+
 export interface EvalOptions {
     readonly items: readonly EvalItem[];
     readonly budgets: readonly EvalBudget[];
@@ -71,8 +95,14 @@ export interface EvalOptions {
     readonly answerStyle?: AnswerStyle;
     readonly sampling?: Omit<SamplingOptions, "seed">;
     readonly signal?: AbortSignal;
+    /** Solvers in flight at once (default 1): `solve` (or `solveMany`) is called up to this many times concurrently. */
+    readonly lanes?: number;
+    /** With `solveMany`: up to this many pending samples of one problem and budget per call (default 1). */
+    readonly batchSize?: number;
+    /** Used instead of `solve` when given and a batch holds more than one sample. */
+    readonly solveMany?: ManySolver;
     /** After each sample (and once at the start with the count already done). */
-    readonly onProgress?: (p: {done: number; total: number; resumed: number; last?: SampleRecord}) => void;
+    readonly onProgress?: (p: EvalProgress) => void;
 }
 
 export interface EvalResult {
@@ -179,30 +209,60 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
     const done = new Set(records.map((r) => key(r.budget, r.id, r.sample)));
     const total = wanted.size;
     const resumed = done.size;
-    o.onProgress?.({done: done.size, total, resumed});
-    outer:
-    for (const b of o.budgets) {
-        for (const it of o.items) {
-            for (let j = 0; j < o.samples; j++) {
-                if (o.signal?.aborted) break outer;
-                if (done.has(key(b.label, it.id, j))) continue;
-                const seed = sampleSeed(it.id, j);
-                const r = await o.solve({problem: it.problem, budget: b.spec, sampling: {...o.sampling, seed}, signal: o.signal});
-                if (r.stop === "abort" || o.signal?.aborted) break outer;
-                const pred = extractFinalAnswer(r.solution, o.answerStyle ?? "boxed");
-                const rec: SampleRecord = {
-                    budget: b.label, id: it.id, sample: j, seed, gold: it.answer, pred,
-                    correct: pred == null ? false : gradeAnswer(it.answer, pred),
-                    thinkingTokens: r.thinkingTokens, solutionTokens: r.solutionTokens,
-                    tokens: r.thinkingTokens + r.solutionTokens, thinkingCut: r.thinkingCut, stop: r.stop
-                };
-                appendFileSync(files.samples, JSON.stringify(rec) + "\n");
-                records.push(rec);
-                done.add(key(b.label, it.id, j));
-                o.onProgress?.({done: done.size, total, resumed, last: rec});
-            }
+    const started = performance.now();
+    let generatedTokens = 0;
+    const progress = (last?: SampleRecord) =>
+        o.onProgress?.({done: done.size, total, resumed, last, generatedTokens, elapsedMs: performance.now() - started});
+    progress();
+    // The pending samples in the canonical order, in batches of one problem and budget.
+    type Unit = {budget: EvalBudget; item: EvalItem; sample: number; seed: number};
+    const batchSize = Math.max(1, o.batchSize ?? 1);
+    const batches: Unit[][] = [];
+    for (const b of o.budgets) for (const it of o.items) {
+        let batch: Unit[] = [];
+        for (let j = 0; j < o.samples; j++) {
+            if (done.has(key(b.label, it.id, j))) continue;
+            batch.push({budget: b, item: it, sample: j, seed: sampleSeed(it.id, j)});
+            if (batch.length === batchSize) { batches.push(batch); batch = []; }
         }
+        if (batch.length > 0) batches.push(batch);
     }
+    /** Grades one finished sample and appends it as one line (a whole line per write: a kill tears at most the last). */
+    const record = (u: Unit, r: SolveResult) => {
+        if (r.stop === "abort" || o.signal?.aborted) return;
+        const k = key(u.budget.label, u.item.id, u.sample);
+        if (done.has(k)) return;
+        const pred = extractFinalAnswer(r.solution, o.answerStyle ?? "boxed");
+        const rec: SampleRecord = {
+            budget: u.budget.label, id: u.item.id, sample: u.sample, seed: u.seed, gold: u.item.answer, pred,
+            correct: pred == null ? false : gradeAnswer(u.item.answer, pred),
+            thinkingTokens: r.thinkingTokens, solutionTokens: r.solutionTokens,
+            tokens: r.thinkingTokens + r.solutionTokens, thinkingCut: r.thinkingCut, stop: r.stop
+        };
+        appendFileSync(files.samples, JSON.stringify(rec) + "\n");
+        records.push(rec);
+        done.add(k);
+        generatedTokens += rec.tokens;
+        progress(rec);
+    };
+    const runBatch = async (batch: Unit[]) => {
+        const first = batch[0]!;
+        if (batch.length > 1 && o.solveMany != null) {
+            await o.solveMany({problem: first.item.problem, budget: first.budget.spec, signal: o.signal,
+                samplings: batch.map((u) => ({...o.sampling, seed: u.seed})),
+                onSample: (i, r) => { const u = batch[i]; if (u != null) record(u, r); }});
+            return;
+        }
+        for (const u of batch) {
+            if (o.signal?.aborted) return;
+            record(u, await o.solve({problem: u.item.problem, budget: u.budget.spec, sampling: {...o.sampling, seed: u.seed}, signal: o.signal}));
+        }
+    };
+    let next = 0;
+    const lane = async () => {
+        while (next < batches.length && !o.signal?.aborted) await runBatch(batches[next++]!);
+    };
+    await Promise.all(Array.from({length: Math.max(1, Math.min(o.lanes ?? 1, batches.length))}, () => lane()));
     const rows = summarize(records, o.budgets);
     const complete = done.size === total;
     writeFileSync(files.markdown, markdownTable(rows, {modelName: o.modelName, datasetName: o.datasetName, samples: o.samples, problems: o.items.length, complete}));
