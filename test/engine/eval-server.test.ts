@@ -98,10 +98,10 @@ test("eval, local and sequential: the reference table", {skip}, async () => {
     assert.match(r.stderr, new RegExp(`^progress: ${TOTAL}/${TOTAL} samples, [\\d.]+ samples/s, [\\d.]+ tokens/s, done in \\d+ s$`, "m"));
 });
 
-// Skipped while open: in 2 of 3 runs one of the 8 concurrent requests failed with "fetch failed: other side closed"
-// (llama-server closed a connection the client reused; ServerClient does not retry such a request yet). It passed in
-// the first run. The resume test below runs the same path and passed in all 3 runs.
-test("eval --server --concurrency 8 on llama-server --parallel 4: exact budgets, the sequential table, requests in flight together", {skip: skip || "open defect: a reused connection closed by llama-server fails a request (see the comment)"}, async () => {
+// In 2 of 3 runs one of the 8 concurrent requests had failed with "fetch failed: other side closed" (llama-server
+// closed a kept-alive connection the client reused); the client now sends such a request again, once
+// (hostile-server.test.ts tests that on its own).
+test("eval --server --concurrency 8 on llama-server --parallel 4: exact budgets, the sequential table, requests in flight together", {skip}, async () => {
     const out = join(tmp, "server");
     const r = await run([...common, ...onServer(), "--concurrency", "8", "--out", out]);
     assert.equal(r.code, 0, r.stderr + server.log().slice(-3000));

@@ -215,6 +215,22 @@ test("5,000 chunks without usage figures against a budget of 64: 64 are read, th
     assert.match(warnings[0] ?? "", /sent more than the 64 tokens/);
 });
 
+test("a kept-alive connection the server closed before answering: the request is sent again once, and said", async () => {
+    // llama-server closes idle kept-alive connections; a request the client sent on one fails before any answer
+    // ("other side closed"). It never reached the server, so the client sends it again (once) on a new connection.
+    requests = 0;
+    behaviour = (res, d, n) => {
+        if (n === 0) { res.socket?.destroy(); return; }
+        sse(res);
+        res.end(piece(d, "z ").repeat(3) + `data: ${JSON.stringify({choices: [{index: 0, text: "", finish_reason: "stop"}]})}\n\ndata: [DONE]\n\n`);
+    };
+    const warnings: string[] = [];
+    const r = await solve(engine("openai", warnings), elastic(64, 32));
+    assert.ok(r.thinkingTokens + r.solutionTokens > 0, "the request sent again was answered");
+    assert.ok(requests >= 2, `${requests} completion request(s)`);
+    assert.match(warnings.join("\n"), /closed a kept-alive connection \(.*\); the request to \/v1\/completions was sent again/);
+});
+
 test("endless events without text are bounded by the response size (16 MB + 4 KB a token)", async (t) => {
     behaviour = (res, d) => { sse(res); const batch = piece(d, "").repeat(500); return pump(res, () => batch); };
     const {value: r} = await measured(t, "endless empty events", () => solve(engine("openai", []), elastic(64, 32)));

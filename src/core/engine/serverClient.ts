@@ -53,6 +53,9 @@ export type ServerErrorKind =
     /** The stream ended or broke before the server said it was done: what arrived is kept. */
     | "dropped";
 
+/** Failures of a reused connection that the server had already closed (undici's "other side closed", a reset). */
+const STALE_CONNECTION: ReadonlySet<string> = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
+
 export class ServerError extends Error {
     override readonly name = "ServerError";
     constructor(readonly kind: ServerErrorKind, message: string, readonly status?: number, options?: {cause?: unknown}) {
@@ -202,10 +205,17 @@ export class ServerClient {
         const combined = signal != null ? AbortSignal.any([signal, closer.signal]) : closer.signal;
         const headerMs = Math.min(this.timeoutMs, this.deadlineMs);
         let res: Response;
-        try {
+        for (let attempt = 1; ; attempt++) try {
             res = await race(fetch(url, {...init, signal: combined}), headerMs, signal,
                 () => new ServerError("timeout", `The server at ${this.base} did not answer within ${seconds(headerMs)} s (elasticMath.server.stallTimeoutSeconds).`));
+            break;
         } catch (err) {
+            // A kept-alive connection the server had closed (llama-server does, with requests in flight on other
+            // connections): the request failed before any answer, so it did not reach the server; sent again, once.
+            if (attempt === 1 && !signal?.aborted && !(err instanceof ServerError) && STALE_CONNECTION.has(causeCode(err) ?? "")) {
+                this.warn(`closed a kept-alive connection (${causeText(err)}); the request to ${path} was sent again`);
+                continue;
+            }
             closer.abort();
             if (signal?.aborted || err instanceof ServerError) throw err;
             const code = causeCode(err);
