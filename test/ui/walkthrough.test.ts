@@ -50,7 +50,7 @@ describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
         await page.waitForFunction((el) => el instanceof HTMLImageElement && el.complete && el.naturalWidth > 0,
             await image.elementHandle(), {timeout: 30000});
         // The workbench sets srcset (per colour theme): what loaded is currentSrc.
-        assert.match(decodeURIComponent(await image.evaluate((el) => (el as HTMLImageElement).currentSrc)), /media\/walkthrough\/tutor\.png/);
+        assert.match(decodeURIComponent(await image.evaluate((el) => (el as HTMLImageElement).currentSrc)), /media\/walkthrough\/tutor\.png/, "the light theme's picture");
         assert.match(String(await image.getAttribute("alt")), /Tutor/);
         await screenshot(page, "walkthrough-tutor-step");
 
@@ -70,6 +70,10 @@ describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
         await page.waitForTimeout(1000);
         for (const theme of THEMES) {
             await setColorTheme(page, theme);
+            // The step's picture follows the theme (a screenshot of the view in that theme).
+            const file = theme.name === "light" ? "solve.png" : `solve-${theme.name}.png`;
+            await page.waitForFunction((f) => [...document.querySelectorAll(".gettingStartedSlideDetails .getting-started-media img")]
+                .some((img) => img instanceof HTMLImageElement && decodeURIComponent(img.currentSrc).endsWith(`media/walkthrough/${f}`) && img.naturalWidth > 0), file, {timeout: 30000});
             await screenshot(page, `walkthrough-${theme.name}`);
         }
     });

@@ -10,7 +10,9 @@ import {join} from "node:path";
 import {test} from "node:test";
 import {fromRoot} from "../paths";
 
-interface Step {id: string; title: string; description: string; media: {image?: string; altText?: string}; completionEvents?: string[]}
+/** A step's image: one file, or one per theme kind (light, dark, hc, hcLight). */
+type Image = string | Record<"light" | "dark" | "hc" | "hcLight", string>;
+interface Step {id: string; title: string; description: string; media: {image?: Image; altText?: string}; completionEvents?: string[]}
 const pkg = JSON.parse(readFileSync(fromRoot("package.json"), "utf8"));
 const walkthroughs: {id: string; title: string; steps: Step[]}[] = pkg.contributes.walkthroughs;
 const commands = new Set<string>(pkg.contributes.commands.map((c: {command: string}) => c.command));
@@ -41,7 +43,9 @@ test("every step has a command to run, an image that ships with alt text, and a 
         assert.ok(links.length > 0, `${step.id}: no command to run`);
         for (const c of links) assert.ok(knownCommand(c), `${step.id}: the link names ${c}, which is not a command`);
         const image = step.media.image;
-        assert.ok(image != null && image.startsWith("media/") && existsSync(fromRoot(image)), `${step.id}: image ${image} is missing`);
+        assert.ok(image != null, `${step.id}: no image`);
+        const files = typeof image === "string" ? [image] : [image.light, image.dark, image.hc, image.hcLight];
+        for (const f of files) assert.ok(typeof f === "string" && f.startsWith("media/") && existsSync(fromRoot(f)), `${step.id}: image ${f} is missing`);
         assert.ok(!/^media\//m.test(ignored), ".vscodeignore excludes media/");
         assert.ok((step.media.altText ?? "").length > 20, `${step.id}: no alt text`);
         assert.ok((step.completionEvents ?? []).length > 0, `${step.id}: nothing marks it done`);
