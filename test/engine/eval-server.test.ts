@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import {spawn} from "node:child_process";
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {existsSync, mkdtempSync, readFileSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
@@ -18,19 +18,14 @@ import {majorityVote} from "../../src/core/tutor/vote";
 import {THINK_FOREVER} from "../fixtures/scripted";
 import {repoRoot} from "../paths";
 import {startLlamaServer, type RunningServer} from "./llamaServer";
-import {fixtures} from "./setup";
+import {fixtures, writeSumsDataset} from "./setup";
 
 const root = repoRoot();
 const bin = join(root, "bin", "elastic-math.mjs");
 const tmp = mkdtempSync(join(tmpdir(), "elastic-eval-server-"));
 const skip = !existsSync(join(root, "out", "cli.mjs")) && "run npm run build first";
 
-const dataset = join(tmp, "sums.jsonl");
-writeFileSync(dataset, [
-    {id: "a", problem: "What is 3+4?", answer: "7"},
-    {id: "b", problem: "What is 14/2?", answer: "7.0"},
-    {id: "c", problem: "What is 4+4?", answer: "8"}
-].map((x) => JSON.stringify(x)).join("\n") + "\n");
+const dataset = writeSumsDataset(tmp);
 
 let server: RunningServer;
 before(async () => {

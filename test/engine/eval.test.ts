@@ -11,19 +11,14 @@ import {join} from "node:path";
 import {after, test} from "node:test";
 import {FEW_SHOT_BASE, THINK_FOREVER, THINK_STOPS} from "../fixtures/scripted";
 import {repoRoot} from "../paths";
-import {fixtures} from "./setup";
+import {fixtures, writeSumsDataset} from "./setup";
 
 const root = repoRoot();
 const bin = join(root, "bin", "elastic-math.mjs");
 const tmp = mkdtempSync(join(tmpdir(), "elastic-eval-"));
 after(() => rmSync(tmp, {recursive: true, force: true}));
 
-const dataset = join(tmp, "sums.jsonl");
-writeFileSync(dataset, [
-    {id: "a", problem: "What is 3+4?", answer: "7"},
-    {id: "b", problem: "What is 14/2?", answer: "7.0"},
-    {id: "c", problem: "What is 4+4?", answer: "8"}
-].map((x) => JSON.stringify(x)).join("\n") + "\n");
+const dataset = writeSumsDataset(tmp);
 
 function run(args: string[], killOnFirstProgress = false): Promise<{code: number | null; signal: string | null; stdout: string; stderr: string}> {
     return new Promise((resolve, reject) => {

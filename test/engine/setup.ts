@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import {ElasticEngine, type ElasticEngineOptions, type SolveTrace} from "../../src/core/engine";
 import type {SolveEvent} from "../../src/core/types";
+import {writeFileSync} from "node:fs";
+import {join} from "node:path";
 import {ensureScriptedFixtures} from "../fixtures/scripted";
 
 /** Paths of the scripted fixtures by name; generated on a clean checkout. */
@@ -32,4 +34,18 @@ export function assertContextAccounting(trace: SolveTrace): void {
     const fed = [...trace.promptTokens, ...trace.thinkingTokens, ...trace.cutTokens, ...trace.solutionTokens];
     fed.pop();
     assert.deepEqual(trace.contextTokens, fed, "sequence.contextTokens = prompt + thinking + cut + solution (last sampled token not fed)");
+}
+
+/**
+ * The eval tests' dataset, written into `dir`: three sums whose answers the think-forever fixture's \boxed{7} gets
+ * right twice (7 and 7.0) and wrong once, so accuracy is known exactly. Returns its path.
+ */
+export function writeSumsDataset(dir: string): string {
+    const path = join(dir, "sums.jsonl");
+    writeFileSync(path, [
+        {id: "a", problem: "What is 3+4?", answer: "7"},
+        {id: "b", problem: "What is 14/2?", answer: "7.0"},
+        {id: "c", problem: "What is 4+4?", answer: "8"}
+    ].map((x) => JSON.stringify(x)).join("\n") + "\n");
+    return path;
 }

@@ -6,11 +6,10 @@ import {join} from "node:path";
 import {mkdirSync, writeFileSync} from "node:fs";
 import {after, before, describe, test} from "node:test";
 import type {Frame, Page} from "playwright-core";
-import {ROOT, findWebviewFrame, openViewContainer, openWorkbenchWithExtension, runCommand, screenshot, typeInInputBox, waitForCommand,
+import {ROOT, findWebviewFrame, openViewContainer, openWorkbenchWithExtension, scriptedModelSettings, runCommand, screenshot, typeInInputBox, waitForCommand,
     waitForWorkbench, type Workbench} from "./workbench";
 import {ensureScriptedFixtures, THINK_STOPS} from "../fixtures/scripted";
 
-const models = join(ROOT, "test", "fixtures", "models");
 ensureScriptedFixtures();
 
 /** Whether the view's own style sheet applied: a property only our CSS sets on that element. */
@@ -47,13 +46,7 @@ async function showTab(page: Page, label: string): Promise<void> {
 describe("ui: three window reloads in a row with the panel, the chat and the Tutor open", {timeout: 900000}, () => {
     let wb: Workbench;
     before(async () => {
-        wb = await openWorkbenchWithExtension({settings: {
-            "elasticMath.model.path": join(models, THINK_STOPS.file),
-            "elasticMath.engine.threads": 1,
-            "elasticMath.engine.contextSize": 4096,
-            "elasticMath.budget.askEveryTime": false,
-            "workbench.colorTheme": "Default Dark Modern"
-        }});
+        wb = await openWorkbenchWithExtension({settings: {...scriptedModelSettings(THINK_STOPS.file), "workbench.colorTheme": "Default Dark Modern"}});
     });
     after(async () => { await wb?.close(); });
 

@@ -2,14 +2,12 @@
 // Welcome: Open Walkthrough..., shows its four steps with their images, the model step is done when a model is
 // configured (the extension's context key), and running a step's command from its button marks that step done.
 import * as assert from "node:assert/strict";
-import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import type {Locator, Page} from "playwright-core";
-import {ROOT, THEMES, findWebviewFrame, openWorkbenchWithExtension, runCommand, screenshot, setColorTheme, typeInInputBox,
+import {THEMES, findWebviewFrame, openWorkbenchWithExtension, scriptedModelSettings, runCommand, screenshot, setColorTheme, typeInInputBox,
     type Workbench} from "./workbench";
 import {ensureScriptedFixtures, THINK_STOPS} from "../fixtures/scripted";
 
-const models = join(ROOT, "test", "fixtures", "models");
 ensureScriptedFixtures();
 
 function step(page: Page, id: string): Locator {
@@ -19,12 +17,7 @@ function step(page: Page, id: string): Locator {
 describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
     let wb: Workbench;
     before(async () => {
-        wb = await openWorkbenchWithExtension({settings: {
-            "elasticMath.model.path": join(models, THINK_STOPS.file),
-            "elasticMath.engine.threads": 1,
-            "elasticMath.engine.contextSize": 4096,
-            "elasticMath.budget.askEveryTime": false
-        }});
+        wb = await openWorkbenchWithExtension({settings: scriptedModelSettings(THINK_STOPS.file)});
     });
     after(async () => { await wb?.close(); });
 

@@ -323,3 +323,13 @@ export async function setColorTheme(page: Page, theme: (typeof THEMES)[number]):
     await pickItem(page, theme.label);
     await page.locator(`.monaco-workbench.${theme.cls}`).waitFor({state: "attached", timeout: 15000});
 }
+
+/** Settings for a window on a scripted fixture model (in test/fixtures/models): one thread, a 4K context, no budget pick. */
+export function scriptedModelSettings(file: string): Record<string, unknown> {
+    return {
+        "elasticMath.model.path": join(ROOT, "test", "fixtures", "models", file),
+        "elasticMath.engine.threads": 1,
+        "elasticMath.engine.contextSize": 4096,
+        "elasticMath.budget.askEveryTime": false
+    };
+}
