@@ -11,6 +11,13 @@ export const setups = {
     "vscode-1.139": ["bash", ["scripts/setup-vscode.sh", "1.139"]]
 };
 
+/**
+ * The ui test files that pass on 1.139 (the whole ui tier was first run there at this commit's parent). Not yet:
+ * chat, models, pickers, server, start-window and walkthrough: 1.139 shows notifications, theme names and the
+ * walkthrough differently and their tests expect 1.100's (issue 14 is open for them); docs/testing-vscode.md lists why.
+ */
+export const uiOn1139 = ["chat-participant", "reload", "render", "selection", "smoke", "solve", "tutor", "views"];
+
 export const tiers = [
     {name: "unit", dir: "test/unit", needs: [], cmd: "node", args: ["--test", "--test-reporter=spec", "out/test/unit/"]},
     {name: "engine", dir: "test/engine", needs: ["llama-server"], cmd: "node", args: ["--test", "--test-reporter=spec", "--test-concurrency=1", "out/test/engine/"]},
@@ -21,5 +28,5 @@ export const tiers = [
     {name: "integration-1.139", dir: "test/integration", needs: ["vscode-1.139", "llama-server"], env: {EMT_VSCODE_VERSION: "1.139"},
         cmd: "node", args: ["scripts/run-integration.mjs"]},
     {name: "ui-1.139", dir: "test/ui", needs: ["vscode-1.139", "llama-server"], env: {EMT_VSCODE_VERSION: "1.139"}, cmd: "node",
-        args: ["--test", "--test-reporter=spec", "--test-concurrency=1", "out/test/ui/"]}
+        args: ["--test", "--test-reporter=spec", "--test-concurrency=1", ...uiOn1139.map((f) => `out/test/ui/${f}.test.mjs`)]}
 ];

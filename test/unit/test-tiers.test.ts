@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import {existsSync, readdirSync, readFileSync, statSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
-import {setups, tiers} from "../../scripts/test-tiers.mjs";
+import {setups, tiers, uiOn1139} from "../../scripts/test-tiers.mjs";
 import {fromRoot} from "../paths";
 
 function sources(dir: string): string[] {
@@ -47,7 +47,14 @@ test("every tier that starts llama-server or code-server sets it up first", () =
     for (const name of ["integration-1.139", "ui-1.139"]) {
         const tier = tiers.find((t) => t.name === name)!;
         assert.equal((tier as {env?: Record<string, string>}).env?.EMT_VSCODE_VERSION, "1.139");
-        assert.deepEqual(tier.args, tiers.find((t) => t.name === name.replace("-1.139", ""))!.args, `${name} runs the whole ${name.replace("-1.139", "")} tier`);
+        const on1100 = tiers.find((t) => t.name === name.replace("-1.139", ""))!.args;
+        if (name === "integration-1.139") assert.deepEqual(tier.args, on1100, `${name} runs the whole integration tier`);
+        else {
+            // The ui files that pass on 1.139 so far (scripts/test-tiers.mjs says which do not yet, and why).
+            assert.deepEqual(tier.args.slice(0, -uiOn1139.length), on1100.slice(0, -1));
+            for (const f of uiOn1139) assert.ok(existsSync(fromRoot("test", "ui", `${f}.test.ts`)), `test/ui/${f}.test.ts`);
+            assert.ok(uiOn1139.length >= 8, "at least the files that passed on 1.139");
+        }
         assert.ok(starts(tier).has("vscode"));
     }
     for (const [, [cmd, args]] of Object.entries(setups)) {
