@@ -131,7 +131,8 @@ suite("Solve Problem in the extension host", function () {
     test("a second request waits in the queue and does not interleave", async () => {
         await useModel(ANSWER_FOREVER.file);
         const before = api.panelMessages.filter((m) => m.type === "request").length;
-        const first = api.solve({problem: "first", budget: {mode: "elastic", thinkTokens: 64, answerTokens: 1500}});
+        // Long enough (about 1.5 s) that the second request, made once the first has started, finds it still running.
+        const first = api.solve({problem: "first", budget: {mode: "elastic", thinkTokens: 64, answerTokens: 3800}});
         // The second request is made while the first runs (not while both are still being prepared: loading a newly
         // chosen model's format is asynchronous, and two requests made within milliseconds may reach the queue in
         // either order).
@@ -144,7 +145,7 @@ suite("Solve Problem in the extension host", function () {
         const second = api.solve({problem: "second", budget: {mode: "elastic", thinkTokens: 64, answerTokens: 20}});
         const [a, b] = await Promise.all([first, second]);
         assert.ok(a != null && b != null);
-        assert.equal(a.solutionTokens, 1500);
+        assert.equal(a.solutionTokens, 3800);
         assert.equal(b.solutionTokens, 20);
         const requests = api.panelMessages.filter((m) => m.type === "request").slice(-2);
         const [idA, idB] = requests.map((m) => (m as {id: string}).id);
