@@ -73,7 +73,7 @@ test("Ctrl+C (SIGINT) stops cleanly and still prints the JSON result", built, as
 test("exit codes: a wrong command line exits 2 with the usage, a failed run (missing model) exits 1", built, async () => {
     const noModel = await run(["solve", "1+1"]);
     assert.equal(noModel.code, 2);
-    assert.match(noModel.stderr, /--model <file.gguf> is required/);
+    assert.match(noModel.stderr, /--model <file.gguf> \(or --server <url>\) is required/);
     assert.match(noModel.stderr, /usage: elastic-math solve/);
     const missing = await run(["solve", "1+1", "--model", join(root, "no-such-model.gguf")]);
     assert.equal(missing.code, 1);

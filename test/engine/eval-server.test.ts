@@ -94,8 +94,8 @@ test("eval, local and sequential: the reference table", {skip}, async () => {
 });
 
 // In 2 of 3 runs one of the 8 concurrent requests had failed with "fetch failed: other side closed" (llama-server
-// closed a kept-alive connection the client reused); the client now sends such a request again, once
-// (hostile-server.test.ts tests that on its own).
+// closed the connection before answering; also right after a killed run, in the next test, 3 of 3 alone); the client
+// now sends such a request again after a short wait, at most three times (hostile-server.test.ts tests that alone).
 test("eval --server --concurrency 8 on llama-server --parallel 4: exact budgets, the sequential table, requests in flight together", {skip}, async () => {
     const out = join(tmp, "server");
     const r = await run([...common, ...onServer(), "--concurrency", "8", "--out", out]);
@@ -119,7 +119,7 @@ test("eval --server --concurrency 8: a run killed with generations in flight res
     const partial = samples(out).length;
     assert.ok(partial >= 3 && partial < TOTAL, `killed after ${partial} samples`);
     const second = await run([...common, ...onServer(), "--concurrency", "8", "--out", out]);
-    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.code, 0, `${second.stderr}\nllama-server's log (end):\n${server.log().slice(-6000)}`);
     assert.match(second.stderr, new RegExp(`resuming: ${partial} already done, ${TOTAL - partial} to go`));
     assertExactBudgets(out);
     assert.equal(readFileSync(join(out, "results.md"), "utf8"), sequentialTable);

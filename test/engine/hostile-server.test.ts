@@ -215,20 +215,31 @@ test("5,000 chunks without usage figures against a budget of 64: 64 are read, th
     assert.match(warnings[0] ?? "", /sent more than the 64 tokens/);
 });
 
-test("a kept-alive connection the server closed before answering: the request is sent again once, and said", async () => {
-    // llama-server closes idle kept-alive connections; a request the client sent on one fails before any answer
-    // ("other side closed"). It never reached the server, so the client sends it again (once) on a new connection.
+test("a connection the server closed before answering: the request is sent again (at most 3 times), and said", async () => {
+    // llama-server closes idle kept-alive connections, and now and then new ones right after a client with requests in
+    // flight was killed; a request sent on one fails before any answer ("other side closed"). Nothing was answered, so
+    // the client sends it again after a short wait, at most three times.
     requests = 0;
     behaviour = (res, d, n) => {
-        if (n === 0) { res.socket?.destroy(); return; }
+        if (n < 2) { res.socket?.destroy(); return; }
         sse(res);
         res.end(piece(d, "z ").repeat(3) + `data: ${JSON.stringify({choices: [{index: 0, text: "", finish_reason: "stop"}]})}\n\ndata: [DONE]\n\n`);
     };
     const warnings: string[] = [];
     const r = await solve(engine("openai", warnings), elastic(64, 32));
     assert.ok(r.thinkingTokens + r.solutionTokens > 0, "the request sent again was answered");
-    assert.ok(requests >= 2, `${requests} completion request(s)`);
-    assert.match(warnings.join("\n"), /closed a kept-alive connection \(.*\); the request to \/v1\/completions was sent again/);
+    assert.ok(requests >= 3, `${requests} completion request(s)`);
+    const resent = warnings.filter((w) => /closed the connection before answering \(.*\); the request to \/v1\/completions was sent again \(\d of at most 3 times\)/.test(w));
+    assert.equal(resent.length, 2, warnings.join("\n"));
+
+    // A server that always does so: after three resends the error says so, and the solve ends.
+    requests = 0;
+    behaviour = (res) => { res.socket?.destroy(); };
+    const always: string[] = [];
+    const failed = await solve(engine("openai", always), elastic(64, 32)).then(() => "answered", (err: Error) => err.message);
+    assert.match(failed, /Cannot reach the inference server at .*other side closed|socket/i);
+    assert.equal(requests, 4, "the first request and three resends");
+    assert.equal(always.filter((w) => /sent again/.test(w)).length, 3);
 });
 
 test("endless events without text are bounded by the response size (16 MB + 4 KB a token)", async (t) => {

@@ -53,8 +53,20 @@ export type ServerErrorKind =
     /** The stream ended or broke before the server said it was done: what arrived is kept. */
     | "dropped";
 
-/** Failures of a reused connection that the server had already closed (undici's "other side closed", a reset). */
+/** Failures of a connection that the server closed before it answered (undici's "other side closed", a reset). */
 const STALE_CONNECTION: ReadonlySet<string> = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
+/** Such a request is sent again at most this many times, after 100, 300, 900 ms. */
+const RESENDS = 3;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+        if (signal?.aborted === true) { resolve(); return; }
+        const done = () => { clearTimeout(timer); signal?.removeEventListener("abort", done); resolve(); };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener("abort", done, {once: true});
+    });
+}
 
 export class ServerError extends Error {
     override readonly name = "ServerError";
@@ -210,11 +222,13 @@ export class ServerClient {
                 () => new ServerError("timeout", `The server at ${this.base} did not answer within ${seconds(headerMs)} s (elasticMath.server.stallTimeoutSeconds).`));
             break;
         } catch (err) {
-            // A kept-alive connection the server had closed (llama-server does, with requests in flight on other
-            // connections): the request failed before any answer, so it did not reach the server; sent again, once.
-            if (attempt === 1 && !signal?.aborted && !(err instanceof ServerError) && STALE_CONNECTION.has(causeCode(err) ?? "")) {
-                this.warn(`closed a kept-alive connection (${causeText(err)}); the request to ${path} was sent again`);
-                continue;
+            // The server closed the connection before any answer (a kept-alive one it had closed; llama-server also
+            // closes new connections now and then right after a client with requests in flight was killed): nothing
+            // was answered and nothing is kept, so the request is sent again, a few times, after a short wait.
+            if (attempt <= RESENDS && !signal?.aborted && !(err instanceof ServerError) && STALE_CONNECTION.has(causeCode(err) ?? "")) {
+                this.warn(`closed the connection before answering (${causeText(err)}); the request to ${path} was sent again (${attempt} of at most ${RESENDS} times)`);
+                await pause(100 * 3 ** (attempt - 1), signal);
+                if (!signal?.aborted) continue;
             }
             closer.abort();
             if (signal?.aborted || err instanceof ServerError) throw err;
