@@ -24,7 +24,8 @@ import {runPhases} from "./phases";
 import {RequestQueue} from "./queue";
 import {RunState, validateRequest, type Job} from "./request";
 import {ServerBackend} from "./serverBackend";
-import {ServerClient, type ServerStepFigures} from "./serverClient";
+import {ServerClient} from "./serverClient";
+import type {ServerStepFigures} from "./serverSession";
 
 /**
  * Solves math problems with one model. Requests run one at a time in FIFO order.

@@ -10,7 +10,8 @@ import {EngineError, errorMessage} from "./errors";
 import {tokenLimits} from "./limits";
 import type {ElasticEngineOptions, PromptMeter, SolveManyOptions, SolveOptions} from "./options";
 import {DEFAULT_CONTEXT_SIZE, resolveSampling} from "./request";
-import {ServerClient, ServerError, ServerSession, serverLabel, type ServerStepFigures} from "./serverClient";
+import {ServerClient, ServerError, serverLabel} from "./serverClient";
+import {ServerSession, type ServerStepFigures} from "./serverSession";
 
 export class ServerBackend implements Backend {
     private _lastSteps: readonly ServerStepFigures[] | undefined;
