@@ -11,6 +11,7 @@ import type {SolveResult} from "./core/types";
 import type {ToPanelMessage} from "./protocol/messages";
 import type {FromTutorMessage, ToTutorMessage} from "./protocol/tutor";
 import type {OffloadStats} from "./render/formulaOffload";
+import {warmUpInSlices} from "./render/markdown";
 import {BudgetPicker} from "./vscode/budgetPicker";
 import {ChatController} from "./vscode/chatController";
 import {chatCommands, type ChatApi} from "./vscode/commands/chatCommands";
@@ -90,6 +91,8 @@ export function start({context, log, statusBar}: Shell): Main {
         apiKey: () => Promise.resolve(context.secrets.get(serverApiKeySecret))
     });
     const picker = new BudgetPicker(context.globalState);
+    // The renderer's one-time warm-up, a block per turn of the event loop (src/render/markdown.ts).
+    warmUpInSlices().catch((err: unknown) => log.warn(`The renderer's warm-up failed: ${String(err)}`));
     const controller = new SolveController(context.extensionUri, engines, log);
     const tutor = new TutorController(context.extensionUri, engines, context.workspaceState, log);
     const chat = new ChatController(context.extensionUri, engines, context.workspaceState, picker, log);

@@ -401,15 +401,34 @@ f(x) &= \begin{cases} x & x \ge 0 \\ -x & \text{otherwise} \end{cases} \\
 let warmedUp = false;
 
 /**
- * Renders {@link warmUpText} twice, once per process, when the first renderer instance is made (in the
- * extension: the first request, before its model loads). Measured 0.3-0.8 s on a 2-core machine under heavy
- * load (load average 10-18); it spares the first answer's updates the cold-code spikes.
+ * Renders {@link warmUpText} twice, once per process, when the first renderer instance is made (the CLI, the
+ * tests): it spares the first answer's updates the cold-code spikes. The extension warms up in slices instead
+ * ({@link warmUpInSlices}): in one piece it held the host's event loop for 0.3-0.8 s on a loaded 2-core machine.
  */
 export function warmUp(): void {
     if (warmedUp) return;
     warmedUp = true;
+    for (const step of warmUpSteps()) step();
+}
+
+function warmUpSteps(): Array<() => void> {
     const mm = createMathMarkdown({formulaCache: false});
-    for (let i = 0; i < 2; i++) for (const block of warmUpText.split("\n\n")) renderBlock(mm, block + "\n\n", []);
+    const blocks = warmUpText.split("\n\n");
+    return [...blocks, ...blocks].map((block) => () => { renderBlock(mm, block + "\n\n", []); });
+}
+
+/**
+ * The same warm-up, one block of the text per turn of the event loop (each 0.1-17 ms on an idle 2-core machine,
+ * the first formulas' compilation included), so no part of it holds the loop for long. A renderer made meanwhile
+ * does not wait for it (its first formulas cost a little more). Resolves when done.
+ */
+export async function warmUpInSlices(): Promise<void> {
+    if (warmedUp) return;
+    warmedUp = true;
+    for (const step of warmUpSteps()) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        step();
+    }
 }
 
 /** The shared instance for an options set. */
