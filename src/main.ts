@@ -31,6 +31,7 @@ import {disposeFormulaOffload, setFormulaOffloadLog, sharedFormulaOffload} from 
 import type {LoadProgressEvent} from "./vscode/loadProgress";
 import type {Log} from "./vscode/log";
 import {ModelManager} from "./vscode/modelManager";
+import {isRequestRecord} from "./vscode/solutionPanel";
 import {SolveController} from "./vscode/solveController";
 import type {ModelStatusBar} from "./vscode/statusBar";
 import {TutorController} from "./vscode/tutorPanel";
@@ -118,6 +119,7 @@ export function start({context, log, statusBar}: Shell): Main {
             controller.panel.show(false);
             void firstRunCard.refresh(); // no model yet: the panel offers one
         },
+        [CommandIds.showInPanel]: (record?: unknown) => (isRequestRecord(record) ? controller.showRecord(record) : controller.panel.show(false)),
         // From the palette: the file dialog; from the Explorer's context menu on a .gguf file: that file.
         [CommandIds.useModelFile]: (file?: unknown) => file instanceof vscode.Uri ? models.useFile(file.fsPath) : models.pickFile(),
         [CommandIds.setServerApiKey]: () => setServerApiKey(context, engines),

@@ -76,7 +76,7 @@ export type ToViewTurnMessage =
 export type ToPanelMessage =
     | ToViewTurnMessage
     /** Restores finished requests after a reload: their HTML re-rendered by the host. */
-    | {readonly type: "restore"; readonly items: readonly RenderedRecord[]}
+    | {readonly type: "restore"; readonly items: readonly RenderedRecord[]; /** Bring the last item's card into view. */ readonly reveal?: boolean}
     | {readonly type: "clear"}
     /** No model is configured: show the first-run offer as a card (null: a model is set now, remove the card). */
     | {readonly type: "firstRun"; readonly offer: FirstRunOfferView | null};

@@ -3,6 +3,8 @@ export const CommandIds = {
     solveProblem: "elasticMath.solveProblem",
     stop: "elasticMath.stop",
     showPanel: "elasticMath.showPanel",
+    /** Shows a finished answer (a RequestRecord) in the solution panel: `@math`'s "Show in the panel" button. */
+    showInPanel: "elasticMath.showInPanel",
     useModelFile: "elasticMath.useModelFile",
     chooseModel: "elasticMath.chooseModel",
     chooseBudget: "elasticMath.chooseBudget",

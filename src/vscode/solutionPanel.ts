@@ -99,10 +99,11 @@ function readState(state: unknown): RequestRecord[] {
     if (state == null || typeof state !== "object" || !("records" in state)) return [];
     const records: PanelState["records"] | unknown = state.records;
     if (!Array.isArray(records)) return [];
-    return records.filter(isRecord);
+    return records.filter(isRequestRecord);
 }
 
-function isRecord(r: unknown): r is RequestRecord {
+/** A request record as saved or passed in (a command argument, a saved state): the fields the panel needs. */
+export function isRequestRecord(r: unknown): r is RequestRecord {
     return r != null && typeof r === "object" && "id" in r && typeof r.id === "string" && "problem" in r && typeof r.problem === "string"
         && "thinking" in r && typeof r.thinking === "string" && "solution" in r && typeof r.solution === "string";
 }

@@ -89,6 +89,12 @@ export class SolveController extends Disposable {
         return outcome.result;
     }
 
+    /** A finished answer from elsewhere (`@math`'s "Show in the panel") as a card of the panel, brought into view. */
+    public showRecord(record: RequestRecord): Promise<void> {
+        this.panel.show(false);
+        return this.restore([record], true);
+    }
+
     private async updateContext(): Promise<void> {
         await vscode.commands.executeCommand("setContext", generatingContextKey, this.generating)
             .then(undefined, (err) => this.log.warn(`setting the ${generatingContextKey} context failed: ${String(err)}`));
@@ -131,12 +137,12 @@ export class SolveController extends Disposable {
      * Shows finished records again (a restored or reloaded panel): rendered in the formula worker, posted in order with
      * what follows (their long phases in pieces, see renderRecord). Resolves once posted.
      */
-    private restore(records: readonly RequestRecord[]): Promise<void> {
+    private restore(records: readonly RequestRecord[], reveal = false): Promise<void> {
         if (records.length === 0) return Promise.resolve();
         for (const r of records) this.pipeline.keep(r);
         const render = readRenderOptions();
         this.out.post(Promise.all(records.map((record) => renderRecord(record, render))).then((restored) => [
-            {message: {type: "restore", items: restored.map((r) => r.item)} satisfies ToPanelMessage, keep: true},
+            {message: {type: "restore", items: restored.map((r) => r.item), ...(reveal ? {reveal} : {})} satisfies ToPanelMessage, keep: true},
             ...restored.flatMap((r) => r.more.map((message) => ({message, keep: true})))
         ]));
         return this.out.idle();

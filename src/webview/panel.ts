@@ -34,6 +34,10 @@ function handle(message: ToPanelMessage): void {
     switch (message.type) {
         case "restore":
             for (const item of message.items) if (!cards.cards.has(item.record.id)) cards.showRecord(item);
+            if (message.reveal === true && message.items.length > 0) {
+                const shown = cards.cards.get(message.items[message.items.length - 1]!.record.id);
+                if (shown != null) reveal(shown.root, "start");
+            }
             break;
         case "clear":
             clearFinished();

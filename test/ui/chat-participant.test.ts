@@ -7,7 +7,7 @@ import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import type {Locator, Page} from "playwright-core";
 import {VSCODE_VERSION} from "../../scripts/vscode-server.mjs";
-import {ROOT, openWorkbenchWithExtension, screenshot, type Workbench} from "./workbench";
+import {ROOT, findWebviewFrame, openWorkbenchWithExtension, screenshot, type Workbench} from "./workbench";
 import {THINK_FOREVER, ensureScriptedFixtures} from "../fixtures/scripted";
 
 const models = join(ROOT, "test", "fixtures", "models");
@@ -158,6 +158,16 @@ describe(`ui: @math in the Chat view (VS Code ${VSCODE_VERSION})`, {timeout: 420
         if (modern) assert.ok(await response.locator(".katex").count() > 0, "today's VS Code typesets the math");
         else assert.match(text, /\$\\boxed\{7\}\$/, "1.100 shows the formula's exact source (no backslash lost)");
         await screenshot(page, `chat-${tag}-math-budget`);
+
+        // "Show in the panel": the whole answer, its thinking included, as a card of the solution panel.
+        await response.locator('a.monaco-button:has-text("Show in the panel"), .monaco-button:has-text("Show in the panel")').first().click({timeout: 15000});
+        const panel = await findWebviewFrame(page, {selector: ".em-card[data-status=done]", text: THINK_FOREVER.problem}, 60000);
+        const card = panel.locator(".em-card[data-status=done]").last();
+        const shown = await card.innerText();
+        assert.ok(shown.includes(THINK_FOREVER.problem), shown);
+        assert.match(shown, /Budget Custom|Custom/);
+        assert.ok(await card.locator(".katex").count() > 0, "the panel renders the answer's math");
+        await screenshot(page, `chat-${tag}-math-show-in-panel`);
     });
 
     test("a follow-up in the same conversation, with the default budget", async () => {
