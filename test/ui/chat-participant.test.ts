@@ -167,6 +167,8 @@ describe(`ui: @math in the Chat view (VS Code ${VSCODE_VERSION})`, {timeout: 420
         assert.ok(shown.includes(THINK_FOREVER.problem), shown);
         assert.match(shown, /Budget Custom|Custom/);
         assert.ok(await card.locator(".katex").count() > 0, "the panel renders the answer's math");
+        // KaTeX's fonts load with the new panel (text stays invisible until they have): the picture after they have.
+        await panel.evaluate(() => document.fonts.ready.then(() => undefined));
         await screenshot(page, `chat-${tag}-math-show-in-panel`);
     });
 
