@@ -8,7 +8,7 @@
  */
 import * as vscode from "vscode";
 import type {SolveResult} from "./core/types";
-import type {ToPanelMessage} from "./protocol/messages";
+import type {ToChatMessage, ToPanelMessage} from "./protocol/messages";
 import type {FromTutorMessage, ToTutorMessage} from "./protocol/tutor";
 import type {OffloadStats} from "./render/formulaOffload";
 import {BudgetPicker} from "./vscode/budgetPicker";
@@ -26,10 +26,11 @@ import {createMathHandler} from "./vscode/chat/mathParticipant";
 import {EngineService} from "./vscode/engineService";
 import {ErrorSurface} from "./vscode/errors";
 import {FirstRunCard} from "./vscode/firstRunCard";
-import {disposeFormulaOffload, setFormulaOffloadLog, sharedFormulaOffload} from "./vscode/formulaOffload";
+import {ViewRenderer} from "./vscode/formulaOffload";
 import type {LoadProgressEvent} from "./vscode/loadProgress";
 import type {Log} from "./vscode/log";
 import {ModelManager} from "./vscode/modelManager";
+import {PostRecorder} from "./vscode/postRecorder";
 import {SolveController} from "./vscode/solveController";
 import type {ModelStatusBar} from "./vscode/statusBar";
 import {TutorController} from "./vscode/tutorPanel";
@@ -80,7 +81,8 @@ export interface Main {
 /** Makes the extension's collaborators; each gets the log and what it needs through its constructor. */
 export function start({context, log, statusBar}: Shell): Main {
     const errors = new ErrorSurface(log);
-    setFormulaOffloadLog(log);
+    // One formula worker for every view, told where its failure goes when it is made.
+    const renderer = new ViewRenderer(log);
     const models = new ModelManager(context, log, errors);
     const engines = new EngineService({
         log,
@@ -90,16 +92,18 @@ export function start({context, log, statusBar}: Shell): Main {
         apiKey: () => Promise.resolve(context.secrets.get(serverApiKeySecret))
     });
     const picker = new BudgetPicker(context.globalState);
-    const controller = new SolveController(context.extensionUri, engines, log);
-    const tutor = new TutorController(context.extensionUri, engines, context.workspaceState, log);
-    const chat = new ChatController(context.extensionUri, engines, context.workspaceState, picker, log);
+    // What each view was sent, for the API (the integration tests read it): recorded here, not by the controllers.
+    const posted = {panel: new PostRecorder<ToPanelMessage>(2000), tutor: new PostRecorder<ToTutorMessage>(2000), chat: new PostRecorder<ToChatMessage>(3000)};
+    const controller = new SolveController(context.extensionUri, engines, log, renderer, posted.panel.record);
+    const tutor = new TutorController(context.extensionUri, engines, context.workspaceState, log, renderer, posted.tutor.record);
+    const chat = new ChatController(context.extensionUri, engines, context.workspaceState, picker, log, renderer, posted.chat.record);
     const firstRunCard = new FirstRunCard(controller, engines, models, log);
     context.subscriptions.push(engines, controller, chat, tutor, firstRunCard);
     context.subscriptions.push(context.secrets.onDidChange((e) => { if (e.key === serverApiKeySecret) engines.apiKeyChanged(); }));
 
     const tutorCommand = (args?: TutorArgs) => tutorMe({engines, picker, tutor, models}, args);
     const deps = {context, engines, picker, controller, models, errors};
-    const chatPart = chatCommands({engines, picker, controller, chat, ensureModel: () => models.ensureModel()});
+    const chatPart = chatCommands({engines, picker, controller, chat, ensureModel: () => models.ensureModel()}, posted.chat);
     const solve = async (args?: SolveProblemArgs) => {
         const result = await solveProblem(deps, args);
         if (result != null) statusBar.setDevice(result.device);
@@ -131,16 +135,16 @@ export function start({context, log, statusBar}: Shell): Main {
     const chatLog = (m: string) => log.info(m);
     return {
         api: {
-            solve, models, get panelMessages() { return controller.posted; }, chat: chatPart.api, get loadProgress() { return engines.loadProgress.events; },
+            solve, models, get panelMessages() { return posted.panel.messages; }, chat: chatPart.api, get loadProgress() { return engines.loadProgress.events; },
             server: {setApiKey: (value) => setServerApiKey(context, engines, value), test: () => testServerConnection(context, engines, log, {quiet: true})},
-            tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; },
-            get formulaWorker() { return sharedFormulaOffload().stats; }
+            tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return posted.tutor.messages; },
+            get formulaWorker() { return renderer.stats; }
         },
         commands,
         chatView: chat.view,
         panels: {[solutionPanelViewType]: controller.panel, [tutorPanelViewType]: tutor},
         chatParticipant: createMathHandler({engines, log: chatLog}),
         languageModel: createLanguageModelResponder(engines, chatLog),
-        deactivate: disposeFormulaOffload
+        deactivate: () => renderer.dispose()
     };
 }
