@@ -8,7 +8,7 @@
  */
 import * as vscode from "vscode";
 import type {SolveResult} from "./core/types";
-import type {ToPanelMessage} from "./protocol/messages";
+import type {ToChatMessage, ToPanelMessage} from "./protocol/messages";
 import type {FromTutorMessage, ToTutorMessage} from "./protocol/tutor";
 import type {OffloadStats} from "./render/formulaOffload";
 import {warmUpInSlices} from "./render/markdown";
@@ -27,10 +27,11 @@ import {createMathHandler} from "./vscode/chat/mathParticipant";
 import {EngineService} from "./vscode/engineService";
 import {ErrorSurface} from "./vscode/errors";
 import {FirstRunCard} from "./vscode/firstRunCard";
-import {disposeFormulaOffload, setFormulaOffloadLog, sharedFormulaOffload} from "./vscode/formulaOffload";
+import {ViewRenderer} from "./vscode/formulaOffload";
 import type {LoadProgressEvent} from "./vscode/loadProgress";
 import type {Log} from "./vscode/log";
 import {ModelManager} from "./vscode/modelManager";
+import {PostRecorder} from "./vscode/postRecorder";
 import {isRequestRecord} from "./vscode/solutionPanel";
 import {SolveController} from "./vscode/solveController";
 import type {ModelStatusBar} from "./vscode/statusBar";
@@ -82,7 +83,8 @@ export interface Main {
 /** Makes the extension's collaborators; each gets the log and what it needs through its constructor. */
 export function start({context, log, statusBar}: Shell): Main {
     const errors = new ErrorSurface(log);
-    setFormulaOffloadLog(log);
+    // One formula worker for every view, told where its failure goes when it is made.
+    const renderer = new ViewRenderer(log);
     const models = new ModelManager(context, log, errors);
     const engines = new EngineService({
         log,
@@ -94,16 +96,22 @@ export function start({context, log, statusBar}: Shell): Main {
     const picker = new BudgetPicker(context.globalState);
     // The renderer's one-time warm-up, a block per turn of the event loop (src/render/markdown.ts).
     warmUpInSlices().catch((err: unknown) => log.warn(`The renderer's warm-up failed: ${String(err)}`));
-    const controller = new SolveController(context.extensionUri, engines, log);
-    const tutor = new TutorController(context.extensionUri, engines, context.workspaceState, log);
-    const chat = new ChatController(context.extensionUri, engines, context.workspaceState, picker, log);
+    // What each view was sent, for the API (the integration tests read it): recorded here, not by the controllers, and
+    // only when VS Code runs the extension's tests (a long answer's messages hold megabytes of HTML: a user's host
+    // keeps none of them).
+    const recording = context.extensionMode === vscode.ExtensionMode.Test;
+    const posted = {panel: new PostRecorder<ToPanelMessage>(recording ? 2000 : 0), tutor: new PostRecorder<ToTutorMessage>(recording ? 2000 : 0),
+        chat: new PostRecorder<ToChatMessage>(recording ? 3000 : 0)};
+    const controller = new SolveController(context.extensionUri, engines, log, renderer, posted.panel.record);
+    const tutor = new TutorController(context.extensionUri, engines, context.workspaceState, log, renderer, posted.tutor.record);
+    const chat = new ChatController(context.extensionUri, engines, context.workspaceState, picker, log, renderer, posted.chat.record);
     const firstRunCard = new FirstRunCard(controller, engines, models, log);
     context.subscriptions.push(engines, controller, chat, tutor, firstRunCard);
     context.subscriptions.push(context.secrets.onDidChange((e) => { if (e.key === serverApiKeySecret) engines.apiKeyChanged(); }));
 
     const tutorCommand = (args?: TutorArgs) => tutorMe({engines, picker, tutor, models}, args);
     const deps = {context, engines, picker, controller, models, errors};
-    const chatPart = chatCommands({engines, picker, controller, chat, ensureModel: () => models.ensureModel()});
+    const chatPart = chatCommands({engines, picker, controller, chat, ensureModel: () => models.ensureModel()}, posted.chat);
     const solve = async (args?: SolveProblemArgs) => {
         const result = await solveProblem(deps, args);
         if (result != null) statusBar.setDevice(result.device);
@@ -136,16 +144,16 @@ export function start({context, log, statusBar}: Shell): Main {
     const chatLog = (m: string) => log.info(m);
     return {
         api: {
-            solve, models, get panelMessages() { return controller.posted; }, chat: chatPart.api, get loadProgress() { return engines.loadProgress.events; },
+            solve, models, get panelMessages() { return posted.panel.messages; }, chat: chatPart.api, get loadProgress() { return engines.loadProgress.events; },
             server: {setApiKey: (value) => setServerApiKey(context, engines, value), test: () => testServerConnection(context, engines, log, {quiet: true})},
-            tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return tutor.posted; },
-            get formulaWorker() { return sharedFormulaOffload().stats; }
+            tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return posted.tutor.messages; },
+            get formulaWorker() { return renderer.stats; }
         },
         commands,
         chatView: chat.view,
         panels: {[solutionPanelViewType]: controller.panel, [tutorPanelViewType]: tutor},
         chatParticipant: createMathHandler({engines, log: chatLog}),
         languageModel: createLanguageModelResponder(engines, chatLog),
-        deactivate: disposeFormulaOffload
+        deactivate: () => renderer.dispose()
     };
 }

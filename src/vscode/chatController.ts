@@ -10,6 +10,7 @@ import {Disposable} from "./disposable";
 import {answerOnlyReason, type EngineService} from "./engineService";
 import {readRenderOptions} from "./renderSettings";
 import type {Log} from "./log";
+import type {ViewRenderer} from "./formulaOffload";
 import {OrderedPost} from "./orderedPost";
 import {openLink, renderRecord, RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 
@@ -69,22 +70,14 @@ export class ChatController extends Disposable {
     private readonly running = new Map<string, string>();
     /** Counts view (re)loads: a view that loaded while a turn ran never got its card, so it gets a snapshot at the end. */
     private viewEpoch = 0;
-    /** Every message posted to the chat view, newest last (bounded): the exported API shows it to tests. */
-    public readonly posted: ToChatMessage[] = [];
     /** To the view in order: a conversation's turns render in the formula worker, and what follows waits for them. */
     private readonly out: OrderedPost<ToChatMessage>;
-    /** The last turn's figures (tests check the evaluated-token count of a follow-up). */
-    public lastAsk: AskResult | undefined;
 
     public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly storage: vscode.Memento,
-        private readonly picker: BudgetPicker, private readonly log: Log) {
+        private readonly picker: BudgetPicker, private readonly log: Log, private readonly renderer: ViewRenderer, onPost?: (message: ToChatMessage) => void) {
         super();
-        this.pipeline = new RequestPipeline("c", log);
-        this.out = new OrderedPost((message) => {
-            this.posted.push(message);
-            if (this.posted.length > 3000) this.posted.splice(0, this.posted.length - 3000);
-            this.view.post(message);
-        }, log);
+        this.pipeline = new RequestPipeline("c", log, renderer);
+        this.out = new OrderedPost((message) => this.view.post(message), log);
         this.state = readState(storage.get<unknown>(stateKey));
         this.view = this._register(new ChatView(extensionUri, {
             onMessage: (m) => this.onMessage(m),
@@ -96,7 +89,7 @@ export class ChatController extends Disposable {
                 for (const m of this.pipeline.replay((id) => this.running.get(id) === this.state.current)) this.post(m);
                 if (this.busy) this.post({type: "busy", busy: true, id: this.runningId()});
             }
-        }, log));
+        }, log, onPost));
     }
 
     public get current(): StoredConversation {
@@ -156,7 +149,7 @@ export class ChatController extends Disposable {
         const render = readRenderOptions();
         const shown = {type: "conversation", id: c.id, title: c.title, past: this.pastList(), budgets: this.budgetChoices(), budget: this.lastBudgetLabel, busy: this.busy} as const;
         const turns = c.turns.slice();
-        this.out.post(Promise.all(turns.map((t) => renderRecord(toRecord(t), render, t.modelIndex != null && t.modelIndex < c.data.droppedTurns)))
+        this.out.post(Promise.all(turns.map((t) => renderRecord(this.renderer, toRecord(t), render, t.modelIndex != null && t.modelIndex < c.data.droppedTurns)))
             .then((restored): ToChatMessage[] => [{...shown, turns: restored.map((r) => r.item)}, ...restored.flatMap((r) => r.more)]));
     }
 
@@ -293,7 +286,6 @@ export class ChatController extends Disposable {
                 if (engine.modelPath === "") throw new Error("No model is configured. Run \"Elastic Math: Use a GGUF Model File on Disk...\" or set elasticMath.model.path.");
                 ask = await conversation.ask({solve: (o) => engine.solve({...o, signal: o.signal ?? signal, onEvent: o.onEvent ?? (() => undefined)})},
                     {message, budget, sampling: settings.sampling, signal, onEvent});
-                this.lastAsk = ask;
                 return ask.result;
             }
         });

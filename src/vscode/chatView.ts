@@ -22,10 +22,11 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
     private view: vscode.WebviewView | undefined;
     private readonly host: WebviewHost<ToChatMessage, FromChatMessage>;
 
-    public constructor(extensionUri: vscode.Uri, handlers: ChatViewHandlers, log: Logger) {
+    /** `onPost` hears every message posted to the page (see WebviewHostOptions.onPost). */
+    public constructor(extensionUri: vscode.Uri, handlers: ChatViewHandlers, log: Logger, onPost?: (message: ToChatMessage) => void) {
         super();
         this.host = this._register(new WebviewHost<ToChatMessage, FromChatMessage>({
-            log, extensionUri, onMessage: (m) => handlers.onMessage(m), onProblem: (m) => handlers.onProblem(m),
+            log, extensionUri, onMessage: (m) => handlers.onMessage(m), onProblem: (m) => handlers.onProblem(m), onPost,
             onReady: () => {
                 this.host.clearQueue(); // the snapshot sent now covers them
                 handlers.onReady();

@@ -1,11 +1,11 @@
 /**
  * A request's two phases (thinking, solution) as they stream: coalesced, rendered incrementally and posted as
- * `render` messages. Slow formulas render in the shared worker (see formulaOffload.ts): when they arrive, the phase is
+ * `render` messages. Slow formulas render in the extension's formula worker (given by the request pipeline): when they arrive, the phase is
  * re-rendered and posted at once. Used by the request pipeline only (requestPipeline.ts).
  */
 import type {ToViewTurnMessage} from "../protocol/messages";
 import {type RenderOptions, StreamingRenderer} from "../render";
-import {sharedFormulaOffload} from "./formulaOffload";
+import type {FormulaOffload} from "../render/formulaOffload";
 
 /** How often streamed text is rendered and posted (ms): fast enough to look live, slow enough not to flood. */
 const flushIntervalMs = 40;
@@ -25,12 +25,14 @@ export class PhaseStreams {
     private readonly shown = {thinking: {committed: [] as string[], pending: ""}, solution: {committed: [] as string[], pending: ""}};
     private finishing: Promise<void> | undefined;
 
-    public constructor(private readonly id: string, private readonly post: (m: ToViewTurnMessage) => void, private readonly render: RenderOptions) {
+    /** `offload`: the extension's formula worker (the composition root's ViewRenderer, formulaOffload.ts). */
+    public constructor(private readonly id: string, private readonly post: (m: ToViewTurnMessage) => void, private readonly render: RenderOptions,
+        private readonly offload: FormulaOffload) {
         this.renderers = {thinking: this.renderer("thinking"), solution: this.renderer("solution")};
     }
 
     private renderer(phase: "thinking" | "solution"): StreamingRenderer {
-        return new StreamingRenderer({...this.render, offload: sharedFormulaOffload(), onFormulas: () => {
+        return new StreamingRenderer({...this.render, offload: this.offload, onFormulas: () => {
             if (this.finished) return;
             this.arrived[phase] = true;
             this.timer ??= setTimeout(() => this.flush(), 0);

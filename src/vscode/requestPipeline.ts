@@ -11,7 +11,7 @@ import {markdownToLatex} from "../core/latexExport";
 import type {BudgetSpec, SolveEvent, SolveResult} from "../core/types";
 import type {BudgetView, CopyKind, RenderedRecord, RequestRecord, RequestStats, RequestStatus, ToViewTurnMessage} from "../protocol/messages";
 import {htmlPieces, showBidiControls, type RenderOptions, type RenderResult} from "../render";
-import {renderHtml, renderText} from "./formulaOffload";
+import type {ViewRenderer} from "./formulaOffload";
 import {logFailure, type Log} from "./log";
 import {OrderedPost} from "./orderedPost";
 import {PhaseStreams} from "./phaseStreams";
@@ -53,8 +53,9 @@ export class RequestPipeline {
     /**
      * @param prefix starts every request id (e.g. "r" for the panel, "c" for the chat).
      * @param log receives every failed request (the view shows its message; the log keeps the cause and stack).
+     * @param renderer renders the problem, the streamed phases and the final answer in the formula worker.
      */
-    public constructor(private readonly prefix: string, private readonly log: Log) {}
+    public constructor(private readonly prefix: string, private readonly log: Log, private readonly renderer: ViewRenderer) {}
 
     public get running(): number {
         return this.active.size;
@@ -90,6 +91,11 @@ export class RequestPipeline {
         return this.records.get(id);
     }
 
+    /** The finished records kept (oldest first): what a view that loaded again shows again. */
+    public finished(): RequestRecord[] {
+        return [...this.records.values()].filter((r) => !this.active.has(r.id));
+    }
+
     /** Forgets the finished records (the panel's Clear). */
     public forgetFinished(): void {
         for (const id of [...this.records.keys()]) if (!this.active.has(id)) this.records.delete(id);
@@ -110,12 +116,12 @@ export class RequestPipeline {
             request.post(m);
         }, this.log);
         const post = (m: ToViewTurnMessage) => out.post(m);
-        const stream = new PhaseStreams(id, post, request.render);
+        const stream = new PhaseStreams(id, post, request.render, this.renderer.offload);
         this.active.set(id, {controller, replay: () => [
             shown.request, shown.started, shown.status, ...stream.replay("thinking"), shown.cut, ...stream.replay("solution")
         ].filter((m): m is ToViewTurnMessage => m != null)});
 
-        out.post(renderHtml(request.problem, request.render).then((problemHtml) =>
+        out.post(this.renderer.renderHtml(request.problem, request.render).then((problemHtml) =>
             ({type: "request", id, problemHtml, budget: request.budget, model: request.modelName} as const)));
         let status: RequestStatus = "queued";
         const setStatus = (next: RequestStatus, extra: {position?: number; detail?: string} = {}) => {
@@ -162,7 +168,7 @@ export class RequestPipeline {
             this.keep(record);
             // A server connection that dropped mid-answer: the text that arrived stays in the view; say what happened.
             if (result.interrupted != null) void vscode.window.showWarningMessage(`Elastic Math: ${result.interrupted}`);
-            out.post(answerHtml(result.answer, request.render).then((html) => ({type: "done", id, stats, answerHtml: html, record} as const)));
+            out.post(answerHtml(this.renderer, result.answer, request.render).then((html) => ({type: "done", id, stats, answerHtml: html, record} as const)));
             await out.idle();
             return {ok: true, id, record, result};
         } catch (error) {
@@ -228,9 +234,9 @@ export function statsOf(r: SolveResult, modelName: string): RequestStats {
 }
 
 /** The final answer as one formula, rendered off the host's thread (null without one). */
-export async function answerHtml(answer: string | null, render: RenderOptions): Promise<string | null> {
+export async function answerHtml(renderer: ViewRenderer, answer: string | null, render: RenderOptions): Promise<string | null> {
     if (answer == null) return null;
-    return renderHtml(`$${answer}$`, render);
+    return renderer.renderHtml(`$${answer}$`, render);
 }
 
 /**
@@ -245,9 +251,9 @@ export interface RestoredRecord {
 }
 
 /** Renders a finished record (in the formula worker): see {@link RestoredRecord}. */
-export async function renderRecord(record: RequestRecord, render: RenderOptions, dropped?: boolean): Promise<RestoredRecord> {
-    const [problem, thinking, solution, answer] = await Promise.all([renderText(record.problem, render), renderText(record.thinking, render),
-        renderText(record.solution, render), answerHtml(record.answer, render)]);
+export async function renderRecord(renderer: ViewRenderer, record: RequestRecord, render: RenderOptions, dropped?: boolean): Promise<RestoredRecord> {
+    const [problem, thinking, solution, answer] = await Promise.all([renderer.renderText(record.problem, render), renderer.renderText(record.thinking, render),
+        renderer.renderText(record.solution, render), answerHtml(renderer, record.answer, render)]);
     const more: ToViewTurnMessage[] = [];
     const counts = {thinkingTokens: record.stats?.thinkingTokens ?? 0, solutionTokens: record.stats?.solutionTokens ?? 0};
     const phaseHtml = (phase: "thinking" | "solution", r: RenderResult): string => {

@@ -31,10 +31,11 @@ export class SolutionPanel extends Disposable implements vscode.WebviewPanelSeri
     public readonly onDidRestore = this.restored.event;
     private readonly handlers: SolutionPanelHandlers;
 
-    public constructor(private readonly extensionUri: vscode.Uri, handlers: SolutionPanelHandlers, log: Logger) {
+    /** `onPost` hears every message posted to the page (see WebviewHostOptions.onPost). */
+    public constructor(private readonly extensionUri: vscode.Uri, handlers: SolutionPanelHandlers, log: Logger, onPost?: (message: ToPanelMessage) => void) {
         super();
         this.host = this._register(new WebviewHost<ToPanelMessage, FromPanelMessage>({
-            log, extensionUri, onMessage: (m) => handlers.onMessage(m), onReady: (reloaded) => handlers.onReady(reloaded), onProblem: (m) => handlers.onProblem(m),
+            log, extensionUri, onMessage: (m) => handlers.onMessage(m), onReady: (reloaded) => handlers.onReady(reloaded), onProblem: (m) => handlers.onProblem(m), onPost,
             page: {
                 title: "Elastic Math", styles: ["panel.css"], script: "panel.js",
                 body: `

@@ -7,6 +7,7 @@ import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
 import type {PickedBudget} from "./budgetPicker";
 import {readRenderOptions} from "./renderSettings";
+import type {ViewRenderer} from "./formulaOffload";
 import {OrderedPost} from "./orderedPost";
 import {openLink, renderRecord, RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 import {SolutionPanel} from "./solutionPanel";
@@ -25,28 +26,25 @@ export interface SolveRequestOptions {
 export class SolveController extends Disposable {
     public readonly panel: SolutionPanel;
     private readonly pipeline: RequestPipeline;
-    /** Every message posted to the panel, newest last (bounded): the extension's exported API shows it to tests. */
-    public readonly posted: ToPanelMessage[] = [];
-    /** To the panel in order (restored records render in the formula worker); `keep`: recorded in {@link posted}. */
-    private readonly out: OrderedPost<{readonly message: ToPanelMessage; readonly keep: boolean}>;
+    /** To the panel in order (restored records render in the formula worker). */
+    private readonly out: OrderedPost<ToPanelMessage>;
 
-    /** @param log receives failed requests and a panel that did not load whole (that one is shown to the user too). */
-    public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly log: Log) {
+    /**
+     * @param log receives failed requests and a panel that did not load whole (that one is shown to the user too).
+     * @param renderer renders what the panel shows, in the formula worker.
+     * @param onPost hears every message posted to the panel (the composition root records them for the extension's API).
+     */
+    public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly log: Log,
+        private readonly renderer: ViewRenderer, onPost?: (message: ToPanelMessage) => void) {
         super();
-        this.pipeline = new RequestPipeline("r", log);
-        this.out = new OrderedPost(({message, keep}) => {
-            if (keep) {
-                this.posted.push(message);
-                if (this.posted.length > 2000) this.posted.splice(0, this.posted.length - 2000);
-            }
-            this.panel.post(message);
-        }, log);
+        this.pipeline = new RequestPipeline("r", log, renderer);
+        this.out = new OrderedPost((message) => this.panel.post(message), log);
         this.panel = this._register(new SolutionPanel(extensionUri, {
             onMessage: (m) => this.onPanelMessage(m),
             onReady: (reloaded) => { if (reloaded) this.onReloaded(); },
             restore: (records) => this.restore(records),
             onProblem: (m) => warnUser(log, m)
-        }, log));
+        }, log, onPost));
     }
 
     public get generating(): boolean {
@@ -63,7 +61,7 @@ export class SolveController extends Disposable {
     }
 
     private post(message: ToPanelMessage): void {
-        this.out.post({message, keep: true});
+        this.out.post(message);
     }
 
     /** Stops one request by id, or every running and queued request. Returns how many were stopped. */
@@ -102,9 +100,8 @@ export class SolveController extends Disposable {
 
     /** A page that loaded again (a retry, Developer: Reload Webviews) gets the finished and running requests back. */
     private onReloaded(): void {
-        const records = this.posted.flatMap((m) => (m.type === "done" || m.type === "error" ? [m.record] : []));
-        void this.restore(records.slice(-20));
-        for (const m of this.pipeline.replay()) this.out.post({message: m, keep: false});
+        void this.restore(this.pipeline.finished().slice(-20));
+        for (const m of this.pipeline.replay()) this.out.post(m);
     }
 
     private onPanelMessage(message: FromPanelMessage): void {
@@ -141,9 +138,9 @@ export class SolveController extends Disposable {
         if (records.length === 0) return Promise.resolve();
         for (const r of records) this.pipeline.keep(r);
         const render = readRenderOptions();
-        this.out.post(Promise.all(records.map((record) => renderRecord(record, render))).then((restored) => [
-            {message: {type: "restore", items: restored.map((r) => r.item), ...(reveal ? {reveal} : {})} satisfies ToPanelMessage, keep: true},
-            ...restored.flatMap((r) => r.more.map((message) => ({message, keep: true})))
+        this.out.post(Promise.all(records.map((record) => renderRecord(this.renderer, record, render))).then((restored) => [
+            {type: "restore", items: restored.map((r) => r.item), ...(reveal ? {reveal} : {})} satisfies ToPanelMessage,
+            ...restored.flatMap((r) => r.more)
         ]));
         return this.out.idle();
     }

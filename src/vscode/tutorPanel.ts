@@ -17,7 +17,7 @@ import {htmlPieces} from "../render";
 import type {PickedBudget} from "./budgetPicker";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
-import {renderHtml, renderText} from "./formulaOffload";
+import type {ViewRenderer} from "./formulaOffload";
 import {readRenderOptions} from "./renderSettings";
 import type {Log} from "./log";
 import {OrderedPost} from "./orderedPost";
@@ -48,26 +48,26 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
     private readonly pipeline: RequestPipeline;
     private session: Session | undefined;
     private running: AbortController | undefined;
-    /** Every message posted (newest last, bounded): the extension API shows it to tests. */
-    public readonly posted: ToTutorMessage[] = [];
     /** What the page shows (as the page keeps it in its state): a page that loads again gets it back. */
     private shown: ToTutorMessage[] = [];
     private lastStatus: ToTutorMessage | undefined;
     /** To the panel in order: what it shows renders in the formula worker, and what follows waits for it. */
     private readonly out: OrderedPost<ToTutorMessage>;
 
+    /**
+     * @param renderer renders what the page shows, in the formula worker.
+     * @param onPost hears every message posted to the page (the composition root records them for the extension's API).
+     */
     public constructor(private readonly extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly storage: vscode.Memento,
-        private readonly log: Log) {
+        private readonly log: Log, private readonly renderer: ViewRenderer, onPost?: (message: ToTutorMessage) => void) {
         super();
-        this.pipeline = new RequestPipeline("t", log);
+        this.pipeline = new RequestPipeline("t", log, renderer);
         this.out = new OrderedPost((message) => {
-            this.posted.push(message);
-            if (this.posted.length > 2000) this.posted.splice(0, this.posted.length - 2000);
             this.remember(message);
             this.host.post(message);
         }, log);
         this.host = this._register(new WebviewHost<ToTutorMessage, FromTutorMessage>({
-            log, extensionUri, page: tutorPage, onProblem: (m) => warnUser(log, m),
+            log, extensionUri, page: tutorPage, onProblem: (m) => warnUser(log, m), onPost,
             // A page that loaded again (Developer: Reload Webviews, or the host's retry) lost what it showed.
             onReady: (reloaded) => { if (reloaded) for (const m of [...this.shown, ...(this.lastStatus ? [this.lastStatus] : [])]) this.host.post(m); },
             onMessage: (m) => void this.act(m).catch((err) => {
@@ -99,7 +99,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
         const session: Session = {problem, picked, result: undefined, steps: [], stepsShown: 0, hints: []};
         this.session = session;
         this.save();
-        this.post(renderHtml(problem).then((problemHtml) => ({type: "problem", problemHtml,
+        this.post(this.renderer.renderHtml(problem).then((problemHtml) => ({type: "problem", problemHtml,
             budget: toBudgetView(picked.budget, picked.label, picked.answerOnly === true)} as const)));
         const ready = await this.exclusive("Working out the problem first (hidden from you)...", async (signal) => {
             const r = await this.solveHidden(problem, picked, signal);
@@ -136,7 +136,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                 const c = checkAnswer(answer, s.result.answer);
                 const shown = c.verdict !== "empty" && c.verdict !== "unreadable";
                 const tutorAnswer = s.result.answer;
-                this.post(Promise.all([shown ? mathHtml(answer) : null, c.revealsAnswer ? mathHtml(tutorAnswer) : null]).then(([studentHtml, tutorHtml]) =>
+                this.post(Promise.all([shown ? mathHtml(this.renderer, answer) : null, c.revealsAnswer ? mathHtml(this.renderer, tutorAnswer) : null]).then(([studentHtml, tutorHtml]) =>
                     ({type: "check", verdict: c.verdict, message: c.message, studentHtml, tutorHtml} as const)));
                 this.post({type: "status", text: c.verdict === "correct" ? "Correct. Try another problem, or look at the full solution."
                     : "Try again, ask for a hint, or go step by step.", busy: false});
@@ -151,7 +151,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                     if (this.session !== s || hint.stop === "abort") return;
                     s.hints.push(hint.text);
                     this.save();
-                    this.post(renderHtml(hint.text).then((html) => ({type: "hint", level, html, masked: hint.masked} as const)));
+                    this.post(this.renderer.renderHtml(hint.text).then((html) => ({type: "hint", level, html, masked: hint.masked} as const)));
                     this.post({type: "status", text: `Hint ${level} shown. Try again, or ask for another hint.`, busy: false});
                 });
                 return;
@@ -162,7 +162,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                 const index = s.stepsShown++;
                 this.save();
                 const total = s.steps.length;
-                this.post(renderHtml(s.steps[index]!).then((html) => ({type: "step", index, total, html} as const)));
+                this.post(this.renderer.renderHtml(s.steps[index]!).then((html) => ({type: "step", index, total, html} as const)));
                 this.post({type: "status", text: index + 1 < s.steps.length ? `Step ${index + 1} of ${s.steps.length} shown. Try the rest yourself, or show the next step.`
                     : `All ${s.steps.length} steps shown.`, busy: false});
                 return;
@@ -170,7 +170,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
             case "showSolution": {
                 if (s?.result == null) return this.notReady();
                 // A long solution goes in pieces (pieceChars, src/render/document.ts): the first replaces what the panel showed, the rest append.
-                this.post(Promise.all([renderText(s.result.solution), mathHtml(s.result.answer)]).then(([solution, answerHtml]) => {
+                this.post(Promise.all([this.renderer.renderText(s.result.solution), mathHtml(this.renderer, s.result.answer)]).then(([solution, answerHtml]) => {
                     const pieces = htmlPieces(solution);
                     return (pieces.length > 0 ? pieces : [""]).map((html, i): ToTutorMessage => ({type: "solution", html, answerHtml, ...(i > 0 ? {append: true} : {})}));
                 }));
@@ -198,9 +198,9 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                             this.post({type: "status", text: `Majority vote: ${p.reason}...`, busy: true});
                             this.post({type: "vote", done: 0, k, buckets: [], final: false, agreedHtml: null, share: 0, plan});
                         },
-                        onProgress: (p) => this.post(bucketViews(p.buckets).then((buckets) => ({type: "vote", done: p.done, k, buckets, final: false, agreedHtml: null, share: 0, plan} as const)))});
+                        onProgress: (p) => this.post(bucketViews(this.renderer, p.buckets).then((buckets) => ({type: "vote", done: p.done, k, buckets, final: false, agreedHtml: null, share: 0, plan} as const)))});
                     if (this.session !== s) return;
-                    this.post(Promise.all([bucketViews(v.buckets), mathHtml(v.agreed)]).then(([buckets, agreedHtml]) =>
+                    this.post(Promise.all([bucketViews(this.renderer, v.buckets), mathHtml(this.renderer, v.agreed)]).then(([buckets, agreedHtml]) =>
                         ({type: "vote", done: v.answers.length, k, buckets, final: true, agreedHtml, share: v.share, plan} as const)));
                     this.post({type: "status", text: v.stopped ? "Vote stopped." : "Vote done.", busy: false});
                 });
@@ -300,9 +300,9 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
 }
 
 /** The answer as inline math, rendered (KaTeX trust:false, in the formula worker); `$` removed so that the text stays one formula. */
-async function mathHtml(answer: string | null): Promise<string | null> {
+async function mathHtml(renderer: ViewRenderer, answer: string | null): Promise<string | null> {
     if (answer == null || answer.trim() === "") return null;
-    return renderHtml(`$${answer.replace(/\$/g, "").slice(0, 2000)}$`);
+    return renderer.renderHtml(`$${answer.replace(/\$/g, "").slice(0, 2000)}$`);
 }
 
 /** How many shown messages are kept to show again (as the page keeps). */
@@ -331,6 +331,6 @@ function readSession(raw: unknown): Session | undefined {
         stepsShown: typeof r.stepsShown === "number" ? r.stepsShown : 0};
 }
 
-function bucketViews(buckets: readonly VoteBucket[]): Promise<VoteBucketView[]> {
-    return Promise.all(buckets.map(async (b) => ({answerHtml: await mathHtml(b.answer), count: b.count})));
+function bucketViews(renderer: ViewRenderer, buckets: readonly VoteBucket[]): Promise<VoteBucketView[]> {
+    return Promise.all(buckets.map(async (b) => ({answerHtml: await mathHtml(renderer, b.answer), count: b.count})));
 }

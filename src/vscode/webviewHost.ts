@@ -44,6 +44,11 @@ export interface WebviewHostOptions<ToView, FromView> {
     onProblem?(message: string): void;
     /** Receives what goes wrong that the user need not hear about (a post the page never got, a reload). */
     readonly log: Logger;
+    /**
+     * Hears every message posted to the page, when it is posted (before it is queued): the composition root
+     * (src/main.ts) records them for the extension's API (postRecorder.ts); no owner of a view keeps such a list.
+     */
+    onPost?(message: ToView): void;
     /** Keeps only what is worth posting from the queue when a message is queued (e.g. a snapshot replaces all). */
     compact?(queue: ToView[]): void;
     /** How long a visible page may take to say it is ready (default 20 s; tests shorten it). */
@@ -197,6 +202,7 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
 
     /** Posts to the page, or queues until it is ready (a page that is loading or not open yet). */
     public post(message: ToView): void {
+        this.options.onPost?.(message);
         this.queue.push(message);
         this.options.compact?.(this.queue);
         if (this.queue.length > this.maxQueued) this.queue.splice(0, this.queue.length - this.maxQueued);

@@ -97,20 +97,25 @@ suite("Selection and chat in the extension host", function () {
         assert.equal(editor.document.getText(), content, "one undo restores the document");
     });
 
-    test("a list line: the panel's title has no bullet, and the solution is inserted as the item's continuation", async () => {
-        const content = "# Homework\n\n- What is 2+2?\n- Later.\n";
-        const editor = await openWithSelection("markdown", content, "- What is 2+2?");
+    test("defect 9: Solve Selection on a list line: the panel's title has no bullet", async () => {
+        await openWithSelection("markdown", "# Homework\n\n- What is 2+2?\n- Later.\n", "- What is 2+2?");
         const cards = api.panelMessages.filter((m) => m.type === "request").length;
-        const ok = await vscode.commands.executeCommand<boolean>("elasticMath.insertSolutionBelow", {budget: balanced});
-        assert.equal(ok, true);
+        assert.ok(await vscode.commands.executeCommand("elasticMath.solveSelection", {budget: balanced}), "solved");
         const request = api.panelMessages.filter((m) => m.type === "request")[cards];
         assert.ok(request?.type === "request" && request.problemHtml.includes("What is 2+2?"), "the panel got the problem");
         assert.ok(!/<li|<ul|^-|>-\s/.test(request.problemHtml), `no bullet in the title: ${request.problemHtml}`);
+    });
+
+    test("defect 9: Insert Solution Below after a list item inserts the solution as the item's continuation, indented", async () => {
+        const content = "# Homework\n\n- What is 2+2?\n- Later.\n";
+        const editor = await openWithSelection("markdown", content, "- What is 2+2?");
+        const ok = await vscode.commands.executeCommand<boolean>("elasticMath.insertSolutionBelow", {budget: balanced});
+        assert.equal(ok, true);
         const body = indentLines(formatSolutionFor("markdown", THINK_STOPS.fullSolution), "  ");
         assert.equal(editor.document.getText(), "# Homework\n\n- What is 2+2?\n\n" + body + "\n- Later.\n");
     });
 
-    test("Insert Solution Below on an unsolved selection keeps the document visible when the panel shares its group", async () => {
+    test("defect 11: Insert Solution Below on an unsolved selection keeps the document visible when the panel shares its group", async () => {
         await vscode.commands.executeCommand("workbench.action.closeAllEditors");
         const doc = await vscode.workspace.openTextDocument({language: "markdown", content: "Problem A. What is 2+2?\n\nProblem B. What is 2 + 2?\n"});
         let editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
@@ -120,9 +125,16 @@ suite("Selection and chat in the extension host", function () {
         };
         select("What is 2+2?");
         assert.ok(await vscode.commands.executeCommand("elasticMath.solveSelection", {budget: balanced}), "solved");
-        // The panel opened beside the document; now the document moves into the panel's group, in front of it.
-        editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.Two);
-        assert.equal(editor.viewColumn, vscode.ViewColumn.Two);
+        // The panel opened beside the document; now the document moves into the panel's group, in front of it. Moved,
+        // not opened there too: the document is then shown in one place only, so "visible" means the user sees it.
+        await vscode.window.showTextDocument(doc, {viewColumn: editor.viewColumn, preserveFocus: false});
+        await vscode.commands.executeCommand("workbench.action.moveEditorToNextGroup");
+        editor = vscode.window.activeTextEditor!;
+        assert.equal(editor?.document, doc, "the moved document is the active editor");
+        const shownIn = () => vscode.window.visibleTextEditors.filter((e) => e.document === doc).map((e) => e.viewColumn);
+        assert.deepEqual(shownIn(), [editor.viewColumn], "the document is shown in one group only");
+        const panelTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === "Elastic Math");
+        assert.equal(panelTab?.group.viewColumn, editor.viewColumn, "the panel shares the document's group");
         select("What is 2 + 2?");
         const visibleWhileSolving: boolean[] = [];
         const sub = vscode.window.onDidChangeVisibleTextEditors((eds) => visibleWhileSolving.push(eds.some((e) => e.document === doc)));
@@ -132,8 +144,8 @@ suite("Selection and chat in the extension host", function () {
         } finally {
             sub.dispose();
         }
-        assert.ok(vscode.window.visibleTextEditors.some((e) => e.document === doc), "the document is still visible after the insertion");
         assert.deepEqual(visibleWhileSolving.filter((v) => !v), [], "the document was never hidden while the solution was made");
+        assert.equal(shownIn().length, 1, "the document is still visible after the insertion");
         assert.ok(doc.getText().includes(formatSolutionFor("markdown", THINK_STOPS.fullSolution)), "the solution was inserted");
         await vscode.commands.executeCommand("workbench.action.closeAllEditors");
     });
@@ -249,8 +261,9 @@ suite("Selection and chat in the extension host", function () {
             await api.chat.newChat();
             const before = api.chat.messages.length;
             let dropped = false;
+            let last: Awaited<ReturnType<typeof api.chat.send>>;
             for (let i = 0; i < 12 && !dropped; i++) {
-                const r = await api.chat.send(`Question ${i}: what is 2+2?`, "Tiny");
+                const r = last = await api.chat.send(`Question ${i}: what is 2+2?`, "Tiny");
                 assert.equal(r?.turn.status, "done", `turn ${i}: ${r?.turn.error}`);
                 dropped = api.chat.messages.slice(before).some((m) => m.type === "notice");
             }
@@ -258,7 +271,7 @@ suite("Selection and chat in the extension host", function () {
             assert.ok(notice?.type === "notice", "no notice about dropped turns");
             assert.match(notice.text, /oldest .*no longer shown to the model/);
             assert.ok(api.chat.current.data.droppedTurns > 0);
-            assert.ok(api.chat.lastAsk!.promptTokens + 100 <= 511);
+            assert.ok(last!.ask!.promptTokens + 100 <= 511, "the last turn's prompt left room for its answer");
         } finally {
             await setSetting("engine.contextSize", 4096);
             await setSetting("budget.presets", undefined);

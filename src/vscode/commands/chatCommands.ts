@@ -1,10 +1,10 @@
 /** The chat and selection commands (issue 4), and what the extension's API exposes of them. */
 import * as vscode from "vscode";
 import type {ToChatMessage} from "../../protocol/messages";
-import type {AskResult} from "../../core/conversation";
 import type {SolveResult} from "../../core/types";
 import type {ChatSendResult, StoredConversation} from "../chatController";
 import {CommandIds, type CommandHandlers} from "../commandIds";
+import type {PostRecorder} from "../postRecorder";
 import {insertSolutionBelow, lastTooLongMessage, type SelectionDeps, sendSelectionToChat, solveSelection, type SolveSelectionArgs} from "./selection";
 
 export interface ChatApi {
@@ -13,8 +13,8 @@ export interface ChatApi {
     newChat(): Promise<void>;
     exportMarkdown(): string;
     readonly current: StoredConversation;
+    /** The messages posted to the chat view so far (newest last): recorded by the composition root (postRecorder.ts). */
     readonly messages: readonly ToChatMessage[];
-    readonly lastAsk: AskResult | undefined;
     readonly lastTooLongMessage: string | undefined;
     solveSelection(args?: SolveSelectionArgs): Promise<SolveResult | undefined>;
     insertSolutionBelow(args?: SolveSelectionArgs): Promise<boolean>;
@@ -24,7 +24,8 @@ export interface ChatApi {
 type ChatCommandId = typeof CommandIds[
     "solveSelection" | "insertSolutionBelow" | "sendSelectionToChat" | "newChat" | "stopChat" | "exportConversation"];
 
-export function chatCommands(deps: SelectionDeps): {commands: Pick<CommandHandlers, ChatCommandId>; api: ChatApi} {
+/** `posted`: what the chat view was sent (the composition root records it; the API shows it). */
+export function chatCommands(deps: SelectionDeps, posted: PostRecorder<ToChatMessage>): {commands: Pick<CommandHandlers, ChatCommandId>; api: ChatApi} {
     const {chat} = deps;
     const commands: Pick<CommandHandlers, ChatCommandId> = {
         [CommandIds.solveSelection]: (args?: SolveSelectionArgs) => solveSelection(deps, args),
@@ -69,8 +70,7 @@ export function chatCommands(deps: SelectionDeps): {commands: Pick<CommandHandle
         newChat: () => chat.newChat(),
         exportMarkdown: () => chat.exportMarkdown(),
         get current() { return chat.current; },
-        get messages() { return chat.posted; },
-        get lastAsk() { return chat.lastAsk; },
+        get messages() { return posted.messages; },
         get lastTooLongMessage() { return lastTooLongMessage(); },
         solveSelection: (args) => solveSelection(deps, args),
         insertSolutionBelow: (args) => insertSolutionBelow(deps, args)
