@@ -2,10 +2,10 @@
 // Welcome: Open Walkthrough..., shows its four steps with their images, the model step is done when a model is
 // configured (the extension's context key), and running a step's command from its button marks that step done.
 import * as assert from "node:assert/strict";
-import {after, before, describe, test} from "node:test";
+import {after, afterEach, before, describe, test} from "node:test";
 import type {Locator, Page} from "playwright-core";
 import {THEMES, findWebviewFrame, openWorkbenchWithExtension, scriptedModelSettings, runCommand, screenshot, setColorTheme, typeInInputBox,
-    type Workbench} from "./workbench";
+    screenshotOnFailure, type Workbench} from "./workbench";
 import {ensureScriptedFixtures, THINK_STOPS} from "../fixtures/scripted";
 
 ensureScriptedFixtures();
@@ -24,6 +24,7 @@ describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
     before(async () => {
         wb = await openWorkbenchWithExtension({settings: scriptedModelSettings(THINK_STOPS.file)});
     });
+    afterEach(screenshotOnFailure(() => wb));
     after(async () => { await wb?.close(); });
 
     test("opens with its steps and images; a configured model and a step's command mark steps done", async () => {

@@ -208,11 +208,38 @@ export async function typeInInputBox(page: Page, text: string, opts: {submit?: b
     if (opts.submit ?? true) await input.press("Enter");
 }
 
-/** Waits for a notification toast containing `text`; returns it. */
+/**
+ * Whether this workbench shows notifications as toasts. With the smoke-test driver on (VS Code 1.139 loads an extension
+ * in development mode only with it; the workbench then sets `window.driver`) it shows none: a notification goes only to
+ * the notification center. 1.100 runs without the driver and shows toasts.
+ */
+export async function showsToasts(page: Page): Promise<boolean> {
+    return !(await page.evaluate(() => "driver" in window));
+}
+
+/**
+ * A notification containing `text`, where this workbench shows it: a toast, or an entry of the notification center
+ * (a toast is a one-entry list with the same entry, so its buttons and actions are found the same way in both).
+ */
+export function notification(page: Page, text: string | RegExp): Locator {
+    return page.locator(".notifications-toasts .notification-list-item, .notifications-center .notification-list-item", {hasText: text}).first();
+}
+
+/** Opens the notification center unless it is open (Notifications: Show Notifications). */
+export async function showNotificationCenter(page: Page): Promise<void> {
+    if (!(await page.locator(".notifications-center").isVisible())) await runCommand(page, "Notifications: Show Notifications");
+    await page.locator(".notifications-center").waitFor({state: "visible", timeout: 15000});
+}
+
+/**
+ * Waits for a notification containing `text` and returns it: its toast, or (where the workbench shows no toasts, see
+ * showsToasts) its entry in the notification center, which this opens. Either way what a user reads.
+ */
 export async function waitForNotification(page: Page, text: string | RegExp, timeout = 15000): Promise<Locator> {
-    const toast = page.locator(".notifications-toasts .notification-toast", {hasText: text}).first();
-    await toast.waitFor({state: "visible", timeout});
-    return toast;
+    if (!(await showsToasts(page))) await showNotificationCenter(page);
+    const item = notification(page, text);
+    await item.waitFor({state: "visible", timeout});
+    return item;
 }
 
 /**
@@ -246,6 +273,22 @@ export async function screenshot(page: Page, name: string, target?: Locator): Pr
     if (target) await target.screenshot({path});
     else await page.screenshot({path});
     return path;
+}
+
+/**
+ * An afterEach hook that takes a screenshot of the workbench when a test failed (artifacts/screenshots/failed-<test>.png),
+ * so a failure on a VS Code version or a machine nobody watched can be looked at: `afterEach(screenshotOnFailure(() => wb))`.
+ */
+export function screenshotOnFailure(workbench: () => Workbench | undefined): (t: {name: string; passed?: boolean}) => Promise<void> {
+    return async (t) => {
+        const wb = workbench();
+        if (t.passed !== false || wb == null) return;
+        try {
+            console.log(`the failure as it looked: ${await screenshot(wb.page, `failed-${t.name.slice(0, 80)}`)}`);
+        } catch (e) {
+            console.log(`no screenshot of the failure: ${String(e)}`);
+        }
+    };
 }
 
 /** Screenshot of a webview frame's own element (what the user sees of that webview). */
@@ -320,7 +363,8 @@ export const THEMES = [
 /** Switches the colour theme through Preferences: Color Theme, as a user does. */
 export async function setColorTheme(page: Page, theme: (typeof THEMES)[number]): Promise<void> {
     await runCommand(page, "Preferences: Color Theme");
-    await pickItem(page, theme.label);
+    // Typed first: the list is virtualized, and on 1.139 (more themes) the high-contrast rows are out of view unfiltered.
+    await pickItem(page, theme.label, {filter: theme.label});
     await page.locator(`.monaco-workbench.${theme.cls}`).waitFor({state: "attached", timeout: 15000});
 }
 
