@@ -113,6 +113,22 @@ export async function openPalette(page: Page): Promise<Locator> {
     }
 }
 
+/**
+ * Opens the palette and types `text` into it. A palette that was closing when it was looked at (the previous command's,
+ * seen on 1.139 right after View: Toggle Minimap) is gone by the time it is typed into: then it is opened again.
+ */
+async function typeInPalette(page: Page, text: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+        const input = await openPalette(page);
+        try {
+            await input.fill(text, {timeout: attempt === 3 ? 15000 : 3000});
+            return;
+        } catch (e) {
+            if (attempt === 3) throw e;
+        }
+    }
+}
+
 /** Closes any open quick input (Escape). */
 export async function closeQuickInput(page: Page): Promise<void> {
     if (await page.locator(QUICK_INPUT_BOX).isVisible()) {
@@ -153,23 +169,29 @@ async function findRow(page: Page, label: string | RegExp, timeout: number): Pro
  * Fails listing what the palette offered when no row has that label.
  */
 export async function runCommand(page: Page, label: string, timeout = 15000): Promise<void> {
-    const input = await openPalette(page);
-    await input.fill(`>${label}`);
-    const row = await findRow(page, label, timeout);
-    if (!row) {
+    const until = Date.now() + timeout;
+    const paletteOpen = () => page.locator(QUICK_INPUT_BOX).isVisible();
+    for (let attempt = 1; ; attempt++) {
+        await typeInPalette(page, `>${label}`);
+        let row: Locator | undefined;
+        while (!(row = await findRow(page, label, 1000)) && Date.now() < until && await paletteOpen()) { /* the list is filling */ }
+        if (row) {
+            await row.click();
+            return;
+        }
+        // Typed into a palette that then closed (a closing one): open it again.
+        if (attempt < 3 && Date.now() < until && !(await paletteOpen())) continue;
         const offered = await quickInputRows(page).allTextContents();
         await closeQuickInput(page);
         throw new Error(`command "${label}" is not in the palette; it offered: ${offered.slice(0, 10).join(" | ") || "nothing"}`);
     }
-    await row.click();
 }
 
 /** Waits until the palette lists the command (e.g. the extension has registered it), then closes the palette. */
 export async function waitForCommand(page: Page, label: string, timeout = 60000): Promise<void> {
     const until = Date.now() + timeout;
     for (;;) {
-        const input = await openPalette(page);
-        await input.fill(`>${label}`);
+        await typeInPalette(page, `>${label}`);
         const row = await findRow(page, label, 2000);
         await closeQuickInput(page);
         if (row) return;
