@@ -177,6 +177,13 @@ export async function runCommand(page: Page, label: string, timeout = 15000): Pr
         while (!(row = await findRow(page, label, 1000)) && Date.now() < until && await paletteOpen()) { /* the list is filling */ }
         if (row) {
             await row.click();
+            // Taken: the palette closes (or the command's own pick or box replaces it). Until then the palette still
+            // shows what was typed, and what the test reads next would be the palette's (seen on 1.139).
+            await page.waitForFunction(({selector, typed}) => {
+                const input = document.querySelector<HTMLInputElement>(selector);
+                return input == null || input.offsetParent === null || input.value !== typed;
+            }, {selector: QUICK_INPUT_BOX, typed: `>${label}`}, {timeout: 10000})
+                .catch(() => console.log(`the palette still showed "${label}" 10 s after it was taken`));
             return;
         }
         // Typed into a palette that then closed (a closing one): open it again.
