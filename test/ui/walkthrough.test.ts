@@ -22,7 +22,9 @@ function doneMark(page: Page, id: string, done: boolean): Locator {
 describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
     let wb: Workbench;
     before(async () => {
-        wb = await openWorkbenchWithExtension({settings: scriptedModelSettings(THINK_STOPS.file)});
+        // Wide enough for the walkthrough to show its pictures: it hides them in a narrow editor, and on 1.139 the Chat
+        // view (open in the secondary side bar at start) leaves the editor too narrow at 1400 pixels.
+        wb = await openWorkbenchWithExtension({settings: scriptedModelSettings(THINK_STOPS.file), viewport: {width: 1900, height: 900}});
     });
     afterEach(screenshotOnFailure(() => wb));
     after(async () => { await wb?.close(); });
@@ -58,8 +60,8 @@ describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
         const tutor = await findWebviewFrame(page, {selector: "#check-form"}, 60000);
         await tutor.locator("#status", {hasText: "Ready"}).waitFor({timeout: 120000});
 
-        // Back on the walkthrough (its tab), the Tutor's step is done.
-        await page.locator(".tabs-container .tab", {hasText: "Walkthrough"}).first().click();
+        // Back on the walkthrough (its tab: "Walkthrough: ..." on 1.100, "Welcome" on 1.139), the Tutor's step is done.
+        await page.locator(".tabs-container .tab", {hasText: /^\s*(Walkthrough|Welcome)\b/}).first().click();
         await doneMark(page, "tutor", true).waitFor({state: "attached", timeout: 30000});
         await screenshot(page, "walkthrough-tutor-done");
 
