@@ -19,6 +19,22 @@ function doneMark(page: Page, id: string, done: boolean): Locator {
     return page.locator(`[data-done-step-id$="${id}"][aria-checked="${done}"]`);
 }
 
+/** The walkthrough's steps can be clicked (on the Welcome page's overview they are in the page but disabled). */
+async function walkthroughShown(page: Page, timeout = 5000): Promise<boolean> {
+    return page.locator(`button.getting-started-step:not([disabled])[data-step-id$="model"]`).waitFor({state: "visible", timeout})
+        .then(() => true, () => false);
+}
+
+/** Opens this extension's walkthrough from the palette (typed and taken with Enter: a hover over the row can take a click). */
+async function openWalkthrough(page: Page): Promise<void> {
+    await runCommand(page, "Welcome: Open Walkthrough...");
+    await typeInInputBox(page, "Elastic Math", {submit: false, timeout: 30000});
+    await page.locator(".quick-input-widget .monaco-list-row.focused", {hasText: "Get Started with Elastic Math Tutor"}).waitFor({timeout: 30000});
+    await page.keyboard.press("Enter");
+    await page.locator(".gettingStartedSlideDetails", {hasText: "Get Started with Elastic Math Tutor"}).waitFor({timeout: 30000});
+    assert.ok(await walkthroughShown(page, 30000), "the walkthrough's steps are shown");
+}
+
 describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
     let wb: Workbench;
     before(async () => {
@@ -31,12 +47,7 @@ describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
 
     test("opens with its steps and images; a configured model and a step's command mark steps done", async () => {
         const {page} = wb;
-        await runCommand(page, "Welcome: Open Walkthrough...");
-        // Typed and taken with Enter (a hover over the row can take a click).
-        await typeInInputBox(page, "Elastic Math", {submit: false, timeout: 30000});
-        await page.locator(".quick-input-widget .monaco-list-row.focused", {hasText: "Get Started with Elastic Math Tutor"}).waitFor({timeout: 30000});
-        await page.keyboard.press("Enter");
-        await page.locator(".gettingStartedSlideDetails", {hasText: "Get Started with Elastic Math Tutor"}).waitFor({timeout: 30000});
+        await openWalkthrough(page);
         const titles = (await page.locator("button.getting-started-step .step-title").allTextContents()).map((t) => t.trim());
         assert.deepEqual(titles, ["Get a model", "Solve a problem with a budget", "Ask in the chat, or with @math", "Get tutored"]);
 
@@ -62,6 +73,9 @@ describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
 
         // Back on the walkthrough (its tab: "Walkthrough: ..." on 1.100, "Welcome" on 1.139), the Tutor's step is done.
         await page.locator(".tabs-container .tab", {hasText: /^\s*(Walkthrough|Welcome)\b/}).first().click();
+        // 1.139 shows the Welcome page's overview again once the step's command has opened the Tutor beside it: then it
+        // is opened again from the palette, as a user would.
+        if (!(await walkthroughShown(page))) await openWalkthrough(page);
         await doneMark(page, "tutor", true).waitFor({state: "attached", timeout: 30000});
         await screenshot(page, "walkthrough-tutor-done");
 
