@@ -113,7 +113,8 @@ function handleMessage(message: ToChatMessage): void {
             budget = message.budget;
             showBudgets();
             showPast(message.id, message.past);
-            setBusy(message.busy);
+            // With the running turn's id: Stop is offered from here on, and must stop it even before the replay is in.
+            setBusy(message.busy, message.running);
             scrollToEnd();
             return;
         }
