@@ -161,8 +161,6 @@ export type ToChatMessage =
         readonly budgets: readonly BudgetChoiceView[];
         readonly budget: string;
         readonly busy: boolean;
-        /** The turn running in it, which Stop stops: known with the snapshot, before the replay that follows it. */
-        readonly running?: string;
     }
     /** The list of conversations changed (a title, a turn count). */
     | {readonly type: "past"; readonly id: string; readonly past: readonly ConversationSummary[]}

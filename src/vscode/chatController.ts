@@ -154,8 +154,7 @@ export class ChatController extends Disposable {
     private postSnapshot(): void {
         const c = this.current;
         const render = readRenderOptions();
-        const shown = {type: "conversation", id: c.id, title: c.title, past: this.pastList(), budgets: this.budgetChoices(), budget: this.lastBudgetLabel, busy: this.busy,
-            running: this.runningId()} as const;
+        const shown = {type: "conversation", id: c.id, title: c.title, past: this.pastList(), budgets: this.budgetChoices(), budget: this.lastBudgetLabel, busy: this.busy} as const;
         const turns = c.turns.slice();
         this.out.post(Promise.all(turns.map((t) => renderRecord(toRecord(t), render, t.modelIndex != null && t.modelIndex < c.data.droppedTurns)))
             .then((restored): ToChatMessage[] => [{...shown, turns: restored.map((r) => r.item)}, ...restored.flatMap((r) => r.more)]));

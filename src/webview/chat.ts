@@ -113,8 +113,7 @@ function handleMessage(message: ToChatMessage): void {
             budget = message.budget;
             showBudgets();
             showPast(message.id, message.past);
-            // With the running turn's id: Stop is offered from here on, and must stop it even before the replay is in.
-            setBusy(message.busy, message.running);
+            setBusy(message.busy);
             scrollToEnd();
             return;
         }
