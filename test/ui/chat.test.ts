@@ -3,9 +3,9 @@
 // mid-answer, reload the window and find the conversation again. Screenshots go to artifacts/screenshots/.
 import * as assert from "node:assert/strict";
 import {join} from "node:path";
-import {after, before, describe, test} from "node:test";
+import {after, afterEach, before, describe, test} from "node:test";
 import type {Frame} from "playwright-core";
-import {ROOT, findWebviewFrame, openViewContainer, openWorkbenchWithExtension, runCommand, screenshot, screenshotFrame, waitForWorkbench, type Workbench} from "./workbench";
+import {ROOT, findWebviewFrame, openViewContainer, openWorkbenchWithExtension, runCommand, screenshot, screenshotFrame, waitForWorkbench, screenshotOnFailure, type Workbench} from "./workbench";
 import {ANSWER_FOREVER, ensureScriptedFixtures} from "../fixtures/scripted";
 
 const models = join(ROOT, "test", "fixtures", "models");
@@ -26,6 +26,7 @@ describe("ui: the sidebar chat", {timeout: 300000}, () => {
             "workbench.colorTheme": "Default Dark Modern"
         }});
     });
+    afterEach(screenshotOnFailure(() => wb));
     after(async () => {
         await wb?.close();
     });

@@ -7,10 +7,10 @@ import {createServer, type Server} from "node:http";
 import type {AddressInfo} from "node:net";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {after, before, describe, test} from "node:test";
+import {after, afterEach, before, describe, test} from "node:test";
 import {
     ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, runCommand, screenshot, screenshotFrame, typeInInputBox,
-    waitForNotification, waitForWorkbench, type Workbench
+    waitForNotification, waitForWorkbench, screenshotOnFailure, type Workbench
 } from "./workbench";
 import {CHATML_ANSWER, ensureScriptedFixtures} from "../fixtures/scripted";
 import {builtInCatalog, defaultModel, fileNameFor} from "../../src/core/catalog";
@@ -78,6 +78,7 @@ describe("ui: a ChatML model without a thinking phase", {timeout: 240000}, () =>
             "elasticMath.models.huggingFaceEndpoint": `http://127.0.0.1:${(hub.address() as AddressInfo).port}/`
         }});
     });
+    afterEach(screenshotOnFailure(() => wb));
     after(async () => {
         await wb?.close();
         hub?.closeAllConnections();
@@ -147,6 +148,7 @@ describe("ui: first run (no model configured)", {timeout: 300000}, () => {
         partialPct = writeHalfDownloadedDefault(modelsFolder);
         wb = await openWorkbenchWithExtension({settings: {...base, "elasticMath.model.path": "", "elasticMath.models.folder": modelsFolder}});
     });
+    afterEach(screenshotOnFailure(() => wb));
     after(async () => { await wb?.close(); rmSync(modelsFolder, {recursive: true, force: true}); });
 
     test("Solve Problem shows the offer: download E1-Math-1.5B (about 1.1 GB) or choose a GGUF file", async () => {

@@ -3,9 +3,9 @@
 // row; defect 13, the vote pick names its setting in words, not by its id. Screenshots: artifacts/screenshots/pickers-*.
 import * as assert from "node:assert/strict";
 import {join} from "node:path";
-import {after, before, describe, test} from "node:test";
+import {after, afterEach, before, describe, test} from "node:test";
 import type {Page} from "playwright-core";
-import {ROOT, THEMES, findWebviewFrame, openWorkbenchWithExtension, pickItem, setColorTheme, quickPickLabels, runCommand, screenshot, typeInInputBox, waitForCommand, type Workbench} from "./workbench";
+import {ROOT, THEMES, findWebviewFrame, openWorkbenchWithExtension, pickItem, setColorTheme, quickPickLabels, runCommand, screenshot, typeInInputBox, waitForCommand, screenshotOnFailure, type Workbench} from "./workbench";
 import {ensureScriptedFixture, VOTE_SPLIT} from "../fixtures/scripted";
 
 const model = ensureScriptedFixture(VOTE_SPLIT, join(ROOT, "test", "fixtures", "models"));
@@ -34,6 +34,7 @@ describe("ui: the status bar and the pickers in three themes", {timeout: 300000}
             machineSettings: {"elasticMath.model.path": model}
         });
     });
+    afterEach(screenshotOnFailure(() => wb));
     after(async () => {
         await wb?.close();
     });

@@ -2,8 +2,8 @@
 // streaming from a real llama.cpp llama-server (scripts/setup-llama-server.sh), the cut marker, and the footer naming
 // the server. Screenshots go to artifacts/screenshots/.
 import * as assert from "node:assert/strict";
-import {after, before, describe, test} from "node:test";
-import {findWebviewFrame, openWorkbenchWithExtension, pickItem, runCommand, screenshot, screenshotFrame, typeInInputBox, waitForNotification, type Workbench} from "./workbench";
+import {after, afterEach, before, describe, test} from "node:test";
+import {findWebviewFrame, notification, openWorkbenchWithExtension, pickItem, runCommand, screenshot, screenshotFrame, typeInInputBox, waitForNotification, screenshotOnFailure, type Workbench} from "./workbench";
 import {ensureScriptedFixtures, THINK_FOREVER} from "../fixtures/scripted";
 import {startLlamaServer, type RunningServer} from "../engine/llamaServer";
 
@@ -22,6 +22,7 @@ describe("ui: the server backend", {timeout: 240000}, () => {
             "workbench.colorTheme": "Default Dark Modern"
         }});
     });
+    afterEach(screenshotOnFailure(() => wb));
     after(async () => {
         await wb?.close();
         await server?.stop();
@@ -35,7 +36,7 @@ describe("ui: the server backend", {timeout: 240000}, () => {
         assert.match(text, /scripted-test-model/);
         assert.match(text, /budgets are exact/);
         // The progress notification goes; the report expands to its full text (what a user reads).
-        await page.locator(".notifications-toasts .notification-toast", {hasText: "testing"}).waitFor({state: "detached", timeout: 15000}).catch(() => undefined);
+        await notification(page, "testing").waitFor({state: "detached", timeout: 15000}).catch(() => undefined);
         await toast.hover();
         const expand = toast.locator(".codicon-notifications-expand");
         if (await expand.count() > 0) await expand.first().click();

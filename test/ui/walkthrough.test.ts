@@ -2,10 +2,10 @@
 // Welcome: Open Walkthrough..., shows its four steps with their images, the model step is done when a model is
 // configured (the extension's context key), and running a step's command from its button marks that step done.
 import * as assert from "node:assert/strict";
-import {after, before, describe, test} from "node:test";
+import {after, afterEach, before, describe, test} from "node:test";
 import type {Locator, Page} from "playwright-core";
 import {THEMES, findWebviewFrame, openWorkbenchWithExtension, scriptedModelSettings, runCommand, screenshot, setColorTheme, typeInInputBox,
-    type Workbench} from "./workbench";
+    screenshotOnFailure, type Workbench} from "./workbench";
 import {ensureScriptedFixtures, THINK_STOPS} from "../fixtures/scripted";
 
 ensureScriptedFixtures();
@@ -19,21 +19,35 @@ function doneMark(page: Page, id: string, done: boolean): Locator {
     return page.locator(`[data-done-step-id$="${id}"][aria-checked="${done}"]`);
 }
 
+/** The walkthrough's steps can be clicked (on the Welcome page's overview they are in the page but disabled). */
+async function walkthroughShown(page: Page, timeout = 5000): Promise<boolean> {
+    return page.locator(`button.getting-started-step:not([disabled])[data-step-id$="model"]`).waitFor({state: "visible", timeout})
+        .then(() => true, () => false);
+}
+
+/** Opens this extension's walkthrough from the palette (typed and taken with Enter: a hover over the row can take a click). */
+async function openWalkthrough(page: Page): Promise<void> {
+    await runCommand(page, "Welcome: Open Walkthrough...");
+    await typeInInputBox(page, "Elastic Math", {submit: false, timeout: 30000});
+    await page.locator(".quick-input-widget .monaco-list-row.focused", {hasText: "Get Started with Elastic Math Tutor"}).waitFor({timeout: 30000});
+    await page.keyboard.press("Enter");
+    await page.locator(".gettingStartedSlideDetails", {hasText: "Get Started with Elastic Math Tutor"}).waitFor({timeout: 30000});
+    assert.ok(await walkthroughShown(page, 30000), "the walkthrough's steps are shown");
+}
+
 describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
     let wb: Workbench;
     before(async () => {
-        wb = await openWorkbenchWithExtension({settings: scriptedModelSettings(THINK_STOPS.file)});
+        // Wide enough for the walkthrough to show its pictures: it hides them in a narrow editor, and on 1.139 the Chat
+        // view (open in the secondary side bar at start) leaves the editor too narrow at 1400 pixels.
+        wb = await openWorkbenchWithExtension({settings: scriptedModelSettings(THINK_STOPS.file), viewport: {width: 1900, height: 900}});
     });
+    afterEach(screenshotOnFailure(() => wb));
     after(async () => { await wb?.close(); });
 
     test("opens with its steps and images; a configured model and a step's command mark steps done", async () => {
         const {page} = wb;
-        await runCommand(page, "Welcome: Open Walkthrough...");
-        // Typed and taken with Enter (a hover over the row can take a click).
-        await typeInInputBox(page, "Elastic Math", {submit: false, timeout: 30000});
-        await page.locator(".quick-input-widget .monaco-list-row.focused", {hasText: "Get Started with Elastic Math Tutor"}).waitFor({timeout: 30000});
-        await page.keyboard.press("Enter");
-        await page.locator(".gettingStartedSlideDetails", {hasText: "Get Started with Elastic Math Tutor"}).waitFor({timeout: 30000});
+        await openWalkthrough(page);
         const titles = (await page.locator("button.getting-started-step .step-title").allTextContents()).map((t) => t.trim());
         assert.deepEqual(titles, ["Get a model", "Solve a problem with a budget", "Ask in the chat, or with @math", "Get tutored"]);
 
@@ -57,8 +71,11 @@ describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
         const tutor = await findWebviewFrame(page, {selector: "#check-form"}, 60000);
         await tutor.locator("#status", {hasText: "Ready"}).waitFor({timeout: 120000});
 
-        // Back on the walkthrough (its tab), the Tutor's step is done.
-        await page.locator(".tabs-container .tab", {hasText: "Walkthrough"}).first().click();
+        // Back on the walkthrough (its tab: "Walkthrough: ..." on 1.100, "Welcome" on 1.139), the Tutor's step is done.
+        await page.locator(".tabs-container .tab", {hasText: /^\s*(Walkthrough|Welcome)\b/}).first().click();
+        // 1.139 shows the Welcome page's overview again once the step's command has opened the Tutor beside it: then it
+        // is opened again from the palette, as a user would.
+        if (!(await walkthroughShown(page))) await openWalkthrough(page);
         await doneMark(page, "tutor", true).waitFor({state: "attached", timeout: 30000});
         await screenshot(page, "walkthrough-tutor-done");
 

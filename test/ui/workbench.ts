@@ -113,6 +113,22 @@ export async function openPalette(page: Page): Promise<Locator> {
     }
 }
 
+/**
+ * Opens the palette and types `text` into it. A palette that was closing when it was looked at (the previous command's,
+ * seen on 1.139 right after View: Toggle Minimap) is gone by the time it is typed into: then it is opened again.
+ */
+async function typeInPalette(page: Page, text: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+        const input = await openPalette(page);
+        try {
+            await input.fill(text, {timeout: attempt === 3 ? 15000 : 3000});
+            return;
+        } catch (e) {
+            if (attempt === 3) throw e;
+        }
+    }
+}
+
 /** Closes any open quick input (Escape). */
 export async function closeQuickInput(page: Page): Promise<void> {
     if (await page.locator(QUICK_INPUT_BOX).isVisible()) {
@@ -153,23 +169,36 @@ async function findRow(page: Page, label: string | RegExp, timeout: number): Pro
  * Fails listing what the palette offered when no row has that label.
  */
 export async function runCommand(page: Page, label: string, timeout = 15000): Promise<void> {
-    const input = await openPalette(page);
-    await input.fill(`>${label}`);
-    const row = await findRow(page, label, timeout);
-    if (!row) {
+    const until = Date.now() + timeout;
+    const paletteOpen = () => page.locator(QUICK_INPUT_BOX).isVisible();
+    for (let attempt = 1; ; attempt++) {
+        await typeInPalette(page, `>${label}`);
+        let row: Locator | undefined;
+        while (!(row = await findRow(page, label, 1000)) && Date.now() < until && await paletteOpen()) { /* the list is filling */ }
+        if (row) {
+            await row.click();
+            // Taken: the palette closes (or the command's own pick or box replaces it). Until then the palette still
+            // shows what was typed, and what the test reads next would be the palette's (seen on 1.139).
+            await page.waitForFunction(({selector, typed}) => {
+                const input = document.querySelector<HTMLInputElement>(selector);
+                return input == null || input.offsetParent === null || input.value !== typed;
+            }, {selector: QUICK_INPUT_BOX, typed: `>${label}`}, {timeout: 10000})
+                .catch(() => console.log(`the palette still showed "${label}" 10 s after it was taken`));
+            return;
+        }
+        // Typed into a palette that then closed (a closing one): open it again.
+        if (attempt < 3 && Date.now() < until && !(await paletteOpen())) continue;
         const offered = await quickInputRows(page).allTextContents();
         await closeQuickInput(page);
         throw new Error(`command "${label}" is not in the palette; it offered: ${offered.slice(0, 10).join(" | ") || "nothing"}`);
     }
-    await row.click();
 }
 
 /** Waits until the palette lists the command (e.g. the extension has registered it), then closes the palette. */
 export async function waitForCommand(page: Page, label: string, timeout = 60000): Promise<void> {
     const until = Date.now() + timeout;
     for (;;) {
-        const input = await openPalette(page);
-        await input.fill(`>${label}`);
+        await typeInPalette(page, `>${label}`);
         const row = await findRow(page, label, 2000);
         await closeQuickInput(page);
         if (row) return;
@@ -208,11 +237,38 @@ export async function typeInInputBox(page: Page, text: string, opts: {submit?: b
     if (opts.submit ?? true) await input.press("Enter");
 }
 
-/** Waits for a notification toast containing `text`; returns it. */
+/**
+ * Whether this workbench shows notifications as toasts. With the smoke-test driver on (VS Code 1.139 loads an extension
+ * in development mode only with it; the workbench then sets `window.driver`) it shows none: a notification goes only to
+ * the notification center. 1.100 runs without the driver and shows toasts.
+ */
+export async function showsToasts(page: Page): Promise<boolean> {
+    return !(await page.evaluate(() => "driver" in window));
+}
+
+/**
+ * A notification containing `text`, where this workbench shows it: a toast, or an entry of the notification center
+ * (a toast is a one-entry list with the same entry, so its buttons and actions are found the same way in both).
+ */
+export function notification(page: Page, text: string | RegExp): Locator {
+    return page.locator(".notifications-toasts .notification-list-item, .notifications-center .notification-list-item", {hasText: text}).first();
+}
+
+/** Opens the notification center unless it is open (Notifications: Show Notifications). */
+export async function showNotificationCenter(page: Page): Promise<void> {
+    if (!(await page.locator(".notifications-center").isVisible())) await runCommand(page, "Notifications: Show Notifications");
+    await page.locator(".notifications-center").waitFor({state: "visible", timeout: 15000});
+}
+
+/**
+ * Waits for a notification containing `text` and returns it: its toast, or (where the workbench shows no toasts, see
+ * showsToasts) its entry in the notification center, which this opens. Either way what a user reads.
+ */
 export async function waitForNotification(page: Page, text: string | RegExp, timeout = 15000): Promise<Locator> {
-    const toast = page.locator(".notifications-toasts .notification-toast", {hasText: text}).first();
-    await toast.waitFor({state: "visible", timeout});
-    return toast;
+    if (!(await showsToasts(page))) await showNotificationCenter(page);
+    const item = notification(page, text);
+    await item.waitFor({state: "visible", timeout});
+    return item;
 }
 
 /**
@@ -246,6 +302,22 @@ export async function screenshot(page: Page, name: string, target?: Locator): Pr
     if (target) await target.screenshot({path});
     else await page.screenshot({path});
     return path;
+}
+
+/**
+ * An afterEach hook that takes a screenshot of the workbench when a test failed (artifacts/screenshots/failed-<test>.png),
+ * so a failure on a VS Code version or a machine nobody watched can be looked at: `afterEach(screenshotOnFailure(() => wb))`.
+ */
+export function screenshotOnFailure(workbench: () => Workbench | undefined): (t: {name: string; passed?: boolean}) => Promise<void> {
+    return async (t) => {
+        const wb = workbench();
+        if (t.passed !== false || wb == null) return;
+        try {
+            console.log(`the failure as it looked: ${await screenshot(wb.page, `failed-${t.name.slice(0, 80)}`)}`);
+        } catch (e) {
+            console.log(`no screenshot of the failure: ${String(e)}`);
+        }
+    };
 }
 
 /** Screenshot of a webview frame's own element (what the user sees of that webview). */
@@ -320,7 +392,8 @@ export const THEMES = [
 /** Switches the colour theme through Preferences: Color Theme, as a user does. */
 export async function setColorTheme(page: Page, theme: (typeof THEMES)[number]): Promise<void> {
     await runCommand(page, "Preferences: Color Theme");
-    await pickItem(page, theme.label);
+    // Typed first: the list is virtualized, and on 1.139 (more themes) the high-contrast rows are out of view unfiltered.
+    await pickItem(page, theme.label, {filter: theme.label});
     await page.locator(`.monaco-workbench.${theme.cls}`).waitFor({state: "attached", timeout: 15000});
 }
 
