@@ -5,7 +5,7 @@
 #   - the source is the llama.cpp release that node-llama-cpp was built from (its npm package carries it as a git
 #     bundle, node_modules/node-llama-cpp/llama/gitRelease.bundle), so the reference is the same code our engine runs;
 #   - the binaries are cached in .cache/llama-bench/ (ignored); a marker with the release tag makes reruns a no-op.
-# Takes about 6 minutes on 2 cores. Quiet unless failing: the full log goes to .cache/llama-bench-setup.log.
+# Takes 6-16 minutes on 2 cores (16 on a loaded machine). Quiet unless failing: the full log goes to .cache/llama-bench-setup.log.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,7 +32,7 @@ fi
 source "$ROOT/scripts/setup-common.sh"
 NAME="setup-llama-bench"
 begin_setup
-echo "setup-llama-bench: building llama-bench and llama-batched-bench ($TAG, about 6 minutes on 2 cores)..." >&2
+echo "setup-llama-bench: building llama-bench and llama-batched-bench ($TAG, 6-16 minutes on 2 cores)..." >&2
 
 build_llama_cpp_targets "$DIR" "$BUNDLE" "$JOBS" llama-bench llama-batched-bench
 "$DIR/bin/llama-bench" --help >> "$LOG" 2>&1
