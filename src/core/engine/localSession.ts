@@ -9,6 +9,7 @@ import type {GenerationSession, StepRequest, StepResult} from "./phases";
 import {TokenTextStream} from "../utf8Stream";
 import {appendAll} from "./tokens";
 import type {LockstepMember} from "./lockstep";
+import {evaluateSampling, type Sampling} from "./sampler";
 
 type LlamaModel = import("node-llama-cpp").LlamaModel;
 type LlamaContextSequence = import("node-llama-cpp").LlamaContextSequence;
@@ -22,7 +23,7 @@ export interface LocalSessionOptions {
     readonly closeToken: Token | null;
     readonly cutTokens: readonly Token[];
     readonly waitTokens: readonly Token[];
-    readonly sampling: {readonly temperature: number; readonly topP: number; readonly topK: number};
+    readonly sampling: Sampling;
     readonly signal: AbortSignal;
     /** A parallel vote's sequence: waits for the other sequences before each evaluation (lockstep.ts). */
     readonly lockstep?: LockstepMember;
@@ -69,7 +70,7 @@ export class LocalSession implements GenerationSession {
         let end: StepResult["end"] = "length";
         if (req.maxTokens > 0) {
             // Each next() evaluates what is pending (the feed, then the last sampled token) and samples one token.
-            const tokens = sequence.evaluate(feed, {...this.o.sampling, seed: req.seed, yieldEogToken: true})[Symbol.asyncIterator]();
+            const tokens = sequence.evaluate(feed, {...evaluateSampling(this.o.sampling), seed: req.seed, yieldEogToken: true})[Symbol.asyncIterator]();
             try {
                 for (;;) {
                     await this.o.lockstep?.arrive();
