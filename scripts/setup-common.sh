@@ -43,3 +43,31 @@ apt_install_missing() {
     # shellcheck disable=SC2086
     $sudo apt-get install -y -qq --no-install-recommends $missing >> "$LOG" 2>&1
 }
+
+# Builds CMake targets of the llama.cpp release that node-llama-cpp ships (its npm package carries the source as a
+# git bundle), CPU only, native instructions, static, no curl, no web UI; copies each target's binary into
+# "$1/bin" and removes the source and build trees. Usage: build_llama_cpp_targets DIR BUNDLE JOBS TARGET...
+build_llama_cpp_targets() {
+    local dir="$1" bundle="$2" jobs="$3"
+    shift 3
+    local src="$dir/src" build="$dir/build" target
+    apt_install_missing cmake g++ make git
+    step "git clone $bundle"
+    rm -rf "$src" "$build" "$dir/bin"
+    mkdir -p "$dir"
+    git clone -q "$bundle" "$src" >> "$LOG" 2>&1
+    step "cmake configure"
+    # Options that an older/newer llama.cpp does not know are only warned about by cmake.
+    cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+        -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+        -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
+        -DGGML_CUDA=OFF -DGGML_VULKAN=OFF -DGGML_METAL=OFF -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=OFF >> "$LOG" 2>&1
+    step "cmake build $* (-j$jobs)"
+    cmake --build "$build" --target "$@" -j"$jobs" >> "$LOG" 2>&1
+    step "install"
+    mkdir -p "$dir/bin"
+    for target in "$@"; do
+        cp "$build/bin/$target" "$dir/bin/$target"
+    done
+    rm -rf "$build" "$src"
+}

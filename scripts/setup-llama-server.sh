@@ -31,29 +31,7 @@ source "$ROOT/scripts/setup-common.sh"
 NAME="setup-llama-server"
 begin_setup
 
-apt_install_missing cmake g++ make git
-
-SRC="$DIR/src"
-BUILD="$DIR/build"
-step "git clone $BUNDLE"
-rm -rf "$SRC" "$BUILD" "$DIR/bin"
-mkdir -p "$DIR"
-git clone -q "$BUNDLE" "$SRC" >> "$LOG" 2>&1
-
-step "cmake configure"
-# Options that an older/newer llama.cpp does not know are only warned about by cmake.
-cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
-    -DLLAMA_BUILD_SERVER=ON -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-    -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
-    -DGGML_CUDA=OFF -DGGML_VULKAN=OFF -DGGML_METAL=OFF -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=OFF >> "$LOG" 2>&1
-
-step "cmake build llama-server (-j$JOBS)"
-cmake --build "$BUILD" --target llama-server -j"$JOBS" >> "$LOG" 2>&1
-
-step "install"
-mkdir -p "$DIR/bin"
-cp "$BUILD/bin/llama-server" "$DIR/bin/llama-server"
+build_llama_cpp_targets "$DIR" "$BUNDLE" "$JOBS" llama-server
 "$DIR/bin/llama-server" --version >> "$LOG" 2>&1
-rm -rf "$BUILD" "$SRC"
 echo "$MARKER_CONTENT" > "$MARKER"
 echo "setup-llama-server: built $DIR/bin/llama-server ($TAG) in $(( $(date +%s) - START ))s" >&2

@@ -1,118 +1,101 @@
 /**
- * `npm run bench`: our evaluate loop beside node-llama-cpp's own LlamaCompletion on the benchmark model
- * (random weights, real E1-Math-1.5B shape, Q8_0; written if missing), same threads, same context size, same
- * sampling, same process. Prints figures; asserts nothing. Options: --tokens N (default 128), --reps N (default 3),
- * --prompt N (prompt tokens, default 256), --threads N.
+ * `npm run bench`: our engine beside llama.cpp's own `llama-bench` (built from the llama.cpp source node-llama-cpp
+ * ships, scripts/setup-llama-bench.sh, on demand) on the benchmark models (random weights, real E1-Math-1.5B shape,
+ * Q8_0 and Q4_K_M; written if missing), same threads, prompt processing and generation, with the ratios; then a
+ * cancel during prompt processing. Prints figures; asserts nothing. Run it on a quiet machine (it prints the load).
+ * Options: --quant q8_0,q4_k_m  --prompt N (prompt tokens, default 512, llama-bench pp512)  --tokens N (generated,
+ * default 128, tg128)  --reps N (default 2)  --threads N  --chunk N|auto (prompt chunk, default the engine's "auto")
+ * --chunks 16,64,... (adds the prompt chunk trade-off: prompt tokens/s and cancel latency per chunk size).
  */
-import {statSync} from "node:fs";
 import {ElasticEngine} from "../../src/core/engine";
+import type {SamplingOptions} from "../../src/core/types";
 import {numberArg as arg} from "./args";
-import {ensureBenchModel} from "../fixtures/scripted";
+import {type BenchQuant, ensureBenchModel} from "../fixtures/scripted";
+import {ensureBenchTools, fmt, listArg, llamaBench, load, median} from "./llamacpp";
 
 const genTokens = arg("--tokens", 128);
-const reps = arg("--reps", 3);
-const promptLen = arg("--prompt", 256);
-const contextSize = 2048;
-const sampling = {temperature: 0.6, topP: 0.95, topK: 0};
+const reps = arg("--reps", 2);
+const promptLen = arg("--prompt", 512);
+const quants = listArg("--quant", ["q8_0", "q4_k_m"]) as BenchQuant[];
+const chunkArg = listArg("--chunk", ["auto"])[0]!;
+const chunk: number | "auto" = chunkArg === "auto" ? "auto" : Number(chunkArg);
+const chunks = listArg("--chunks", []).map(Number);
+const e1: SamplingOptions = {temperature: 0.6, topP: 0.95, topK: 0};
+const greedy: SamplingOptions = {temperature: 0};
 
-const t0 = performance.now();
-const modelPath = ensureBenchModel();
-console.log(`model ${modelPath} (${(statSync(modelPath).size / 1e9).toFixed(2)} GB, ready in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-
+const tools = ensureBenchTools();
 const lib = await import("node-llama-cpp");
 const llama = await lib.getLlama({gpu: false, maxThreads: 0, build: "never", progressLogs: false, logLevel: lib.LlamaLogLevel.error});
 const threads = arg("--threads", llama.cpuMathCores);
-const engine = new ElasticEngine({modelPath, threads, contextSize, gpu: false});
-await engine.load();
-console.log(`device: ours ${engine.device}; context ${contextSize}; sampling ${JSON.stringify(sampling)}`);
+console.log(`${load()} (before); ${threads} threads; prompt chunk ${chunk}`);
 
-// A problem of about promptLen tokens (the bench tokenizer is byte-level: one token per byte) plus the R1 template.
-const problem = "Let x be a real number such that x^2 + 3x + 2 = 0. ".repeat(64).slice(0, Math.max(1, promptLen - 60));
-let libModel!: import("node-llama-cpp").LlamaModel;
-let libContext!: import("node-llama-cpp").LlamaContext;
-let libSequence!: import("node-llama-cpp").LlamaContextSequence;
-let completion!: import("node-llama-cpp").LlamaCompletion;
-const libPromptText = (`<｜User｜>${problem} Let's think step by step and output the final answer within \\boxed{}.<｜Assistant｜><think>\n`);
-let libPrompt: import("node-llama-cpp").Token[] = [];
+// The bench tokenizer is byte-level: one token per byte; the R1 template adds 14 tokens.
+const problemOf = (tokens: number) => "Let x be a real number such that x^2 + 3x + 2 = 0. ".repeat(Math.ceil(tokens / 50) + 1).slice(0, Math.max(1, tokens - 14));
 
-interface Run { promptTps: number; genTps: number; ttftMs: number; switchMs?: number; tokens: number }
+interface Run { promptTps: number; genTps: number; promptTokens: number; tokens: number }
 
-async function ours(unconstrained: boolean): Promise<Run> {
-    if (unconstrained) {
-        const r = await engine.solve({problem, budget: {mode: "unconstrained", maxTokens: genTokens}, sampling: {...sampling, seed: 1}});
-        const n = r.thinkingTokens + r.solutionTokens;
-        // Tokens after the first, over the time after the first (the first comes with the prompt).
-        return {promptTps: r.promptTokens / (r.timings.promptMs / 1000), genTps: (n - 1) / ((r.timings.thinkingMs + r.timings.solutionMs) / 1000),
-            ttftMs: r.timings.timeToFirstTokenMs, tokens: n};
+async function ours(engine: ElasticEngine, sampling: SamplingOptions, seed: number): Promise<Run> {
+    const r = await engine.solve({problem: problemOf(promptLen), budget: {mode: "unconstrained", maxTokens: genTokens}, sampling: {...sampling, seed}});
+    const n = r.thinkingTokens + r.solutionTokens;
+    // Tokens after the first, over the time after the first (the first comes with the prompt).
+    return {promptTps: r.promptTokens / (r.timings.promptMs / 1000), genTps: (n - 1) / ((r.timings.thinkingMs + r.timings.solutionMs) / 1000),
+        promptTokens: r.promptTokens, tokens: n};
+}
+
+const row = (name: string, o: number, ref: number, refName: string) =>
+    console.log(`  ${name.padEnd(44)} ours ${fmt(o).padStart(7)} tok/s   ${refName.padEnd(17)} ${fmt(ref).padStart(7)} tok/s   ratio ${fmt(o / ref, 2)}`);
+
+for (const quant of quants) {
+    const modelPath = ensureBenchModel(undefined, quant);
+    const engine = new ElasticEngine({modelPath, threads, contextSize: Math.max(2048, promptLen + genTokens + 64), gpu: false, promptChunkTokens: chunk});
+    await engine.load();
+    // Warm up: the first generation after a load runs at about half speed.
+    await engine.solve({problem: "warm up", budget: {mode: "unconstrained", maxTokens: 16}, sampling: e1});
+    const e1Runs: Run[] = [];
+    const greedyRuns: Run[] = [];
+    for (let i = 0; i < reps; i++) {
+        e1Runs.push(await ours(engine, e1, 1 + i));
+        greedyRuns.push(await ours(engine, greedy, 1 + i));
     }
-    const t = genTokens / 2;
-    const r = await engine.solve({problem, budget: {mode: "elastic", thinkTokens: t, answerTokens: t}, sampling: {...sampling, seed: 1}});
-    const perToken = r.timings.thinkingMs / Math.max(1, r.thinkingTokens - 1);
-    return {promptTps: r.promptTokens / (r.timings.promptMs / 1000), genTps: (r.thinkingTokens - 1) / (r.timings.thinkingMs / 1000),
-        ttftMs: r.timings.timeToFirstTokenMs, tokens: r.thinkingTokens + r.solutionTokens,
-        switchMs: r.thinkingCut ? r.timings.solutionMs - r.solutionTokens * perToken : undefined};
+    await engine.dispose();
+    const promptTokens = e1Runs[0]!.promptTokens;
+    // llama-bench after our engine is gone (two llama.cpp instances would compete for the cores).
+    const ref = llamaBench(tools, modelPath, {threads, prompt: promptTokens, gen: genTokens, reps});
+    console.log(`\n${quant.toUpperCase()} bench model, ${threads} threads, medians of ${reps}; ${load()}`);
+    row(`prompt, ${promptTokens} tokens`, median(e1Runs.map((r) => r.promptTps)), ref.pp, `llama-bench pp${promptTokens}`);
+    row(`generation, E1 sampling (top-p 0.95, no top-k)`, median(e1Runs.map((r) => r.genTps)), ref.tg, `llama-bench tg${genTokens}`);
+    row(`generation, greedy (no sampling cost)`, median(greedyRuns.map((r) => r.genTps)), ref.tg, `llama-bench tg${genTokens}`);
+    const tokens = e1Runs.map((r) => r.tokens);
+    if (tokens.some((n) => n < genTokens)) console.log(`  (some runs ended early: ${tokens.join(", ")} tokens)`);
 }
 
-async function library(): Promise<Run> {
-    // Prompt alone: maxTokens 1 is one prompt evaluation and one sample.
-    // Clear the KV cache each time: LlamaCompletion would otherwise reuse the evaluated prompt.
-    await libSequence.clearHistory();
-    let start = performance.now();
-    await completion.generateCompletion(libPrompt, {maxTokens: 1, ...sampling, seed: 1});
-    const promptMs = performance.now() - start;
-    let first = 0;
-    let tokens = 0;
-    await libSequence.clearHistory();
-    start = performance.now();
-    await completion.generateCompletion(libPrompt, {maxTokens: genTokens, ...sampling, seed: 1,
-        onToken: (t) => { if (first === 0) first = performance.now(); tokens += t.length; }});
-    const end = performance.now();
-    return {promptTps: libPrompt.length / (promptMs / 1000), genTps: (tokens - 1) / ((end - first) / 1000), ttftMs: first - start, tokens};
+// Cancel during prompt processing on a real-size model: a ~1000-token prompt, Stop 500 ms in. And, with --chunks,
+// the trade-off: prompt throughput and cancel latency per fixed chunk size.
+async function cancelProbe(chunkTokens: number | "auto"): Promise<{resolvedMs: number; idleMs: number; promptTps: number}> {
+    const engine = new ElasticEngine({modelPath: ensureBenchModel(), threads, contextSize: 2048, gpu: false, promptChunkTokens: chunkTokens});
+    await engine.load();
+    await engine.solve({problem: "warm up", budget: {mode: "unconstrained", maxTokens: 8}, sampling: e1});
+    const full = await engine.solve({problem: problemOf(promptLen), budget: {mode: "unconstrained", maxTokens: 1}, sampling: e1});
+    const long = "Consider the sequence a_1 = 1, a_{n+1} = a_n + n. ".repeat(20);
+    const controller = new AbortController();
+    let abortedAt = 0;
+    await engine.solve({problem: long, budget: {mode: "elastic", thinkTokens: 8, answerTokens: 8}, signal: controller.signal,
+        onEvent: (e) => { if (e.type === "started") setTimeout(() => { abortedAt = performance.now(); controller.abort(); }, 500); }});
+    const resolvedMs = performance.now() - abortedAt;
+    await engine.whenIdle();
+    const idleMs = performance.now() - abortedAt;
+    await engine.dispose();
+    return {resolvedMs, idleMs, promptTps: full.promptTokens / (full.timings.promptMs / 1000)};
 }
 
-// One implementation at a time (two idle llama.cpp contexts in one process would compete for the 2 cores).
-// Each warms up first: the first generation after a load runs at about half speed.
-const oursRuns: Run[] = [];
-const elasticRuns: Run[] = [];
-const libRuns: Run[] = [];
-await engine.solve({problem: "warm up", budget: {mode: "unconstrained", maxTokens: 16}, sampling});
-for (let i = 0; i < reps; i++) {
-    oursRuns.push(await ours(true));
-    elasticRuns.push(await ours(false));
+const c = await cancelProbe(chunk);
+console.log(`\nStop during prompt processing (Q8_0, ~1000-token prompt, 500 ms in), chunk ${chunk}: resolved in ${fmt(c.resolvedMs)} ms, engine idle in ${fmt(c.idleMs)} ms`);
+if (chunks.length > 0) {
+    console.log(`prompt chunk trade-off (Q8_0, ${promptLen}-token prompt): chunk -> prompt tok/s, engine idle after Stop`);
+    for (const n of chunks) {
+        const p = await cancelProbe(n);
+        console.log(`  ${String(n).padStart(5)} -> ${fmt(p.promptTps).padStart(6)} tok/s, idle after Stop in ${fmt(p.idleMs).padStart(6)} ms`);
+    }
 }
-
-// Cancel during prompt processing on a real-size model: a ~1000-token prompt, abort 500 ms in.
-const long = "Consider the sequence a_1 = 1, a_{n+1} = a_n + n. ".repeat(20);
-const controller = new AbortController();
-let abortedAt = 0;
-const res = await engine.solve({problem: long, budget: {mode: "elastic", thinkTokens: 8, answerTokens: 8}, signal: controller.signal,
-    onEvent: (e) => { if (e.type === "started") setTimeout(() => { abortedAt = performance.now(); controller.abort(); }, 500); }});
-const resolved = performance.now() - abortedAt;
-await engine.whenIdle();
-const idle = performance.now() - abortedAt;
-await engine.dispose();
-
-libModel = await llama.loadModel({modelPath});
-libContext = await libModel.createContext({contextSize, threads, sequences: 1});
-libSequence = libContext.getSequence();
-completion = new lib.LlamaCompletion({contextSequence: libSequence});
-libPrompt = libModel.tokenize(libPromptText, true);
-console.log(`library: CPU (${libContext.currentThreads} threads)`);
-await completion.generateCompletion(libModel.tokenize("warm up"), {maxTokens: 16, ...sampling});
-for (let i = 0; i < reps; i++) libRuns.push(await library());
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (x: number, d = 1) => x.toFixed(d);
-const row = (name: string, o: number, l: number, unit: string) =>
-    console.log(`${name.padEnd(26)} ours ${fmt(o).padStart(8)} ${unit.padEnd(9)} library ${fmt(l).padStart(8)} ${unit.padEnd(9)} ours/library ${fmt(o / l, 2)}`);
-console.log(`\n${reps} runs each, medians; prompt ${oursRuns[0]!.tokens && libPrompt.length} tokens, ${genTokens} generated tokens`);
-row("prompt tokens/s", median(oursRuns.map((r) => r.promptTps)), median(libRuns.map((r) => r.promptTps)), "tok/s");
-row("generation tokens/s", median(oursRuns.map((r) => r.genTps)), median(libRuns.map((r) => r.genTps)), "tok/s");
-row("time to first token", median(oursRuns.map((r) => r.ttftMs)), median(libRuns.map((r) => r.ttftMs)), "ms");
-const sw = elasticRuns.map((r) => r.switchMs).filter((x): x is number => x != null);
-console.log(`elastic t=s=${genTokens / 2}: thinking ${fmt(median(elasticRuns.map((r) => r.genTps)))} tok/s; phase switch (cut fed + first solution token) costs ${sw.length ? fmt(median(sw)) : "n/a"} ms beyond one token`);
-
-console.log(`cancel during prompt processing (${res.promptTokens} tokens, 500 ms in): resolved in ${fmt(resolved)} ms, engine idle in ${fmt(idle)} ms (stop ${res.stop})`);
-await libContext.dispose();
-await libModel.dispose();
+console.log(`\n${load()} (after)`);
 await llama.dispose();

@@ -130,7 +130,7 @@ test("eval --concurrency 4 locally: parallel sequences of one context (the reaso
     const out = join(tmp, "local-par");
     const r = await run([...common, ...local, "--concurrency", "4", "--out", out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /4 samples in parallel \(one context, 4 sequences|running the 4 samples one after another: /);
+    assert.match(r.stderr, /4 samples in parallel \(one context, 4 sequences|4 samples, [23] at a time in parallel \(one context|running the 4 samples one after another: /);
     assertExactBudgets(out);
     assert.equal(readFileSync(join(out, "results.md"), "utf8"), sequentialTable);
     for (const [k, s] of byKey(samples(out))) assert.deepEqual(s, sequentialSamples.get(k), k);

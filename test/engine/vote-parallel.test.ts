@@ -131,3 +131,36 @@ test("parallel think longer: each sequence suppresses its own close and feeds Wa
     // The engine still works after it.
     assert.ok((await engine.solve({problem: VOTE_SPLIT.problem, budget, sampling: {seed: 2}})).answer != null);
 });
+
+test("memory for some but not all k sequences: the largest number that fits runs at a time, budgets exact, the sequential samples", async () => {
+    const four = samplings.slice(0, 4);
+    // The free memory at which parallel first becomes possible (found by asking for plans only, in bytes).
+    const planAt = async (free: number) => {
+        const c = new AbortController();
+        let plan: {parallel: boolean; width?: number; reason: string} | undefined;
+        await engine.solveMany({problem: VOTE_SPLIT.problem, budget, samplings: four, signal: c.signal, freeMemory: {freeCpuBytes: free},
+            onPlan: (p) => { plan = p; c.abort(); }});
+        await engine.whenIdle();
+        return plan!;
+    };
+    let lo = 1;
+    let hi = 64 * 1024 * 1024 * 1024;
+    assert.equal((await planAt(hi)).width, 4);
+    while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if ((await planAt(mid)).parallel) hi = mid; else lo = mid;
+    }
+    const plan = await planAt(hi);
+    assert.equal(plan.parallel, true);
+    assert.ok(plan.width != null && plan.width >= 2 && plan.width < 4, `width ${plan.width}: ${plan.reason}`);
+    assert.match(plan.reason, new RegExp(`^4 samples, ${plan.width} at a time in parallel .*; all 4: 4 sequences of \\d+ tokens need about`));
+
+    const traces: (SolveTrace | undefined)[] = [];
+    const r = await engine.solveMany({problem: VOTE_SPLIT.problem, budget, samplings: four, freeMemory: {freeCpuBytes: hi}, onTrace: (i, tr) => { traces[i] = tr; }});
+    assert.equal(r.plan.width, plan.width);
+    r.results.forEach((x, i) => checkSample(x!, traces[i], `lane run #${i}`));
+    const seqTraces: (SolveTrace | undefined)[] = [];
+    const seq = await engine.solveMany({problem: VOTE_SPLIT.problem, budget, samplings: four, parallel: false, onTrace: (i, tr) => { seqTraces[i] = tr; }});
+    assert.deepEqual(r.results.map((x) => x!.answer), seq.results.map((x) => x!.answer));
+    assert.deepEqual(traces.map((x) => x!.contextTokens), seqTraces.map((x) => x!.contextTokens));
+});

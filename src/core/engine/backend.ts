@@ -33,8 +33,13 @@ export interface OpenedSession {
 /** Where the k samples of a vote run. */
 export interface SampleRunner {
     readonly plan: ParallelPlan;
-    /** Opens sample i's session (parallel samples get their own sequence). */
-    open(index: number, request: OpenRequest): Promise<OpenedSession | undefined>;
+    /**
+     * Opens sample i's session. Parallel samples run in lanes (0 to the plan's width - 1): each lane is one sequence,
+     * running its samples one after another.
+     */
+    open(index: number, request: OpenRequest, lane: number): Promise<OpenedSession | undefined>;
+    /** A lane has no sample left: the other lanes' sequences stop waiting for it (lockstep.ts). */
+    laneDone?(lane: number): void;
     /** Frees what the vote needed (a parallel context). */
     dispose(): Promise<void>;
 }

@@ -255,9 +255,9 @@ export class ElasticEngine {
             const r = runner;
             setPlan(r.plan);
             try { options.onPlan?.(r.plan); } catch { /* ignored */ }
-            const one = async (s: {job: Job; state: RunState}, i: number) => {
+            const one = async (s: {job: Job; state: RunState}, i: number, lane: number) => {
                 try {
-                    await this.runOne(s.job, s.state, (request) => r.open(i, request));
+                    await this.runOne(s.job, s.state, (request) => r.open(i, request, lane));
                 } catch (err) {
                     s.job.reject(generationFailure(err));
                 }
@@ -265,11 +265,23 @@ export class ElasticEngine {
                 if (!s.job.settled) { s.state.end = performance.now(); s.job.resolve(s.state.result("abort")); }
             };
             if (r.plan.parallel) {
-                await Promise.all(samples.map((s, i) => one(s, i)));
+                // Lanes: each takes the next sample when its own ends (all k at once when the width is k).
+                let next = 0;
+                const lane = async (n: number) => {
+                    try {
+                        while (next < k && !signal.aborted && !batch.settled) {
+                            const i = next++;
+                            await one(samples[i]!, i, n);
+                        }
+                    } finally {
+                        r.laneDone?.(n);
+                    }
+                };
+                await Promise.all(Array.from({length: Math.max(1, Math.min(k, r.plan.width ?? k))}, (_, n) => lane(n)));
             } else {
                 for (const [i, s] of samples.entries()) {
                     if (signal.aborted || batch.settled) break;
-                    await one(s, i);
+                    await one(s, i, 0);
                 }
             }
             batch.resolve(batch.snapshot("eog"));

@@ -16,7 +16,8 @@ import {assertUsableModelFile} from "../gguf";
 import {checkModelFile} from "./modelFile";
 import {appendAll} from "./tokens";
 import type {ElasticEngineOptions, PromptMeter, SolveManyOptions, SolveTrace} from "./options";
-import {decideParallel, type MemoryFigures, type ParallelPlan} from "./parallel";
+import {decideParallel, decideWidth, type MemoryFigures, type ParallelPlan} from "./parallel";
+import {Lockstep, lockstepMember, type LockstepMember, sortedDispatch} from "./lockstep";
 import {DEFAULT_CONTEXT_SIZE, resolveSampling} from "./request";
 
 type Llama = import("node-llama-cpp").Llama;
@@ -77,18 +78,23 @@ export class LocalBackend implements Backend {
         const l = await this.load();
         let plan = await this.planMany(l, options, k);
         let context: LlamaContext | undefined;
+        const width = plan.width ?? k;
         if (plan.parallel) {
             try {
-                context = await l.model.createContext({contextSize: plan.contextSize, threads: l.threads, sequences: k, failedCreationRemedy: false});
+                // The sequences step together (lockstep.ts): each batch holds every live sequence, in id order.
+                context = await l.model.createContext({contextSize: plan.contextSize, threads: l.threads, sequences: width, failedCreationRemedy: false,
+                    batching: {dispatchSchedule: sortedDispatch(() => context)}});
             } catch (err) {
-                plan = {...plan, parallel: false, reason: `running the ${k} samples one after another: a context for ${k} sequences could not be created (${errorMessage(err)})`};
+                plan = {...plan, parallel: false, reason: `running the ${k} samples one after another: a context for ${width} sequences could not be created (${errorMessage(err)})`};
             }
         }
         const ctx = context;
-        const sequences = ctx != null ? Array.from({length: k}, () => ctx.getSequence()) : [];
+        const sequences = ctx != null ? Array.from({length: width}, () => ctx.getSequence()) : [];
+        const lockstep = ctx != null ? new Lockstep(width) : undefined;
         return {
             plan,
-            open: (i, request) => this.openOn(request, l, sequences[i] ?? l.sequence),
+            open: (_i, request, lane) => this.openOn(request, l, sequences[lane] ?? l.sequence, lockstep && lockstepMember(lockstep, lane)),
+            laneDone: (lane) => lockstep?.leave(lane),
             dispose: async () => { await ctx?.dispose().catch(() => undefined); }
         };
     }
@@ -192,20 +198,24 @@ export class LocalBackend implements Backend {
         const contextSize = Math.min(l.context.contextSize, Math.ceil((promptTokens + generated + 2) / 256) * 256);
         if (options.parallel === false) return {parallel: false, k, contextSize, reason: `running the ${k} samples one after another (asked)`};
         if (k <= 1) return decideParallel(k, contextSize, {needCpuBytes: 0, needGpuBytes: 0, freeCpuBytes: 0, freeGpuBytes: null});
-        const need = l.model.fileInsights.estimateContextResourceRequirements({contextSize, modelGpuLayers: l.model.gpuLayers, sequences: k});
         const freeGpu = l.llama.gpu === false ? null : (await l.llama.getVramState().catch(() => null))?.free ?? null;
-        const figures: MemoryFigures = {
-            needCpuBytes: need.cpuRam, needGpuBytes: need.gpuVram,
-            freeCpuBytes: options.freeMemory?.freeCpuBytes ?? freemem(),
-            freeGpuBytes: options.freeMemory?.freeGpuBytes !== undefined ? options.freeMemory.freeGpuBytes : freeGpu
+        const figuresFor = (n: number): MemoryFigures => {
+            const need = l.model.fileInsights.estimateContextResourceRequirements({contextSize, modelGpuLayers: l.model.gpuLayers, sequences: n});
+            return {
+                needCpuBytes: need.cpuRam, needGpuBytes: need.gpuVram,
+                freeCpuBytes: options.freeMemory?.freeCpuBytes ?? freemem(),
+                freeGpuBytes: options.freeMemory?.freeGpuBytes !== undefined ? options.freeMemory.freeGpuBytes : freeGpu
+            };
         };
-        const plan = decideParallel(k, contextSize, figures);
-        if (options.parallel === true && !plan.parallel) return {...plan, parallel: true, reason: `${k} samples in parallel (asked; ${plan.reason})`};
-        return plan;
+        if (options.parallel === true) {
+            const plan = decideParallel(k, contextSize, figuresFor(k));
+            return plan.parallel ? plan : {...plan, parallel: true, width: k, reason: `${k} samples in parallel (asked; ${plan.reason})`};
+        }
+        return decideWidth(k, contextSize, figuresFor);
     }
 
     /** One request on one sequence: the engine's own, or one of the k sequences of a parallel vote's context. */
-    private async openOn(request: OpenRequest, l: Loaded, sequence: LlamaContextSequence): Promise<OpenedSession | undefined> {
+    private async openOn(request: OpenRequest, l: Loaded, sequence: LlamaContextSequence, lockstep?: LockstepMember): Promise<OpenedSession | undefined> {
         const {options, state, signal} = request;
         const {model} = l;
         const contextSize = sequence.contextSize;
@@ -237,6 +247,7 @@ export class LocalBackend implements Backend {
         while (promptTokens.length - at > keep) {
             if (signal.aborted) return undefined;
             const n = Math.min(chunk, promptTokens.length - keep - at);
+            await lockstep?.arrive();
             const t = performance.now();
             await sequence.evaluateWithoutGeneratingNewTokens(promptTokens.slice(at, at + n));
             at += n;
@@ -249,7 +260,7 @@ export class LocalBackend implements Backend {
 
         const session = new LocalSession({
             model, sequence, pendingPrompt: promptTokens.slice(at), closeToken: l.closeToken, cutTokens: l.cutTokens,
-            waitTokens: l.waitTokens, sampling: {temperature: s.temperature, topP: s.topP, topK: s.topK}, signal
+            waitTokens: l.waitTokens, sampling: {temperature: s.temperature, topP: s.topP, topK: s.topK}, signal, lockstep
         });
         return {
             session,

@@ -8,6 +8,8 @@
 import type {GenerationSession, StepRequest, StepResult} from "./phases";
 import {TokenTextStream} from "../utf8Stream";
 import {appendAll} from "./tokens";
+import type {LockstepMember} from "./lockstep";
+import {evaluateSampling, type Sampling} from "./sampler";
 
 type LlamaModel = import("node-llama-cpp").LlamaModel;
 type LlamaContextSequence = import("node-llama-cpp").LlamaContextSequence;
@@ -21,8 +23,10 @@ export interface LocalSessionOptions {
     readonly closeToken: Token | null;
     readonly cutTokens: readonly Token[];
     readonly waitTokens: readonly Token[];
-    readonly sampling: {readonly temperature: number; readonly topP: number; readonly topK: number};
+    readonly sampling: Sampling;
     readonly signal: AbortSignal;
+    /** A parallel vote's sequence: waits for the other sequences before each evaluation (lockstep.ts). */
+    readonly lockstep?: LockstepMember;
 }
 
 export class LocalSession implements GenerationSession {
@@ -65,15 +69,25 @@ export class LocalSession implements GenerationSession {
         let n = 0;
         let end: StepResult["end"] = "length";
         if (req.maxTokens > 0) {
-            for await (const token of sequence.evaluate(feed, {...this.o.sampling, seed: req.seed, yieldEogToken: true})) {
-                n++;
-                ids.push(token);
-                this.last = token;
-                if (req.stopAtClose && token === this.o.closeToken) { end = "close"; break; }
-                if (model.isEogToken(token)) { end = "eog"; break; }
-                if (req.onProgress(stream.push(token), n)) { end = "stop-text"; break; }
-                if (signal.aborted) { end = "abort"; break; }
-                if (n >= req.maxTokens) break;
+            // Each next() evaluates what is pending (the feed, then the last sampled token) and samples one token.
+            const tokens = sequence.evaluate(feed, {...evaluateSampling(this.o.sampling), seed: req.seed, yieldEogToken: true})[Symbol.asyncIterator]();
+            try {
+                for (;;) {
+                    await this.o.lockstep?.arrive();
+                    const next = await tokens.next();
+                    if (next.done === true) break;
+                    const token = next.value;
+                    n++;
+                    ids.push(token);
+                    this.last = token;
+                    if (req.stopAtClose && token === this.o.closeToken) { end = "close"; break; }
+                    if (model.isEogToken(token)) { end = "eog"; break; }
+                    if (req.onProgress(stream.push(token), n)) { end = "stop-text"; break; }
+                    if (signal.aborted) { end = "abort"; break; }
+                    if (n >= req.maxTokens) break;
+                }
+            } finally {
+                await tokens.return?.();
             }
         }
         req.onProgress(stream.flush(), n);
