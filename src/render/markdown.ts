@@ -375,9 +375,8 @@ export function createMathMarkdown(options: RenderOptions = {}): MathMarkdown {
 const instances = new Map<string, MathMarkdown>();
 
 /**
- * What the one-time warm-up renders: the constructs model answers use, so that V8 has compiled markdown-it's
- * and KaTeX's code paths (align, matrices, cases, fractions, tables...) before the first real answer streams.
- * Without it the first formulas of a session cost several times their steady-state time (10-25 ms seen).
+ * The warm-up text: the constructs answers use, so that V8 has compiled markdown-it's and KaTeX's code paths before
+ * the first answer streams (cold, the first formulas of a session cost several times their steady-state time).
  */
 const warmUpText = String.raw`# Warm-up
 
@@ -401,9 +400,9 @@ f(x) &= \begin{cases} x & x \ge 0 \\ -x & \text{otherwise} \end{cases} \\
 let warmedUp = false;
 
 /**
- * Renders {@link warmUpText} twice, once per process, when the first renderer instance is made (the CLI, the
- * tests): it spares the first answer's updates the cold-code spikes. The extension warms up in slices instead
- * ({@link warmUpInSlices}): in one piece it held the host's event loop for 0.3-0.8 s on a loaded 2-core machine.
+ * Renders {@link warmUpText} twice, once per process, at the first renderer instance (the CLI, the tests): it spares
+ * the first answer the cold-code spikes. The extension uses {@link warmUpInSlices} (in one piece: 0.3-0.8 s of the
+ * host's loop on a loaded 2-core machine).
  */
 export function warmUp(): void {
     if (warmedUp) return;
@@ -412,16 +411,11 @@ export function warmUp(): void {
 }
 
 function warmUpSteps(): Array<() => void> {
-    const mm = createMathMarkdown({formulaCache: false});
-    const blocks = warmUpText.split("\n\n");
+    const mm = createMathMarkdown({formulaCache: false}), blocks = warmUpText.split("\n\n");
     return [...blocks, ...blocks].map((block) => () => { renderBlock(mm, block + "\n\n", []); });
 }
 
-/**
- * The same warm-up, one block of the text per turn of the event loop (each 0.1-17 ms on an idle 2-core machine,
- * the first formulas' compilation included), so no part of it holds the loop for long. A renderer made meanwhile
- * does not wait for it (its first formulas cost a little more). Resolves when done.
- */
+/** The same, a block per turn of the event loop (0.1-17 ms each, idle); a renderer made meanwhile does not wait. */
 export async function warmUpInSlices(): Promise<void> {
     if (warmedUp) return;
     warmedUp = true;
