@@ -141,6 +141,7 @@ function installExitHook() {
  * @param {number} [opts.startTimeoutMs]
  * @param {string[]} [opts.preinstall]  extension folders copied into the extensions folder (test-only helpers)
  * @param {Record<string, string>} [opts.userFiles]  files written into the user data's User/ folder (name -> text)
+ * @param {string} [opts.locale]  the display language (--locale), e.g. "zh-cn"; the workbench needs a language pack in the extensions folder for it
  * @returns {Promise<CodeServer>}
  */
 export async function startCodeServer(opts) {
@@ -200,7 +201,7 @@ export async function startCodeServer(opts) {
         "--bind-addr", `127.0.0.1:${port}`, "--auth", "none", "--disable-telemetry", "--disable-update-check",
         "--disable-workspace-trust", "--disable-getting-started-override", "--disable-file-downloads",
         "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions, "--config", configFile,
-        "--log", process.env.EMT_SERVER_LOG_LEVEL || "info", ...TARGET.extraArgs, workspace];
+        "--log", process.env.EMT_SERVER_LOG_LEVEL || "info", ...(opts.locale ? ["--locale", opts.locale] : []), ...TARGET.extraArgs, workspace];
     // detached: the child calls setsid(), so it leads its own process group (pgid = pid) and
     // stop() can kill it together with its extension hosts, file watchers and pty hosts.
     const child = spawn(CODE_SERVER_NODE, args, {
