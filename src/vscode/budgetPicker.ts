@@ -86,6 +86,7 @@ export class BudgetPicker {
             const answer = await askTokens("answer", vscode.l10n.t("Answer budget (tokens): the answer stops when it runs out"),
                 last?.mode === "elastic" ? last.answerTokens : 1024);
             if (answer == null) return undefined;
+            // l10n-exempt: "Custom" names the budget (its identity); budgetName() shows it translated
             return {budget: {mode: "elastic", thinkTokens: last?.mode === "elastic" ? last.thinkTokens : 1024, answerTokens: answer}, label: "Custom"};
         }
         const think = await askTokens("thinking", vscode.l10n.t("Thinking budget (tokens): the thinking is cut when it runs out"),
@@ -95,6 +96,7 @@ export class BudgetPicker {
             last?.mode === "elastic" ? last.answerTokens : 1024);
         if (answer == null) return undefined;
         const budget: BudgetSpec = {mode: "elastic", thinkTokens: think, answerTokens: answer};
+        // l10n-exempt: "Custom" names the budget (its identity); budgetName() shows it translated
         return {budget, label: "Custom"};
     }
 }
