@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
-import {describeBudget, presetToBudget} from "../core/budgets";
+import {presetToBudget} from "../core/budgets";
+import {budgetText} from "./l10n";
 import {type AskResult, Conversation, type ConversationData, type ConversationFormat, conversationFormatFor, conversationMarkdown} from "../core/conversation";
 import type {BudgetSpec} from "../core/types";
 import type {BudgetChoiceView, BudgetView, ConversationSummary, FromChatMessage, RequestRecord, RequestStats, ToChatMessage} from "../protocol/messages";
@@ -131,9 +132,9 @@ export class ChatController extends Disposable {
 
     /** The presets, then the Custom budget once one was typed. */
     private budgetChoices(): BudgetChoiceView[] {
-        const presets = this.engines.settings.presets.map((p) => ({label: p.label, description: describeBudget(presetToBudget(p))}));
+        const presets = this.engines.settings.presets.map((p) => ({label: p.label, description: budgetText(presetToBudget(p))}));
         const custom = this.customBudget();
-        return custom == null ? presets : [...presets, {label: customLabel, description: describeBudget(custom)}];
+        return custom == null ? presets : [...presets, {label: customLabel, description: budgetText(custom)}];
     }
 
     private customBudget(): BudgetSpec | null {

@@ -18,6 +18,14 @@ function table(): Record<string, string> {
     return translations;
 }
 
+/**
+ * A name the host's translations may hold that is not a literal here: a built-in budget's name ("Balanced"), which
+ * the host translates too (src/vscode/l10n.ts budgetName). A name the user gave stays as it is.
+ */
+export function tName(name: string): string {
+    return table()[name] ?? name;
+}
+
 /** The text in the display language, with `{n}` replaced by the n-th argument. */
 export function t(text: string, ...args: (string | number)[]): string {
     const found = table()[text] ?? text;

@@ -122,6 +122,9 @@ function hostSites(file: string): Site[] {
             check(node.right);
         } else if (ts.isReturnStatement(node) && node.expression != null && enclosingName(node) === "validateInput") {
             check(node.expression);
+        } else if (ts.isArrowFunction(node) && !ts.isBlock(node.body) && ts.isPropertyAssignment(node.parent) && ts.isIdentifier(node.parent.name)
+            && node.parent.name.text === "validateInput") {
+            check(node.body);
         }
         ts.forEachChild(node, visit);
     };
@@ -138,7 +141,7 @@ function enclosingName(node: TS.Node): string | undefined {
     return undefined;
 }
 
-/** Calls whose string arguments are never shown (class names, selectors, attribute names, events, messages' types). */
+/** Calls whose string arguments are never shown (class names, selectors, attribute names, events, messages' types); console output is for developers. */
 const webviewSilentCalls = new Set(["querySelector", "querySelectorAll", "getElementById", "createElement", "addEventListener",
     "add", "remove", "toggle", "contains", "closest", "getAttribute", "hasAttribute", "removeAttribute", "postMessage", "t"]);
 
@@ -157,6 +160,8 @@ function webviewSites(file: string): Site[] {
         if (ts.isCallExpression(p)) {
             const name = calleeName(p);
             if (webviewSilentCalls.has(name)) return true;
+            // The developer console is not the user's.
+            if (ts.isPropertyAccessExpression(p.expression) && p.expression.expression.getText() === "console") return true;
             // el(tag, className, text): the first two are not shown; setAttribute(name, value): the name is not.
             if ((name === "el" || name === "setAttribute") && p.arguments.indexOf(node as TS.Expression) === 0) return true;
             if (name === "el" && p.arguments.indexOf(node as TS.Expression) === 1) return true;
