@@ -197,7 +197,9 @@ function usedKeys(): {key: string; args: number; at: Site}[] {
     return keys;
 }
 
-const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\d+)\}/g)].map((m) => m[1]))].sort().join(",");
+/** `{0}`, `{1}`... (not LaTeX groups such as \\frac{1}{2} or x^{2}, which a letter, `}`, `^` or `_` precedes). */
+const placeholderPattern = /(?<![\w}^_\\])\{(\d+)\}/g;
+const placeholders = (s: string) => [...new Set([...s.matchAll(placeholderPattern)].map((m) => m[1]))].sort().join(",");
 const show = (sites: Site[]) => sites.map((s) => `  ${s.file}:${s.line}: ${s.text}`).join("\n");
 
 test("the word check tells text from ids, class names and codicons", () => {
@@ -225,7 +227,7 @@ test("every translated text has its Simplified Chinese translation with the same
         assert.ok(value.trim() !== "", `empty translation of ${JSON.stringify(key)}`);
     }
     for (const u of used) {
-        const highest = Math.max(-1, ...[...u.key.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1])));
+        const highest = Math.max(-1, ...[...u.key.matchAll(placeholderPattern)].map((m) => Number(m[1])));
         assert.ok(u.args >= highest + 1, `${u.at.file}:${u.at.line}: ${JSON.stringify(u.key)} needs ${highest + 1} argument(s), gets ${u.args}`);
     }
     const unused = Object.keys(zhBundle).filter((k) => !used.some((u) => u.key === k));
@@ -241,6 +243,8 @@ function manifestFields(value: unknown, path: string, out: {path: string; value:
     else if (value != null && typeof value === "object") {
         for (const [k, v] of Object.entries(value)) {
             const p = `${path}.${k}`;
+            // A setting's default is data (the presets' labels are what elasticMath.budget.default names), not display text.
+            if (k === "default") continue;
             if (userFields.has(k) && typeof v === "string") out.push({path: p, value: v});
             else if (userFields.has(k) && Array.isArray(v) && v.every((x) => typeof x === "string")) v.forEach((x, i) => out.push({path: `${p}[${i}]`, value: x}));
             else manifestFields(v, p, out);
