@@ -22,7 +22,7 @@ export const replyTexts: ChatReplyTexts = {
     footer: (title, used) => `\n\n---\n*${vscode.l10n.t("Budget {0}: {1}", title, used)}*\n`
 };
 
-/** "Balanced (think 1024 / answer 1024)" (core's budgetTitle), the budget's name in the display language. */
+/** How the reply names a budget: "Balanced (think 1024 / answer 1024)", in the display language. */
 export function localBudgetTitle(label: string, budget: BudgetSpec): string {
     if (budget.mode === "unconstrained") return vscode.l10n.t("{0} (one phase, up to the context)", budgetName(label));
     return vscode.l10n.t("{0} (think {1} / answer {2})", budgetName(label), budget.thinkTokens, budget.answerTokens);
