@@ -57,6 +57,8 @@ export interface StartCodeServerOptions {
     preinstall?: string[];
     /** Files written into the user data's User/ folder (name -> text). */
     userFiles?: Record<string, string>;
+    /** The display language (--locale), e.g. "zh-cn"; the workbench needs a language pack in the extensions folder for it. */
+    locale?: string;
 }
 
 export function startCodeServer(opts: StartCodeServerOptions): Promise<CodeServer>;

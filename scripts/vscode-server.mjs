@@ -141,6 +141,7 @@ function installExitHook() {
  * @param {number} [opts.startTimeoutMs]
  * @param {string[]} [opts.preinstall]  extension folders copied into the extensions folder (test-only helpers)
  * @param {Record<string, string>} [opts.userFiles]  files written into the user data's User/ folder (name -> text)
+ * @param {string} [opts.locale]  the display language (--locale), e.g. "zh-cn"; the workbench needs a language pack in the extensions folder for it
  * @returns {Promise<CodeServer>}
  */
 export async function startCodeServer(opts) {
@@ -170,10 +171,21 @@ export async function startCodeServer(opts) {
         writeFileSync(join(dirs.userData, "Machine", "settings.json"), JSON.stringify(machine, null, 2));
     }
     for (const [name, text] of Object.entries(opts.userFiles ?? {})) writeFileSync(join(dirs.userData, "User", name), text);
+    /** @type {Record<string, unknown>} */
+    const languagePacks = {};
     for (const ext of opts.preinstall ?? []) {
         const pj = JSON.parse(readFileSync(join(ext, "package.json"), "utf8"));
-        cpSync(ext, join(dirs.extensions, `${pj.publisher}.${pj.name}-${pj.version}`), {recursive: true});
+        const dest = join(dirs.extensions, `${pj.publisher}.${pj.name}-${pj.version}`);
+        cpSync(ext, dest, {recursive: true});
+        // A copied language pack is not "installed": the server lists language packs (user-data/languagepacks.json,
+        // what --locale is resolved against) only when one is installed through it. Listed here as it would list it.
+        for (const l of pj.contributes?.localizations ?? []) {
+            languagePacks[l.languageId] = {hash: `${pj.publisher}.${pj.name}-${pj.version}`, label: l.localizedLanguageName ?? l.languageName,
+                extensions: [{extensionIdentifier: {id: `${pj.publisher}.${pj.name}`}, version: pj.version}],
+                translations: Object.fromEntries(l.translations.map((/** @type {{id: string, path: string}} */ t) => [t.id, join(dest, t.path)]))};
+        }
     }
+    if (Object.keys(languagePacks).length > 0) writeFileSync(join(dirs.userData, "languagepacks.json"), JSON.stringify(languagePacks));
 
     const port = await freePort();
     const configFile = join(tempDir, "config.yaml");
@@ -200,7 +212,7 @@ export async function startCodeServer(opts) {
         "--bind-addr", `127.0.0.1:${port}`, "--auth", "none", "--disable-telemetry", "--disable-update-check",
         "--disable-workspace-trust", "--disable-getting-started-override", "--disable-file-downloads",
         "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions, "--config", configFile,
-        "--log", process.env.EMT_SERVER_LOG_LEVEL || "info", ...TARGET.extraArgs, workspace];
+        "--log", process.env.EMT_SERVER_LOG_LEVEL || "info", ...(opts.locale ? ["--locale", opts.locale] : []), ...TARGET.extraArgs, workspace];
     // detached: the child calls setsid(), so it leads its own process group (pgid = pid) and
     // stop() can kill it together with its extension hosts, file watchers and pty hosts.
     const child = spawn(CODE_SERVER_NODE, args, {

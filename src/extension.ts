@@ -57,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
             main = module.start({context, log, statusBar});
         } catch (err) {
             log.error(`loading the extension's main part (out/main.js, for ${reason}) failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-            void vscode.window.showErrorMessage(`Elastic Math could not load its main part: ${err instanceof Error ? err.message : String(err)}. See Elastic Math: Show Log.`);
+            void vscode.window.showErrorMessage(vscode.l10n.t("Elastic Math could not load its main part: {0}. See Elastic Math: Show Log.", err instanceof Error ? err.message : String(err)));
             throw err;
         }
         mainLoad = {ms: performance.now() - t0, for: reason};
@@ -82,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
 
     const problems = readSettings().presetProblems;
     if (problems.length > 0)
-        void vscode.window.showWarningMessage(`Elastic Math: some budget presets were ignored: ${problems.join("; ")}`);
+        void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: some budget presets were ignored: {0}", problems.join("; ")));
     const loadMs = loadedAt - bundleStart;
     const activateMs = performance.now() - activateStart;
     log.info(`activated in ${(loadMs + activateMs).toFixed(1)} ms: entry bundle loaded in ${loadMs.toFixed(1)} ms, activate() took ${activateMs.toFixed(1)} ms `

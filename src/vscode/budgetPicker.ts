@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
-import {budgetChoices, budgetFromJson, parseTokenCount, presetToBudget} from "../core/budgets";
+import {budgetChoices, budgetFromJson, maxPhaseTokens, parseTokenCount, presetToBudget} from "../core/budgets";
 import type {BudgetSpec} from "../core/types";
+import {budgetChoiceText, budgetName, tokenCountProblem} from "./l10n";
 import type {Settings} from "./settings";
 
 const lastBudgetKey = "elasticMath.lastBudget";
@@ -38,7 +39,7 @@ export class BudgetPicker {
             if (preset != null) return {budget: presetToBudget(preset), label: preset.label, ...answerOnly};
             const fallback = settings.presets.find((p) => p.label === "Balanced") ?? settings.presets[0];
             void vscode.window.showWarningMessage(
-                `Elastic Math: the default budget "${settings.defaultBudgetLabel}" is not one of the presets; using "${fallback.label}".`
+                vscode.l10n.t("Elastic Math: the default budget \"{0}\" is not one of the presets; using \"{1}\".", settings.defaultBudgetLabel, budgetName(fallback.label))
             );
             return {budget: presetToBudget(fallback), label: fallback.label, ...answerOnly};
         }
@@ -51,27 +52,29 @@ export class BudgetPicker {
      * Enter takes) is the last budget used, else the default budget (`elasticMath.budget.default`, Balanced).
      */
     public async pick(settings: Settings, answerOnly?: string): Promise<PickedBudget | undefined> {
-        type Item = vscode.QuickPickItem & {budget?: BudgetSpec; custom?: true};
+        // `preset` is the preset's own label (settings and the last budget keep it); `label` is what the user reads.
+        type Item = vscode.QuickPickItem & {budget?: BudgetSpec; custom?: true; preset?: string};
         const choices = budgetChoices(settings.presets, this.last);
         const items: Item[] = choices.map((c) => ({
-            label: c.label,
-            description: answerOnly != null && c.budget.mode === "elastic" ? `answer ${c.budget.answerTokens}` : c.description,
-            detail: c.last ? "last used" : undefined,
-            budget: c.budget
+            label: budgetName(c.label),
+            description: answerOnly != null && c.budget.mode === "elastic" ? vscode.l10n.t("answer {0}", c.budget.answerTokens) : budgetChoiceText(c.description, c.budget),
+            detail: c.last ? vscode.l10n.t("last used") : undefined,
+            budget: c.budget,
+            preset: c.label
         }));
         items.push({label: "", kind: vscode.QuickPickItemKind.Separator});
-        items.push({label: "Custom...", description: answerOnly != null ? "type the answer budget" : "type the thinking and answer budgets", custom: true});
-        const active = items.find((i) => choices.find((c) => c.label === i.label)?.last === true)
-            ?? items.find((i) => i.budget != null && i.label === settings.defaultBudgetLabel);
+        items.push({label: vscode.l10n.t("Custom..."), description: answerOnly != null ? vscode.l10n.t("type the answer budget") : vscode.l10n.t("type the thinking and answer budgets"), custom: true});
+        const active = items.find((i) => choices.find((c) => c.label === i.preset)?.last === true)
+            ?? items.find((i) => i.budget != null && i.preset === settings.defaultBudgetLabel);
         const picked = await showPick(items, active, {
-            title: answerOnly != null ? "Elastic Math: answer budget (this model does not think first)" : "Elastic Math: reasoning budget",
-            placeholder: answerOnly != null ? `Only an answer budget: ${answerOnly}`
-                : "How many tokens may the model think, and how many may it answer with?"
+            title: answerOnly != null ? vscode.l10n.t("Elastic Math: answer budget (this model does not think first)") : vscode.l10n.t("Elastic Math: reasoning budget"),
+            placeholder: answerOnly != null ? vscode.l10n.t("Only an answer budget: {0}", answerOnly)
+                : vscode.l10n.t("How many tokens may the model think, and how many may it answer with?")
         });
         if (picked == null) return undefined;
         let result: PickedBudget | undefined;
         if (picked.custom === true) result = await this.askCustom(answerOnly != null);
-        else if (picked.budget != null) result = {budget: picked.budget, label: picked.label};
+        else if (picked.budget != null) result = {budget: picked.budget, label: picked.preset ?? picked.label};
         if (result != null) await this.remember(result);
         return result != null && answerOnly != null ? {...result, answerOnly: true} : result;
     }
@@ -80,18 +83,20 @@ export class BudgetPicker {
     public async askCustom(answerOnly = false): Promise<PickedBudget | undefined> {
         const last = this.last?.budget;
         if (answerOnly) {
-            const answer = await askTokens("answer", "Answer budget (tokens): the answer stops when it runs out",
+            const answer = await askTokens("answer", vscode.l10n.t("Answer budget (tokens): the answer stops when it runs out"),
                 last?.mode === "elastic" ? last.answerTokens : 1024);
             if (answer == null) return undefined;
+            // l10n-exempt: "Custom" names the budget (its identity); budgetName() shows it translated
             return {budget: {mode: "elastic", thinkTokens: last?.mode === "elastic" ? last.thinkTokens : 1024, answerTokens: answer}, label: "Custom"};
         }
-        const think = await askTokens("thinking", "Thinking budget (tokens): the thinking is cut when it runs out",
+        const think = await askTokens("thinking", vscode.l10n.t("Thinking budget (tokens): the thinking is cut when it runs out"),
             last?.mode === "elastic" ? last.thinkTokens : 1024);
         if (think == null) return undefined;
-        const answer = await askTokens("answer", "Answer budget (tokens): the solution stops when it runs out",
+        const answer = await askTokens("answer", vscode.l10n.t("Answer budget (tokens): the solution stops when it runs out"),
             last?.mode === "elastic" ? last.answerTokens : 1024);
         if (answer == null) return undefined;
         const budget: BudgetSpec = {mode: "elastic", thinkTokens: think, answerTokens: answer};
+        // l10n-exempt: "Custom" names the budget (its identity); budgetName() shows it translated
         return {budget, label: "Custom"};
     }
 }
@@ -113,13 +118,13 @@ function showPick<T extends vscode.QuickPickItem>(items: T[], active: T | undefi
 
 async function askTokens(what: string, prompt: string, initial: number): Promise<number | undefined> {
     const text = await vscode.window.showInputBox({
-        title: `Elastic Math: custom ${what} budget`,
+        title: what === "thinking" ? vscode.l10n.t("Elastic Math: custom thinking budget") : vscode.l10n.t("Elastic Math: custom answer budget"),
         prompt,
         value: String(initial),
         ignoreFocusOut: true,
         validateInput: (value) => {
             const parsed = parseTokenCount(value, what);
-            return typeof parsed === "string" ? parsed : undefined;
+            return typeof parsed === "string" ? tokenCountProblem(parsed, what, maxPhaseTokens) : undefined;
         }
     });
     if (text == null) return undefined;

@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
-import {describeBudget, presetToBudget} from "../core/budgets";
+import {presetToBudget} from "../core/budgets";
+import {budgetText} from "./l10n";
 import {type AskResult, Conversation, type ConversationData, type ConversationFormat, conversationFormatFor, conversationMarkdown} from "../core/conversation";
 import type {BudgetSpec} from "../core/types";
 import type {BudgetChoiceView, BudgetView, ConversationSummary, FromChatMessage, RequestRecord, RequestStats, ToChatMessage} from "../protocol/messages";
@@ -124,9 +125,9 @@ export class ChatController extends Disposable {
 
     /** The presets, then the Custom budget once one was typed. */
     private budgetChoices(): BudgetChoiceView[] {
-        const presets = this.engines.settings.presets.map((p) => ({label: p.label, description: describeBudget(presetToBudget(p))}));
+        const presets = this.engines.settings.presets.map((p) => ({label: p.label, description: budgetText(presetToBudget(p))}));
         const custom = this.customBudget();
-        return custom == null ? presets : [...presets, {label: customLabel, description: describeBudget(custom)}];
+        return custom == null ? presets : [...presets, {label: customLabel, description: budgetText(custom)}];
     }
 
     private customBudget(): BudgetSpec | null {
@@ -157,7 +158,7 @@ export class ChatController extends Disposable {
         const current = this.state.current;
         return this.state.conversations.filter((x) => x.turns.length > 0 || x.id === current)
             .sort((a, b) => b.updated - a.updated)
-            .map((x) => ({id: x.id, title: x.title || "New conversation", updated: x.updated, turns: x.turns.length}));
+            .map((x) => ({id: x.id, title: x.title || vscode.l10n.t("New conversation"), updated: x.updated, turns: x.turns.length}));
     }
 
     private async save(): Promise<void> {
@@ -252,7 +253,7 @@ export class ChatController extends Disposable {
         const preset = settings.presets.find((p) => p.label === label);
         const budget = label === customLabel ? this.customBudget() : preset != null ? presetToBudget(preset) : null;
         if (budget == null) {
-            void vscode.window.showWarningMessage(`Elastic Math: there is no budget preset "${label}".`);
+            void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: there is no budget preset \"{0}\".", label));
             return undefined;
         }
         await this.storage.update(lastBudgetKey, label);
@@ -260,7 +261,7 @@ export class ChatController extends Disposable {
         const engine = this.engines.current();
         const format = conversationFormatFor(await engine.format());
         if (format == null) {
-            void vscode.window.showWarningMessage("Elastic Math: this model has no chat template (it is prompted with worked examples), so it cannot hold a conversation. Use Solve Problem or Solve Selection with it.");
+            void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: this model has no chat template (it is prompted with worked examples), so it cannot hold a conversation. Use Solve Problem or Solve Selection with it."));
             return undefined;
         }
         // A model without a thinking phase: only the answer budget applies, as in the panel.
@@ -283,7 +284,7 @@ export class ChatController extends Disposable {
                 if (m.type === "request" && onThisView()) this.post({type: "busy", busy: true, id: m.id});
             },
             run: async ({signal, onEvent}) => {
-                if (engine.modelPath === "") throw new Error("No model is configured. Run \"Elastic Math: Use a GGUF Model File on Disk...\" or set elasticMath.model.path.");
+                if (engine.modelPath === "") throw new Error(vscode.l10n.t("No model is configured. Run \"Elastic Math: Use a GGUF Model File on Disk...\" or set elasticMath.model.path."));
                 ask = await conversation.ask({solve: (o) => engine.solve({...o, signal: o.signal ?? signal, onEvent: o.onEvent ?? (() => undefined)})},
                     {message, budget, sampling: settings.sampling, signal, onEvent});
                 return ask.result;
@@ -299,7 +300,9 @@ export class ChatController extends Disposable {
         };
         if (ask != null && conversation.droppedTurns > before && onThisView()) {
             const n = conversation.droppedTurns - before;
-            this.post({type: "notice", text: `The conversation outgrew the model's context (${ask.promptTokens} prompt tokens now): the oldest ${n === 1 ? "turn is" : `${n} turns are`} no longer shown to the model.`});
+            this.post({type: "notice", text: n === 1
+                ? vscode.l10n.t("The conversation outgrew the model's context ({0} prompt tokens now): the oldest turn is no longer shown to the model.", ask.promptTokens)
+                : vscode.l10n.t("The conversation outgrew the model's context ({0} prompt tokens now): the oldest {1} turns are no longer shown to the model.", ask.promptTokens, n)});
         }
         stored.turns.push(turn);
         stored.data = conversation.toJSON();

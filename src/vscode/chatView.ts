@@ -4,6 +4,7 @@ import type {Logger} from "../core/logger";
 import {chatViewType} from "./commandIds";
 import {Disposable} from "./disposable";
 import {viewSurface, WebviewHost} from "./webviewHost";
+import {h} from "./webviewHtml";
 
 export interface ChatViewHandlers {
     onMessage(message: FromChatMessage): void;
@@ -34,24 +35,24 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
             // A full snapshot replaces whatever was waiting.
             compact: (queue) => { if (queue.length > 1 && queue[queue.length - 1]!.type === "conversation") queue.splice(0, queue.length - 1); },
             page: {
-                title: "Elastic Math Chat", styles: ["panel.css", "chat.css"], script: "chat.js", bodyClass: "em-chat",
+                title: vscode.l10n.t("Elastic Math Chat"), styles: ["panel.css", "chat.css"], script: "chat.js", bodyClass: "em-chat",
                 body: `
-<header class="em-toolbar" role="toolbar" aria-label="Chat">
-  <select id="past" class="em-past" aria-label="Past conversations" title="Open a past conversation"></select>
+<header class="em-toolbar" role="toolbar" aria-label="${h(vscode.l10n.t("Chat"))}">
+  <select id="past" class="em-past" aria-label="${h(vscode.l10n.t("Past conversations"))}" title="${h(vscode.l10n.t("Open a past conversation"))}"></select>
   <span class="em-chat-actions">
-    <button type="button" class="em-button" data-action="export" title="Export this conversation to a Markdown file">Export</button>
-    <button type="button" class="em-button" data-action="new" title="Start a new conversation">New Chat</button>
+    <button type="button" class="em-button" data-action="export" title="${h(vscode.l10n.t("Export this conversation to a Markdown file"))}">${h(vscode.l10n.t("Export"))}</button>
+    <button type="button" class="em-button" data-action="new" title="${h(vscode.l10n.t("Start a new conversation"))}">${h(vscode.l10n.t("New Chat"))}</button>
   </span>
 </header>
 <main id="turns" aria-live="polite"></main>
-<p id="empty" class="em-empty">Ask a math question below. Follow-ups continue the conversation; each message can have its own budget.</p>
+<p id="empty" class="em-empty">${h(vscode.l10n.t("Ask a math question below. Follow-ups continue the conversation; each message can have its own budget."))}</p>
 <form id="composer" class="em-composer">
-  <textarea id="input" rows="3" placeholder="Ask a question (plain text or LaTeX). Enter to send, Shift+Enter for a new line." aria-label="Message"></textarea>
+  <textarea id="input" rows="3" placeholder="${h(vscode.l10n.t("Ask a question (plain text or LaTeX). Enter to send, Shift+Enter for a new line."))}" aria-label="${h(vscode.l10n.t("Message"))}"></textarea>
   <div class="em-composer-row">
-    <label class="em-chip em-budget-select-chip" title="Reasoning budget for this message"><span class="em-budget-word">Budget</span> <select id="budget" aria-label="Budget for this message"></select></label>
+    <label class="em-chip em-budget-select-chip" title="${h(vscode.l10n.t("Reasoning budget for this message"))}"><span class="em-budget-word">${h(vscode.l10n.t("Budget"))}</span> <select id="budget" aria-label="${h(vscode.l10n.t("Budget for this message"))}"></select></label>
     <span class="em-composer-buttons">
-      <button type="button" id="stop" class="em-button em-stop" hidden>Stop</button>
-      <button type="submit" id="send" class="em-button em-send">Send</button>
+      <button type="button" id="stop" class="em-button em-stop" hidden>${h(vscode.l10n.t("Stop"))}</button>
+      <button type="submit" id="send" class="em-button em-send">${h(vscode.l10n.t("Send"))}</button>
     </span>
   </div>
   <div id="budget-detail" class="em-budget-detail" aria-live="polite"></div>

@@ -7,6 +7,7 @@
 import * as vscode from "vscode";
 import {describeError} from "../core/logger";
 import {CommandIds} from "./commandIds";
+import {errorText} from "./l10n";
 import {logFailure, type Log} from "./log";
 
 /** A button of the error notification. */
@@ -17,12 +18,18 @@ export interface ErrorFix {
     readonly args?: readonly unknown[];
 }
 
+// Functions, not constants: a label is translated when it is shown (the display language is known by then).
 const openSettings = (label: string, query: string): ErrorFix => ({label, command: "workbench.action.openSettings", args: [query]});
-const chooseModel: ErrorFix = {label: "Choose Model...", command: CommandIds.chooseModel};
-const useFile: ErrorFix = {label: "Use a GGUF File...", command: CommandIds.useModelFile};
-const showLog: ErrorFix = {label: "Show Log", command: CommandIds.showLog};
-const testServer: ErrorFix = {label: "Test Server Connection", command: CommandIds.testServerConnection};
-const chooseBudget: ErrorFix = {label: "Choose Budget...", command: CommandIds.chooseBudget};
+const chooseModel = (): ErrorFix => ({label: vscode.l10n.t("Choose Model..."), command: CommandIds.chooseModel});
+const useFile = (): ErrorFix => ({label: vscode.l10n.t("Use a GGUF File..."), command: CommandIds.useModelFile});
+const showLog = (): ErrorFix => ({label: vscode.l10n.t("Show Log"), command: CommandIds.showLog});
+const testServer = (): ErrorFix => ({label: vscode.l10n.t("Test Server Connection"), command: CommandIds.testServerConnection});
+const chooseBudget = (): ErrorFix => ({label: vscode.l10n.t("Choose Budget..."), command: CommandIds.chooseBudget});
+
+/** An error as the user reads it: "Elastic Math: " and its message (errorText: in the display language). */
+export function userMessage(err: unknown): string {
+    return vscode.l10n.t("Elastic Math: {0}", errorText(errorCode(err), err instanceof Error ? err.message : String(err)));
+}
 
 /**
  * The fixes for an error code (EngineError's codes in src/core/engine, DownloadError's in src/core/download.ts,
@@ -31,33 +38,33 @@ const chooseBudget: ErrorFix = {label: "Choose Budget...", command: CommandIds.c
 export function fixesFor(code: string | undefined): readonly ErrorFix[] {
     switch (code) {
         case "not-configured":
-            return [chooseModel, openSettings("Open Settings", "elasticMath.model.path")];
+            return [chooseModel(), openSettings(vscode.l10n.t("Open Settings"), "elasticMath.model.path")];
         case "model-not-found":
         case "model-not-a-file":
         case "model-unreadable":
         case "model-invalid":
-            return [chooseModel, useFile];
+            return [chooseModel(), useFile()];
         case "model-load-failed":
         case "context-failed":
-            return [chooseModel, openSettings("Context Size Setting", "elasticMath.engine.contextSize"), showLog];
+            return [chooseModel(), openSettings(vscode.l10n.t("Context Size Setting"), "elasticMath.engine.contextSize"), showLog()];
         case "backend-unavailable":
-            return [openSettings("GPU Setting", "elasticMath.engine.gpu"), showLog];
+            return [openSettings(vscode.l10n.t("GPU Setting"), "elasticMath.engine.gpu"), showLog()];
         case "prompt-too-long":
         case "budget-too-large":
-            return [chooseBudget, openSettings("Context Size Setting", "elasticMath.engine.contextSize")];
+            return [chooseBudget(), openSettings(vscode.l10n.t("Context Size Setting"), "elasticMath.engine.contextSize")];
         case "server-failed":
-            return [testServer, openSettings("Server Settings", "elasticMath.server"), showLog];
+            return [testServer(), openSettings(vscode.l10n.t("Server Settings"), "elasticMath.server"), showLog()];
         case "offline":
         case "not-found":
         case "http-error":
         case "size-mismatch":
         case "checksum-mismatch":
         case "failed":
-            return [chooseModel, useFile, showLog];
+            return [chooseModel(), useFile(), showLog()];
         case "cancelled":
             return [];
         default:
-            return [showLog];
+            return [showLog()];
     }
 }
 
@@ -90,7 +97,7 @@ export class ErrorSurface {
         if (err instanceof Error && err.stack != null) this.log.debug(err.stack);
         const message = err instanceof Error ? err.message : String(err);
         const fixes = fixesFor(code);
-        const choice = vscode.window.showErrorMessage(`Elastic Math: ${message}`, ...fixes.map((f) => f.label)).then(async (label) => {
+        const choice = vscode.window.showErrorMessage(userMessage(err), ...fixes.map((f) => f.label)).then(async (label) => {
             const fix = fixes.find((f) => f.label === label);
             if (fix != null) {
                 try { await vscode.commands.executeCommand(fix.command, ...(fix.args ?? [])); } catch (e) { logFailure(this.log, `running "${fix.label}"`, e); }

@@ -36,10 +36,10 @@ export class FirstRunCard extends Disposable {
         }
         const offer = await this.models.firstRunOffer().catch(logged(this.log, "reading the catalog for the first-run card", undefined));
         const view: FirstRunOfferView = {
-            message: firstRunMessage,
+            message: firstRunMessage(),
             downloadLabel: offer?.label ?? null,
             note: offer != null && isNonCommercial(offer.entry.license) ? `${offer.entry.name} is ${offer.entry.license}: non-commercial use only.` : null,
-            chooseLabel: chooseFileLabel
+            chooseLabel: chooseFileLabel()
         };
         this.shown = true;
         this.controller.postToPanel({type: "firstRun", offer: view});
@@ -55,7 +55,7 @@ export class FirstRunCard extends Disposable {
         if (action === "download") {
             const offer = await this.models.firstRunOffer();
             if (offer == null) {
-                void vscode.window.showWarningMessage("Elastic Math: no downloadable model is in the catalog. Choose a GGUF file instead.");
+                void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: no downloadable model is in the catalog. Choose a GGUF file instead."));
                 return;
             }
             await this.models.download(offer.entry, offer.file);

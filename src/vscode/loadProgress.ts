@@ -53,7 +53,7 @@ export class LoadProgressNotifier implements vscode.Disposable {
         this.record({modelPath, kind: "shown", fraction: 0});
         void vscode.window.withProgress({
             location: vscode.ProgressLocation.Notification,
-            title: `Elastic Math: loading ${path.basename(modelPath).replace(/\.gguf$/i, "")}`,
+            title: vscode.l10n.t("Elastic Math: loading {0}", path.basename(modelPath).replace(/\.gguf$/i, "")),
             cancellable: false
         }, async (progress) => {
             active.progress = progress;

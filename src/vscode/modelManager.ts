@@ -18,7 +18,7 @@ import {checkModelFile as checkGgufModelFile, modelFileMessage, toGgufError} fro
 import {assessFit, assessFitOrEstimate, describeFit, fitAdvice, type FitReport} from "../core/fit";
 import {detectPromptFormat, readGgufPromptInfo} from "../core/modelTemplate";
 import {promptFormats, type PromptFormat} from "../core/promptFormat";
-import type {ErrorSurface} from "./errors";
+import {userMessage, type ErrorSurface} from "./errors";
 import {logFailure, logged, type Log} from "./log";
 import {showModelPick} from "./modelPick";
 import {configuredModel, readSettings, writeModelPath} from "./settings";
@@ -26,8 +26,8 @@ import {configuredModel, readSettings, writeModelPath} from "./settings";
 const catalogIdByPathKey = "elasticMath.catalogIdByPath";
 
 /** The first-run offer's words (the notification here, and the solution panel's card: firstRunCard.ts). */
-export const firstRunMessage = "Elastic Math needs a local model to solve problems. Download the recommended one, or choose a GGUF file you have.";
-export const chooseFileLabel = "Choose a GGUF file...";
+export const firstRunMessage = (): string => vscode.l10n.t("Elastic Math needs a local model to solve problems. Download the recommended one, or choose a GGUF file you have.");
+export const chooseFileLabel = (): string => vscode.l10n.t("Choose a GGUF file...");
 type FitLlama = NonNullable<Parameters<typeof assessFit>[0]["llama"]>;
 
 export class ModelManager {
@@ -55,7 +55,8 @@ export class ModelManager {
         const fresh = merged.problems.filter((p) => !this.reported.has(p));
         if (fresh.length > 0) {
             fresh.forEach((p) => this.reported.add(p));
-            void vscode.window.showWarningMessage(`Elastic Math: ${fresh.length === 1 ? "a model entry was" : "some model entries were"} ignored: ${fresh.join("; ")}`);
+            void vscode.window.showWarningMessage(fresh.length === 1 ? vscode.l10n.t("Elastic Math: a model entry was ignored: {0}", fresh.join("; "))
+                : vscode.l10n.t("Elastic Math: some model entries were ignored: {0}", fresh.join("; ")));
         }
         return merged;
     }
@@ -104,7 +105,7 @@ export class ModelManager {
         await this.context.globalState.update(catalogIdByPathKey, map);
         await writeModelPath(modelPath);
         this.log.info(`using ${modelPath}${entry != null ? ` (catalog entry ${entry.id})` : ""}`);
-        vscode.window.setStatusBarMessage(`Elastic Math: using ${path.basename(modelPath)}`, 4000);
+        vscode.window.setStatusBarMessage(vscode.l10n.t("Elastic Math: using {0}", path.basename(modelPath)), 4000);
     }
 
     /** Whether a model is configured (a GGUF path, or a server URL on the server backend). */
@@ -128,7 +129,8 @@ export class ModelManager {
             const entry = catalog.models.find((m) => m.id === args.catalogId);
             const file = entry?.files.find((f) => args.quantization == null || f.quantization === args.quantization);
             if (entry == null || file == null) {
-                void vscode.window.showErrorMessage(`Elastic Math: no catalog model "${args.catalogId}"${args.quantization ? ` with ${args.quantization}` : ""}.`);
+                void vscode.window.showErrorMessage(args.quantization ? vscode.l10n.t("Elastic Math: no catalog model \"{0}\" with {1}.", args.catalogId, args.quantization)
+                    : vscode.l10n.t("Elastic Math: no catalog model \"{0}\".", args.catalogId));
                 return undefined;
             }
             return this.download(entry, file);
@@ -153,19 +155,19 @@ export class ModelManager {
     /** Uses a model file (checked first; warned about when it does not fit). Resolves with the path, or undefined when refused. */
     public async useFile(file: string, entry?: CatalogModel): Promise<string | undefined> {
         if (await isDownloadInProgress(path.dirname(file), path.basename(file)) && !(await exists(file))) {
-            void vscode.window.showErrorMessage(`Elastic Math: "${file}" is still being downloaded. Wait for the download to finish.`);
+            void vscode.window.showErrorMessage(vscode.l10n.t("Elastic Math: \"{0}\" is still being downloaded. Wait for the download to finish.", file));
             return undefined;
         }
         const problem = await checkModelFile(file);
         if (problem != null) {
-            void vscode.window.showErrorMessage(`Elastic Math: ${problem}`);
+            void vscode.window.showErrorMessage(vscode.l10n.t("Elastic Math: {0}", problem));
             return undefined;
         }
         await this.use(file, entry);
         const tooBig = await this.fitProblem(file);
         if (tooBig != null) {
             this.log.warn(`${file} is in use but will not be loaded: ${tooBig}`);
-            void vscode.window.showWarningMessage(`Elastic Math: ${tooBig}`);
+            void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: {0}", tooBig));
         }
         return file;
     }
@@ -218,7 +220,7 @@ export class ModelManager {
     /** "<fit verdict> · " for a pick row ("" when the header cannot be read; a file llama.cpp would abort on says why). */
     public async fitLine(modelPath: string, entry?: CatalogModel, file?: CatalogFile): Promise<string> {
         const refused = await checkGgufModelFile(modelPath).then(() => undefined, (err: unknown) => toGgufError(err));
-        if (refused != null) return `$(error) cannot be used: ${refused.detail} · `;
+        if (refused != null) return `$(error) ${vscode.l10n.t("cannot be used: {0}", refused.detail)} · `;
         const r = await this.fitOf(modelPath);
         return r == null ? "" : `${fitSummary(r, file, entry?.files ?? [])} · `;
     }
@@ -246,20 +248,20 @@ export class ModelManager {
 
     public async pickFile(): Promise<string | undefined> {
         const picked = await vscode.window.showOpenDialog({
-            title: "Elastic Math: choose a GGUF model file", canSelectFiles: true, canSelectFolders: false, canSelectMany: false,
-            openLabel: "Use This Model", filters: {"GGUF models": ["gguf"], "All files": ["*"]}
+            title: vscode.l10n.t("Elastic Math: choose a GGUF model file"), canSelectFiles: true, canSelectFolders: false, canSelectMany: false,
+            openLabel: vscode.l10n.t("Use This Model"), filters: {[vscode.l10n.t("GGUF models")]: ["gguf"], [vscode.l10n.t("All files")]: ["*"]}
         });
         return picked?.[0] != null ? this.useFile(picked[0].fsPath) : undefined;
     }
 
     public async addFromHuggingFace(): Promise<string | undefined> {
         const uri = await vscode.window.showInputBox({
-            title: "Elastic Math: add a model from Hugging Face",
-            prompt: "hf:<user>/<repo>/<file>.gguf, or an https:// URL of a .gguf file",
+            title: vscode.l10n.t("Elastic Math: add a model from Hugging Face"),
+            prompt: vscode.l10n.t("hf:<user>/<repo>/<file>.gguf, or an https:// URL of a .gguf file"),
             placeHolder: "hf:bartowski/DeepSeek-R1-Distill-Qwen-1.5B-GGUF/DeepSeek-R1-Distill-Qwen-1.5B-Q4_K_M.gguf",
             ignoreFocusOut: true,
             validateInput: (v) => /^(hf:[^/\s]+\/[^/\s]+\/\S+\.gguf|https?:\/\/\S+\.gguf(\?\S*)?)$/i.test(v.trim()) ? undefined
-                : "Give hf:<user>/<repo>/<file>.gguf or a URL ending in .gguf"
+                : vscode.l10n.t("Give hf:<user>/<repo>/<file>.gguf or a URL ending in .gguf")
         });
         if (uri == null) return undefined;
         const name = decodeURIComponent(uri.trim().split("?")[0]!.split("/").pop()!);
@@ -277,7 +279,7 @@ export class ModelManager {
         const fileName = fileNameFor(entry, file);
         try {
             const done = await vscode.window.withProgress({
-                location: vscode.ProgressLocation.Notification, title: `Downloading ${entry.name}${file.quantization ? ` ${file.quantization}` : ""}`, cancellable: true
+                location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Downloading {0}", `${entry.name}${file.quantization ? ` ${file.quantization}` : ""}`), cancellable: true
             }, async (progress, token) => {
                 const controller = new AbortController();
                 const sub = token.onCancellationRequested(() => controller.abort());
@@ -289,26 +291,26 @@ export class ModelManager {
                         onProgress: (p) => {
                             const pct = p.totalBytes > 0 ? (p.downloadedBytes / p.totalBytes) * 100 : 0;
                             const speed = p.bytesPerSecond > 0 ? `${formatBytes(p.bytesPerSecond)}/s` : "";
-                            const left = Number.isFinite(p.secondsLeft) ? `${formatDuration(p.secondsLeft)} left` : "";
+                            const left = Number.isFinite(p.secondsLeft) ? vscode.l10n.t("{0} left", formatDuration(p.secondsLeft)) : "";
                             progress.report({
                                 increment: Math.max(0, pct - reported),
-                                message: [`${formatBytes(p.downloadedBytes)} of ${formatBytes(p.totalBytes)}`, speed, left].filter(Boolean).join(" · ")
+                                message: [vscode.l10n.t("{0} of {1}", formatBytes(p.downloadedBytes), formatBytes(p.totalBytes)), speed, left].filter(Boolean).join(" · ")
                             });
                             reported = Math.max(reported, pct);
                         },
-                        onVerifying: () => progress.report({message: "verifying..."})
+                        onVerifying: () => progress.report({message: vscode.l10n.t("verifying...")})
                     });
                 } finally {
                     sub.dispose();
                 }
             });
             if (await this.useFile(done, entry) == null) return undefined;
-            void vscode.window.showInformationMessage(`Elastic Math: ${entry.name} is downloaded and in use (${done}).`);
+            void vscode.window.showInformationMessage(vscode.l10n.t("Elastic Math: {0} is downloaded and in use ({1}).", entry.name, done));
             return done;
         } catch (err) {
             if (err instanceof DownloadError && err.code === "cancelled") {
                 this.log.info(`download of ${entry.name} cancelled: ${err.message}`);
-                vscode.window.setStatusBarMessage(`Elastic Math: ${err.message}`, 6000);
+                vscode.window.setStatusBarMessage(userMessage(err), 6000);
                 return undefined;
             }
             this.errors.show(err, `downloading ${entry.name} (${file.uri})`);
@@ -322,11 +324,12 @@ export class ModelManager {
      */
     public async offerFirstRun(): Promise<string | undefined> {
         const offer = await this.firstRunOffer();
-        const buttons = [...(offer != null ? [offer.label] : []), chooseFileLabel];
+        const chooseFile = chooseFileLabel();
+        const buttons = [...(offer != null ? [offer.label] : []), chooseFile];
         this.log.info(`no model is configured: the first-run offer is shown (${buttons.join(" / ")})`);
-        const choice = await vscode.window.showInformationMessage(firstRunMessage, ...buttons);
+        const choice = await vscode.window.showInformationMessage(firstRunMessage(), ...buttons);
         if (offer != null && choice === offer.label) return this.download(offer.entry, offer.file);
-        if (choice === chooseFileLabel) return this.pickFile();
+        if (choice === chooseFile) return this.pickFile();
         this.log.info(`the first-run offer was ${choice == null ? "dismissed" : `answered "${choice}"`}`);
         return undefined;
     }
@@ -336,14 +339,14 @@ export class ModelManager {
         const entry = defaultModel(await this.catalog());
         const file = entry?.files[0];
         if (entry == null || file == null) return undefined;
-        return {label: `Download ${entry.name} (about ${formatBytes(file.bytes)})`, entry, file};
+        return {label: vscode.l10n.t("Download {0} (about {1})", entry.name, formatBytes(file.bytes)), entry, file};
     }
 }
 
 /** "partly downloaded (N%) — resume" for an unfinished download (whole chunks kept; see core/download.ts). */
 export function partialLabel(p: {downloadedBytes: number; totalBytes: number}): string {
     const pct = p.totalBytes > 0 ? Math.floor((p.downloadedBytes / p.totalBytes) * 100) : 0;
-    return `partly downloaded (${pct}%) — resume`;
+    return vscode.l10n.t("partly downloaded ({0}%) — resume", pct);
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -367,20 +370,20 @@ export async function checkModelFile(file: string): Promise<string | null> {
     let handle: fs.FileHandle | undefined;
     try {
         const stat = await fs.stat(file);
-        if (stat.isDirectory()) return `"${file}" is a folder, not a GGUF model file.`;
-        if (stat.size < 32) return `"${file}" is too small (${stat.size} bytes) to be a GGUF model.`;
+        if (stat.isDirectory()) return vscode.l10n.t("\"{0}\" is a folder, not a GGUF model file.", file);
+        if (stat.size < 32) return vscode.l10n.t("\"{0}\" is too small ({1} bytes) to be a GGUF model.", file, stat.size);
         handle = await fs.open(file, "r");
         const magic = Buffer.alloc(4);
         await handle.read(magic, 0, 4, 0);
-        if (magic.toString("latin1") !== "GGUF") return `"${file}" is not a GGUF model file (it does not start with "GGUF").`;
+        if (magic.toString("latin1") !== "GGUF") return vscode.l10n.t("\"{0}\" is not a GGUF model file (it does not start with \"GGUF\").", file);
         // The header's checks (what llama.cpp would abort the extension host on), before the file is configured.
         const refused = await checkGgufModelFile(file).then(() => undefined, (err: unknown) => toGgufError(err));
         return refused != null ? modelFileMessage(path.basename(file), refused) : null;
     } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === "ENOENT") return `the model file "${file}" does not exist.`;
-        if (code === "EACCES") return `the model file "${file}" cannot be read (permission denied).`;
-        return `the model file "${file}" cannot be read: ${(err as Error).message}`;
+        if (code === "ENOENT") return vscode.l10n.t("the model file \"{0}\" does not exist.", file);
+        if (code === "EACCES") return vscode.l10n.t("the model file \"{0}\" cannot be read (permission denied).", file);
+        return vscode.l10n.t("the model file \"{0}\" cannot be read: {1}", file, (err as Error).message);
     } finally {
         await handle?.close();
     }

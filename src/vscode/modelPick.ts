@@ -26,18 +26,18 @@ export async function showModelPick(models: ModelManager, catalog: Catalog, log:
         const current = readSettings().modelPath;
         const items: Item[] = [];
         const installed = await models.installed(catalog);
-        items.push({label: "Installed", kind: vscode.QuickPickItemKind.Separator});
+        items.push({label: vscode.l10n.t("Installed"), kind: vscode.QuickPickItemKind.Separator});
         const installedPaths = new Set(installed.map((i) => i.path));
         if (current !== "" && !installedPaths.has(current)) installed.unshift({path: current});
         for (const i of installed)
             items.push({
                 label: `${i.path === current ? "$(check) " : ""}${i.entry?.name ?? path.basename(i.path)}`,
-                description: [i.file?.quantization, i.entry != null && isNonCommercial(i.entry.license) ? "non-commercial" : undefined].filter(Boolean).join(" · "),
+                description: [i.file?.quantization, i.entry != null && isNonCommercial(i.entry.license) ? vscode.l10n.t("non-commercial") : undefined].filter(Boolean).join(" · "),
                 detail: `${await localFitLine(i.path, i.entry, i.file)}${i.path}`,
                 run: () => models.useFile(i.path, i.entry)
             });
-        if (installed.length === 0) items.push({label: "$(info) none yet", description: "download one below, or choose a file"});
-        items.push({label: "Download", kind: vscode.QuickPickItemKind.Separator});
+        if (installed.length === 0) items.push({label: `$(info) ${vscode.l10n.t("none yet")}`, description: vscode.l10n.t("download one below, or choose a file")});
+        items.push({label: vscode.l10n.t("Download"), kind: vscode.QuickPickItemKind.Separator});
         // Each downloadable file's header, read remotely (in parallel, a few seconds at most), else the size estimate.
         const fits = new Map<CatalogFile, FitReport>();
         const files = catalog.models.flatMap((entry) => entry.files);
@@ -51,24 +51,24 @@ export async function showModelPick(models: ModelManager, catalog: Catalog, log:
                 const fitText = fitSummary(fits.get(file)!, file, entry.files);
                 items.push({
                     label: `$(cloud-download) ${entry.name}`,
-                    description: `${file.quantization} · ${formatBytes(file.bytes)} · ${entry.parameters}${entry.default === true ? " · recommended" : ""}`,
+                    description: `${file.quantization} · ${formatBytes(file.bytes)} · ${entry.parameters}${entry.default === true ? ` · ${vscode.l10n.t("recommended")}` : ""}`,
                     // What decides the choice first (resume, fit), then the license and the format notes.
-                    detail: `${partial != null ? `$(history) ${partialLabel(partial)} · ` : ""}${fitText} · ${isNonCommercial(entry.license) ? `$(warning) ${entry.license}: non-commercial use only` : entry.license}${entry.promptFormat === "chatml" || entry.promptFormat === "llemma-few-shot" ? " · no thinking phase (answer budget only)" : ""}`,
+                    detail: `${partial != null ? `$(history) ${partialLabel(partial)} · ` : ""}${fitText} · ${isNonCommercial(entry.license) ? `$(warning) ${vscode.l10n.t("{0}: non-commercial use only", entry.license)}` : entry.license}${entry.promptFormat === "chatml" || entry.promptFormat === "llemma-few-shot" ? ` · ${vscode.l10n.t("no thinking phase (answer budget only)")}` : ""}`,
                     run: () => models.download(entry, file)
                 });
             }
         }
         for (const entry of catalog.models.filter((m) => m.files.length === 0))
-            items.push({label: `$(circle-slash) ${entry.name}`, description: "no download source", detail: entry.notes ?? "Convert it to GGUF and choose the file (see models/README.md)."});
+            items.push({label: `$(circle-slash) ${entry.name}`, description: vscode.l10n.t("no download source"), detail: entry.notes ?? vscode.l10n.t("Convert it to GGUF and choose the file (see models/README.md).")});
         items.push({label: "", kind: vscode.QuickPickItemKind.Separator});
-        items.push({label: "$(folder-opened) Use a GGUF file on disk...", run: () => models.pickFile()});
-        items.push({label: "$(cloud-download) Add from Hugging Face...", description: "hf:<user>/<repo>/<file>.gguf or a URL", run: () => models.addFromHuggingFace()});
+        items.push({label: `$(folder-opened) ${vscode.l10n.t("Use a GGUF file on disk...")}`, run: () => models.pickFile()});
+        items.push({label: `$(cloud-download) ${vscode.l10n.t("Add from Hugging Face...")}`, description: vscode.l10n.t("hf:<user>/<repo>/<file>.gguf or a URL"), run: () => models.addFromHuggingFace()});
         return items;
     };
     // The pick opens with size estimates (or headers read before) and is updated as the remote headers arrive.
     const qp = vscode.window.createQuickPick<Item>();
-    qp.title = "Elastic Math: choose a model";
-    qp.placeholder = "Installed models, models to download, or a GGUF file";
+    qp.title = vscode.l10n.t("Elastic Math: choose a model");
+    qp.placeholder = vscode.l10n.t("Installed models, models to download, or a GGUF file");
     qp.matchOnDescription = true;
     qp.matchOnDetail = true;
     qp.busy = true;

@@ -13,7 +13,7 @@ export function readRenderOptions(): RenderOptions {
     const {macros, problems} = normalizeMacros(raw);
     const report = problems.join("; ");
     if (report !== "" && report !== lastReported)
-        void vscode.window.showWarningMessage(`Elastic Math: some entries of elasticMath.render.macros were ignored: ${report}`);
+        void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: some entries of elasticMath.render.macros were ignored: {0}", report));
     lastReported = report;
     return Object.keys(macros).length > 0 ? {macros} : {};
 }

@@ -12,6 +12,8 @@ import type {BudgetSpec, SolveEvent, SolveResult} from "../core/types";
 import type {BudgetView, CopyKind, RenderedRecord, RequestRecord, RequestStats, RequestStatus, ToViewTurnMessage} from "../protocol/messages";
 import {htmlPieces, showBidiControls, type RenderOptions, type RenderResult} from "../render";
 import type {ViewRenderer} from "./formulaOffload";
+import {errorCode} from "./errors";
+import {errorText} from "./l10n";
 import {logFailure, type Log} from "./log";
 import {OrderedPost} from "./orderedPost";
 import {PhaseStreams} from "./phaseStreams";
@@ -167,13 +169,13 @@ export class RequestPipeline {
             };
             this.keep(record);
             // A server connection that dropped mid-answer: the text that arrived stays in the view; say what happened.
-            if (result.interrupted != null) void vscode.window.showWarningMessage(`Elastic Math: ${result.interrupted}`);
+            if (result.interrupted != null) void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: {0}", result.interrupted));
             out.post(answerHtml(this.renderer, result.answer, request.render).then((html) => ({type: "done", id, stats, answerHtml: html, record} as const)));
             await out.idle();
             return {ok: true, id, record, result};
         } catch (error) {
             await stream.finish();
-            const message = error instanceof Error ? error.message : String(error);
+            const message = errorText(errorCode(error), error instanceof Error ? error.message : String(error));
             logFailure(this.log, `request ${id} ("${request.problem.slice(0, 60)}")`, error);
             const record: RequestRecord = {
                 id, problem: request.problem, budget: request.budget, thinking: stream.text("thinking"), solution: stream.text("solution"),
@@ -192,24 +194,25 @@ export class RequestPipeline {
     /** Copies a finished record's final answer, solution Markdown or LaTeX (the card's Copy buttons). */
     public async copy(id: string, what: CopyKind, record = this.records.get(id)): Promise<void> {
         if (record == null) {
-            void vscode.window.showWarningMessage("Elastic Math: that solution is no longer available to copy.");
+            void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: that solution is no longer available to copy."));
             return;
         }
         const text = copyText(record, what);
         if (text === "") {
-            void vscode.window.showWarningMessage(what === "answer" ? "Elastic Math: this solution has no final boxed answer to copy."
-                : "Elastic Math: this solution is empty; there is nothing to copy.");
+            void vscode.window.showWarningMessage(what === "answer" ? vscode.l10n.t("Elastic Math: this solution has no final boxed answer to copy.")
+                : vscode.l10n.t("Elastic Math: this solution is empty; there is nothing to copy."));
             return;
         }
         await vscode.env.clipboard.writeText(text);
-        vscode.window.setStatusBarMessage(`Elastic Math: copied the ${what === "answer" ? "final answer" : `solution as ${what === "markdown" ? "Markdown" : "LaTeX"}`}`, 3000);
+        vscode.window.setStatusBarMessage(what === "answer" ? vscode.l10n.t("Elastic Math: copied the final answer")
+            : what === "markdown" ? vscode.l10n.t("Elastic Math: copied the solution as Markdown") : vscode.l10n.t("Elastic Math: copied the solution as LaTeX"), 3000);
     }
 }
 
 /** A problem the user must hear about (as a warning) and the log keeps. */
 export function warnUser(log: Log, message: string): void {
     log.warn(message);
-    void vscode.window.showWarningMessage(`Elastic Math: ${message}`);
+    void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: {0}", message));
 }
 
 /** What Copy puts on the clipboard; bidi controls shown as ⟨U+202E⟩ so a pasted answer reads as it was shown. */
@@ -275,14 +278,15 @@ export async function openLink(href: string): Promise<void> {
     try {
         uri = vscode.Uri.parse(href, true);
     } catch (err) {
-        void vscode.window.showWarningMessage(`Elastic Math: not a link that can be opened: ${href} (${err instanceof Error ? err.message : String(err)})`);
+        void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: not a link that can be opened: {0} ({1})", href, err instanceof Error ? err.message : String(err)));
         return;
     }
     if (!["https", "http", "mailto"].includes(uri.scheme)) return;
     if (uri.scheme !== "https") {
+        const open = vscode.l10n.t("Open");
         const choice = await vscode.window.showWarningMessage(
-            `Open this link from the model's output?\n${href}`, {modal: true}, "Open");
-        if (choice !== "Open") return;
+            vscode.l10n.t("Open this link from the model's output?\n{0}", href), {modal: true}, open);
+        if (choice !== open) return;
     }
     await vscode.env.openExternal(uri);
 }

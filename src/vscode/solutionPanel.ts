@@ -4,6 +4,7 @@ import type {Logger} from "../core/logger";
 import {Disposable} from "./disposable";
 import {solutionPanelViewType} from "./commandIds";
 import {panelSurface, replacePanel, WebviewHost} from "./webviewHost";
+import {h} from "./webviewHtml";
 
 /** The panel keeps its page when hidden (a solution streaming into a background tab goes on). */
 const panelOptions = {retainContextWhenHidden: true, enableFindWidget: true};
@@ -37,14 +38,14 @@ export class SolutionPanel extends Disposable implements vscode.WebviewPanelSeri
         this.host = this._register(new WebviewHost<ToPanelMessage, FromPanelMessage>({
             log, extensionUri, onMessage: (m) => handlers.onMessage(m), onReady: (reloaded) => handlers.onReady(reloaded), onProblem: (m) => handlers.onProblem(m), onPost,
             page: {
-                title: "Elastic Math", styles: ["panel.css"], script: "panel.js",
+                title: "Elastic Math", styles: ["panel.css"], script: "panel.js", // l10n-exempt: the product's name
                 body: `
-<header class="em-toolbar" role="toolbar" aria-label="Solution panel">
+<header class="em-toolbar" role="toolbar" aria-label="${h(vscode.l10n.t("Solution panel"))}">
   <span class="em-title">Elastic Math</span>
-  <button type="button" class="em-button em-clear" data-action="clear" title="Remove finished solutions from the panel">Clear</button>
+  <button type="button" class="em-button em-clear" data-action="clear" title="${h(vscode.l10n.t("Remove finished solutions from the panel"))}">${h(vscode.l10n.t("Clear"))}</button>
 </header>
 <main id="feed" aria-live="polite"></main>
-<p id="empty" class="em-empty">Run <strong>Elastic Math: Solve Problem...</strong> from the command palette to see a solution here.</p>
+<p id="empty" class="em-empty">${vscode.l10n.t("Run {0} from the command palette to see a solution here.", `<strong>${h(vscode.l10n.t("Elastic Math: Solve Problem..."))}</strong>`)}</p>
 `
             }
         }));
@@ -76,6 +77,7 @@ export class SolutionPanel extends Disposable implements vscode.WebviewPanelSeri
             this.panel.reveal(sameGroup ? vscode.ViewColumn.Beside : undefined, preserveFocus);
             return;
         }
+        // l10n-exempt: the product's name
         this.attach(vscode.window.createWebviewPanel(solutionPanelViewType, "Elastic Math", {viewColumn: vscode.ViewColumn.Beside, preserveFocus}, panelOptions));
     }
 

@@ -17,7 +17,7 @@ export class ModelStatusBar extends Disposable {
 
     public constructor(private readonly log: Log) {
         super();
-        this.item.name = "Elastic Math model";
+        this.item.name = vscode.l10n.t("Elastic Math model");
         this.item.command = CommandIds.chooseModel;
         this._register(onEngineSettingsChange(() => {
             this.device = null;
@@ -47,8 +47,8 @@ export class ModelStatusBar extends Disposable {
             (err) => this.log.warn(`setting the context ${modelConfiguredContextKey} failed: ${String(err)}`));
         if (modelPath === "") {
             this.item.command = CommandIds.chooseModel;
-            this.item.text = "$(circle-slash) Elastic Math: no model";
-            this.item.tooltip = "No model is configured. Click to download or choose a model.";
+            this.item.text = `$(circle-slash) ${vscode.l10n.t("Elastic Math: no model")}`;
+            this.item.tooltip = vscode.l10n.t("No model is configured. Click to download or choose a model.");
             return;
         }
         this.item.text = `$(symbol-numeric) ${modelName}${this.device != null ? ` · ${shortDevice(this.device)}` : ""}`;
@@ -56,12 +56,12 @@ export class ModelStatusBar extends Disposable {
             // On a server the local model pick does not apply: the click checks the server instead.
             this.item.command = CommandIds.testServerConnection;
             this.item.tooltip = new vscode.MarkdownString(
-                `**Elastic Math on a server**\n\n${modelName}\n\nClick to test the server connection (the server is set in elasticMath.server.*).`);
+                `**${vscode.l10n.t("Elastic Math on a server")}**\n\n${modelName}\n\n${vscode.l10n.t("Click to test the server connection (the server is set in elasticMath.server.*).")}`);
             return;
         }
         this.item.command = CommandIds.chooseModel;
         this.item.tooltip = new vscode.MarkdownString(
-            `**Elastic Math model**\n\n${modelPath}\n\nDevice: ${this.device ?? "not loaded yet"}\n\nClick to choose another model.`);
+            `**${vscode.l10n.t("Elastic Math model")}**\n\n${modelPath}\n\n${vscode.l10n.t("Device: {0}", this.device ?? vscode.l10n.t("not loaded yet"))}\n\n${vscode.l10n.t("Click to choose another model.")}`);
     }
 }
 

@@ -24,6 +24,8 @@ import {OrderedPost} from "./orderedPost";
 import {RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 import {tutorPanelViewType} from "./commandIds";
 import {tutorPage} from "./tutorPage";
+import {checkMessage} from "./tutorTexts";
+import {userMessage} from "./errors";
 import {MAX_VOTE_SAMPLES, pickVoteSamples} from "./votePick";
 import {panelSurface, replacePanel, WebviewHost} from "./webviewHost";
 
@@ -72,7 +74,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
             onReady: (reloaded) => { if (reloaded) for (const m of [...this.shown, ...(this.lastStatus ? [this.lastStatus] : [])]) this.host.post(m); },
             onMessage: (m) => void this.act(m).catch((err) => {
                 this.log.error(`the Tutor's "${m.type}" failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-                this.post({type: "error", message: `Elastic Math: ${err instanceof Error ? err.message : String(err)}`});
+                this.post({type: "error", message: userMessage(err)});
             })
         }));
         this.session = readSession(storage.get<unknown>(sessionKey));
@@ -84,8 +86,8 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
         // What the page showed (its state), posted back: queued until the page is ready, so a page that the host
         // replaces (a new panel without state) gets it too.
         for (const m of readShown(state)) this.post(m);
-        if (this.session?.result != null) this.post({type: "status", text: "Ready. Type your answer and press Check, or ask for a hint.", busy: false});
-        else this.post({type: "status", text: "The tutor stopped with the reload: run Tutor Me on a Problem again.", busy: false});
+        if (this.session?.result != null) this.post({type: "status", text: vscode.l10n.t("Ready. Type your answer and press Check, or ask for a hint."), busy: false});
+        else this.post({type: "status", text: vscode.l10n.t("The tutor stopped with the reload: run Tutor Me on a Problem again."), busy: false});
     }
 
     public get busy(): boolean { return this.running != null; }
@@ -101,14 +103,14 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
         this.save();
         this.post(this.renderer.renderHtml(problem).then((problemHtml) => ({type: "problem", problemHtml,
             budget: toBudgetView(picked.budget, picked.label, picked.answerOnly === true)} as const)));
-        const ready = await this.exclusive("Working out the problem first (hidden from you)...", async (signal) => {
+        const ready = await this.exclusive(vscode.l10n.t("Working out the problem first (hidden from you)..."), async (signal) => {
             const r = await this.solveHidden(problem, picked, signal);
             if (this.session !== session) return undefined;
-            if (r.stop === "abort") { this.post({type: "status", text: "Stopped. Run Tutor Me again to start over.", busy: false}); return r; }
+            if (r.stop === "abort") { this.post({type: "status", text: vscode.l10n.t("Stopped. Run Tutor Me again to start over."), busy: false}); return r; }
             session.result = {solution: r.solution, answer: r.answer};
             session.steps = splitSteps(r.solution);
             this.save();
-            this.post({type: "status", text: "Ready. Type your answer and press Check, or ask for a hint.", busy: false});
+            this.post({type: "status", text: vscode.l10n.t("Ready. Type your answer and press Check, or ask for a hint."), busy: false});
             this.post({type: "ready-to-tutor", steps: session.steps.length, hasAnswer: r.answer != null, forcedAt: r.forcedAt ?? []});
             return r;
         });
@@ -137,22 +139,22 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                 const shown = c.verdict !== "empty" && c.verdict !== "unreadable";
                 const tutorAnswer = s.result.answer;
                 this.post(Promise.all([shown ? mathHtml(this.renderer, answer) : null, c.revealsAnswer ? mathHtml(this.renderer, tutorAnswer) : null]).then(([studentHtml, tutorHtml]) =>
-                    ({type: "check", verdict: c.verdict, message: c.message, studentHtml, tutorHtml} as const)));
-                this.post({type: "status", text: c.verdict === "correct" ? "Correct. Try another problem, or look at the full solution."
-                    : "Try again, ask for a hint, or go step by step.", busy: false});
+                    ({type: "check", verdict: c.verdict, message: checkMessage(c), studentHtml, tutorHtml} as const)));
+                this.post({type: "status", text: c.verdict === "correct" ? vscode.l10n.t("Correct. Try another problem, or look at the full solution.")
+                    : vscode.l10n.t("Try again, ask for a hint, or go step by step."), busy: false});
                 return;
             }
             case "hint": {
                 if (s?.result == null) return this.notReady();
                 const level = s.hints.length + 1;
-                await this.exclusive(`Thinking of hint ${level}...`, async (signal) => {
+                await this.exclusive(vscode.l10n.t("Thinking of hint {0}...", level), async (signal) => {
                     const hint = await requestHint({problem: s.problem, level, previous: s.hints, answer: s.result!.answer, budget: s.picked.budget,
                         solve: (o) => this.solve(o.problem, o.budget, signal), signal});
                     if (this.session !== s || hint.stop === "abort") return;
                     s.hints.push(hint.text);
                     this.save();
                     this.post(this.renderer.renderHtml(hint.text).then((html) => ({type: "hint", level, html, masked: hint.masked} as const)));
-                    this.post({type: "status", text: `Hint ${level} shown. Try again, or ask for another hint.`, busy: false});
+                    this.post({type: "status", text: vscode.l10n.t("Hint {0} shown. Try again, or ask for another hint.", level), busy: false});
                 });
                 return;
             }
@@ -163,8 +165,8 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                 this.save();
                 const total = s.steps.length;
                 this.post(this.renderer.renderHtml(s.steps[index]!).then((html) => ({type: "step", index, total, html} as const)));
-                this.post({type: "status", text: index + 1 < s.steps.length ? `Step ${index + 1} of ${s.steps.length} shown. Try the rest yourself, or show the next step.`
-                    : `All ${s.steps.length} steps shown.`, busy: false});
+                this.post({type: "status", text: index + 1 < s.steps.length ? vscode.l10n.t("Step {0} of {1} shown. Try the rest yourself, or show the next step.", index + 1, s.steps.length)
+                    : vscode.l10n.t("All {0} steps shown.", s.steps.length), busy: false});
                 return;
             }
             case "showSolution": {
@@ -174,20 +176,20 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                     const pieces = htmlPieces(solution);
                     return (pieces.length > 0 ? pieces : [""]).map((html, i): ToTutorMessage => ({type: "solution", html, answerHtml, ...(i > 0 ? {append: true} : {})}));
                 }));
-                this.post({type: "status", text: "Full solution shown.", busy: false});
+                this.post({type: "status", text: vscode.l10n.t("Full solution shown."), busy: false});
                 return;
             }
             case "vote": {
                 if (s == null) return this.notReady();
-                if (this.running != null) { this.post({type: "status", text: "The tutor is busy: wait, or press Stop.", busy: true}); return; }
+                if (this.running != null) { this.post({type: "status", text: vscode.l10n.t("The tutor is busy: wait, or press Stop."), busy: true}); return; }
                 const given = message.k;
                 const k = given != null ? (Number.isInteger(given) && given >= 1 && given <= MAX_VOTE_SAMPLES ? given : undefined)
                     : await pickVoteSamples(this.engines.settings.tutor.voteSamples);
                 if (k == null) {
-                    if (given != null) this.post({type: "status", text: `The vote takes 1 to ${MAX_VOTE_SAMPLES} samples.`, busy: false});
+                    if (given != null) this.post({type: "status", text: vscode.l10n.t("The vote takes 1 to {0} samples.", MAX_VOTE_SAMPLES), busy: false});
                     return;
                 }
-                await this.exclusive(`Majority vote: sampling ${k} solutions...`, async (signal) => {
+                await this.exclusive(vscode.l10n.t("Majority vote: sampling {0} solutions...", k), async (signal) => {
                     let plan: string | undefined;
                     // With a seed in the settings the vote is repeatable: seeds seed, seed+1, ...
                     const v = await majorityVote({problem: s.problem, budget: s.picked.budget, k, signal, seedBase: this.engines.settings.sampling.seed,
@@ -195,14 +197,14 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                         solveMany: (o) => this.engines.current().solveMany({...o, minThinkingTokens: this.engines.settings.tutor.minThinkingTokens || undefined}),
                         onPlan: (p) => {
                             plan = p.reason.charAt(0).toUpperCase() + p.reason.slice(1);
-                            this.post({type: "status", text: `Majority vote: ${p.reason}...`, busy: true});
+                            this.post({type: "status", text: vscode.l10n.t("Majority vote: {0}...", p.reason), busy: true});
                             this.post({type: "vote", done: 0, k, buckets: [], final: false, agreedHtml: null, share: 0, plan});
                         },
                         onProgress: (p) => this.post(bucketViews(this.renderer, p.buckets).then((buckets) => ({type: "vote", done: p.done, k, buckets, final: false, agreedHtml: null, share: 0, plan} as const)))});
                     if (this.session !== s) return;
                     this.post(Promise.all([bucketViews(this.renderer, v.buckets), mathHtml(this.renderer, v.agreed)]).then(([buckets, agreedHtml]) =>
                         ({type: "vote", done: v.answers.length, k, buckets, final: true, agreedHtml, share: v.share, plan} as const)));
-                    this.post({type: "status", text: v.stopped ? "Vote stopped." : "Vote done.", busy: false});
+                    this.post({type: "status", text: v.stopped ? vscode.l10n.t("Vote stopped.") : vscode.l10n.t("Vote done."), busy: false});
                 });
                 return;
             }
@@ -214,7 +216,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
     }
 
     private notReady(): void {
-        this.post({type: "status", text: this.running ? "The tutor is still working: wait a moment." : "Start with Elastic Math: Tutor Me on a Problem...", busy: this.running != null});
+        this.post({type: "status", text: this.running ? vscode.l10n.t("The tutor is still working: wait a moment.") : vscode.l10n.t("Start with Elastic Math: Tutor Me on a Problem..."), busy: this.running != null});
     }
 
     private solve(problem: string, budget: BudgetSpec, signal: AbortSignal, sampling?: SamplingOptions): Promise<SolveResult> {
@@ -229,9 +231,9 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
             problem, budget: toBudgetView(picked.budget, picked.label), modelName: engine.modelName, render: readRenderOptions(), signal,
             post: (m) => {
                 if (m.type !== "status") return;
-                if (m.status === "queued" && m.position != null && m.position > 0) this.post({type: "status", text: `Waiting for the model: ${m.position} request(s) ahead...`, busy: true});
-                else if (m.status === "loading") this.post({type: "status", text: `Loading ${m.detail ?? "the model"}...`, busy: true});
-                else if (m.status === "thinking") this.post({type: "status", text: "Working out the problem first (hidden from you)...", busy: true});
+                if (m.status === "queued" && m.position != null && m.position > 0) this.post({type: "status", text: vscode.l10n.t("Waiting for the model: {0} request(s) ahead...", m.position), busy: true});
+                else if (m.status === "loading") this.post({type: "status", text: vscode.l10n.t("Loading {0}...", m.detail ?? vscode.l10n.t("the model")), busy: true});
+                else if (m.status === "thinking") this.post({type: "status", text: vscode.l10n.t("Working out the problem first (hidden from you)..."), busy: true});
             },
             run: (o) => engine.solve({problem, budget: picked.budget, signal: o.signal, onEvent: o.onEvent, minThinkingTokens})
         });
@@ -241,7 +243,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
 
     /** Runs one operation at a time, with a status line and Stop; errors become a message in the panel. */
     private async exclusive<T>(text: string, work: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
-        if (this.running != null) { this.post({type: "status", text: "The tutor is busy: wait, or press Stop.", busy: true}); return undefined; }
+        if (this.running != null) { this.post({type: "status", text: vscode.l10n.t("The tutor is busy: wait, or press Stop."), busy: true}); return undefined; }
         const controller = new AbortController();
         this.running = controller;
         this.post({type: "status", text, busy: true});
@@ -249,11 +251,11 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
             return await work(controller.signal);
         } catch (err) {
             this.log.error(`the Tutor's "${text}" failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-            this.post({type: "error", message: `Elastic Math: ${err instanceof Error ? err.message : String(err)}`});
+            this.post({type: "error", message: userMessage(err)});
             return undefined;
         } finally {
             if (this.running === controller) this.running = undefined;
-            if (controller.signal.aborted) this.post({type: "status", text: "Stopped.", busy: false});
+            if (controller.signal.aborted) this.post({type: "status", text: vscode.l10n.t("Stopped."), busy: false});
         }
     }
 
@@ -278,7 +280,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
 
     private show(): void {
         if (this.panel != null) { this.panel.reveal(undefined, true); return; }
-        this.attach(vscode.window.createWebviewPanel(tutorPanelViewType, "Elastic Math Tutor", {viewColumn: vscode.ViewColumn.Beside, preserveFocus: true}, panelOptions));
+        this.attach(vscode.window.createWebviewPanel(tutorPanelViewType, vscode.l10n.t("Elastic Math Tutor"), {viewColumn: vscode.ViewColumn.Beside, preserveFocus: true}, panelOptions));
     }
 
     private attach(panel: vscode.WebviewPanel): void {

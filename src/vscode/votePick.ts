@@ -12,19 +12,19 @@ export async function pickVoteSamples(defaultK: number): Promise<number | undefi
     type Item = vscode.QuickPickItem & {k?: number};
     const ks = [...new Set([defaultK, 4, 8, 16])];
     const items: Item[] = ks.map((k) => ({
-        label: `${k} samples`,
-        description: k === defaultK ? "your default (Settings: Tutor: Vote Samples)" : undefined,
-        detail: k === defaultK ? "More samples: a steadier vote, more time (parallel when memory allows)." : undefined,
+        label: vscode.l10n.t("{0} samples", k),
+        description: k === defaultK ? vscode.l10n.t("your default (Settings: Tutor: Vote Samples)") : undefined,
+        detail: k === defaultK ? vscode.l10n.t("More samples: a steadier vote, more time (parallel when memory allows).") : undefined,
         k
     }));
     items.push({label: "", kind: vscode.QuickPickItemKind.Separator});
-    items.push({label: "Custom...", description: `type a number from 1 to ${MAX_VOTE_SAMPLES}`});
-    const picked = await vscode.window.showQuickPick(items, {title: "Elastic Math: majority vote", placeHolder: "How many solutions to sample and vote on?", ignoreFocusOut: true});
+    items.push({label: vscode.l10n.t("Custom..."), description: vscode.l10n.t("type a number from 1 to {0}", MAX_VOTE_SAMPLES)});
+    const picked = await vscode.window.showQuickPick(items, {title: vscode.l10n.t("Elastic Math: majority vote"), placeHolder: vscode.l10n.t("How many solutions to sample and vote on?"), ignoreFocusOut: true});
     if (picked == null) return undefined;
     if (picked.k != null) return picked.k;
     const typed = await vscode.window.showInputBox({
-        title: "Elastic Math: majority vote", prompt: `Samples (1 to ${MAX_VOTE_SAMPLES})`, value: String(defaultK), ignoreFocusOut: true,
-        validateInput: (v) => parseVoteSamples(v) == null ? `A whole number from 1 to ${MAX_VOTE_SAMPLES}.` : undefined
+        title: vscode.l10n.t("Elastic Math: majority vote"), prompt: vscode.l10n.t("Samples (1 to {0})", MAX_VOTE_SAMPLES), value: String(defaultK), ignoreFocusOut: true,
+        validateInput: (v) => parseVoteSamples(v) == null ? vscode.l10n.t("A whole number from 1 to {0}.", MAX_VOTE_SAMPLES) : undefined
     });
     return typed == null ? undefined : parseVoteSamples(typed);
 }

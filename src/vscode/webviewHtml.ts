@@ -15,8 +15,22 @@ export interface WebviewPage {
     readonly body: string;
 }
 
+/** Text for HTML (an element's text or an attribute's value): a translation may hold any character. */
+export function h(text: string): string {
+    return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 /**
- * The one HTML shell of every webview: a strict CSP with a fresh nonce per render (no inline or remote script; KaTeX
+ * The translations the page's script uses (src/webview/l10n.ts): this extension's bundle for the display language
+ * (vscode.l10n.bundle; none in English), as JSON.
+ */
+function translationsJson(): string {
+    return JSON.stringify(vscode.l10n.bundle ?? {});
+}
+
+/**
+ * The one HTML shell of every webview (the panel, the sidebar chat and the Tutor): its translations go to the page
+ * in a meta element (data, not a script: the CSP lets only the page's own script run), read by src/webview/l10n.ts. a strict CSP with a fresh nonce per render (no inline or remote script; KaTeX
  * positions glyphs with inline styles, so style-src needs 'unsafe-inline'), local fonts and styles only.
  */
 export function webviewDocument(page: WebviewPage): string {
@@ -32,13 +46,14 @@ export function webviewDocument(page: WebviewPage): string {
     ].join("; ");
     const styles = ["katex/katex.min.css", ...page.styles].map((s) => `<link rel="stylesheet" href="${media("media", ...s.split("/"))}">`);
     return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${h(vscode.env.language)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 ${styles.join("\n")}
-<title>${page.title}</title>
+<meta name="em-l10n" content="${h(translationsJson())}">
+<title>${h(page.title)}</title>
 </head>
 <body${page.bodyClass != null ? ` class="${page.bodyClass}"` : ""}>
 ${page.body.trim()}

@@ -5,6 +5,7 @@
  * Browser code: it only inserts HTML the host rendered from untrusted text (markdown-it html:false, KaTeX trust:false).
  */
 import type {BudgetView, CopyKind, RenderedChunk, RequestRecord, RequestStats, RequestStatus} from "../protocol/messages";
+import {t, tName} from "./l10n";
 
 export interface Card {
     readonly id: string;
@@ -49,8 +50,11 @@ export function meter(className: string): Meter {
     return {root, fill, label};
 }
 
-export function setMeter(m: Meter, used: number, budget: number | null, what: string): void {
-    m.label.textContent = budget != null && budget > 0 ? `${used} / ${budget} ${what} tokens` : `${used} ${what} tokens`;
+export function setMeter(m: Meter, used: number, budget: number | null, what: "thinking" | "solution"): void {
+    const limited = budget != null && budget > 0;
+    m.label.textContent = what === "thinking"
+        ? (limited ? t("{0} / {1} thinking tokens", used, budget) : t("{0} thinking tokens", used))
+        : (limited ? t("{0} / {1} solution tokens", used, budget) : t("{0} solution tokens", used));
     const fraction = budget != null && budget > 0 ? Math.min(1, used / budget) : 0;
     m.fill.style.width = `${(fraction * 100).toFixed(1)}%`;
     m.root.classList.toggle("em-meter-full", budget != null && used >= budget);
@@ -59,9 +63,9 @@ export function setMeter(m: Meter, used: number, budget: number | null, what: st
 }
 
 export function budgetLabel(b: BudgetView): string {
-    if (b.mode === "unconstrained") return `${b.label} · up to the context size`;
-    if (b.answerOnly === true) return `${b.label} · answer ${b.answerTokens} (no thinking phase)`;
-    return `${b.label} · think ${b.thinkTokens} / answer ${b.answerTokens}`;
+    if (b.mode === "unconstrained") return t("{0} · up to the context size", tName(b.label));
+    if (b.answerOnly === true) return t("{0} · answer {1} (no thinking phase)", tName(b.label), b.answerTokens);
+    return t("{0} · think {1} / answer {2}", tName(b.label), b.thinkTokens, b.answerTokens);
 }
 
 export function thinkBudget(b: BudgetView): number | null {
@@ -91,7 +95,7 @@ function phasePart(head: HTMLElement, title: string, meterClass: string, body: H
 export function buildCard(id: string, problemHtml: string, budget: BudgetView, model: string, handlers: CardActions): Card {
     const root = el("article", "em-card");
     root.dataset.id = id;
-    root.setAttribute("aria-label", "Solution");
+    root.setAttribute("aria-label", t("Solution"));
 
     const head = el("header", "em-card-head");
     const problem = el("div", "em-problem em-md");
@@ -100,9 +104,9 @@ export function buildCard(id: string, problemHtml: string, budget: BudgetView, m
     meta.append(el("span", "em-chip em-budget-chip", budgetLabel(budget)), el("span", "em-chip em-model-chip", model));
     const status = el("div", "em-status");
     status.setAttribute("role", "status");
-    const stop = el("button", "em-button em-stop", "Stop");
+    const stop = el("button", "em-button em-stop", t("Stop"));
     stop.type = "button";
-    stop.title = "Stop generating (keeps what was produced)";
+    stop.title = t("Stop generating (keeps what was produced)");
     stop.addEventListener("click", () => handlers.stop(id));
     const headRow = el("div", "em-head-row");
     headRow.append(status, stop);
@@ -111,7 +115,7 @@ export function buildCard(id: string, problemHtml: string, budget: BudgetView, m
     const thinking = el("details", "em-thinking");
     thinking.open = true;
     thinking.hidden = budget.mode === "elastic" && budget.answerOnly === true;
-    const think = phasePart(el("summary", "em-thinking-summary"), "Thinking", "em-thinking-meter", el("div", "em-thinking-body em-md"));
+    const think = phasePart(el("summary", "em-thinking-summary"), t("Thinking"), "em-thinking-meter", el("div", "em-thinking-body em-md"));
     thinking.append(think.head, think.body);
 
     const cut = el("div", "em-cut-marker");
@@ -119,7 +123,7 @@ export function buildCard(id: string, problemHtml: string, budget: BudgetView, m
     cut.setAttribute("role", "note");
 
     const solutionSection = el("section", "em-solution-section");
-    const answer = phasePart(el("div", "em-solution-head"), "Solution", "em-solution-meter", el("div", "em-solution em-md"));
+    const answer = phasePart(el("div", "em-solution-head"), t("Solution"), "em-solution-meter", el("div", "em-solution em-md"));
     solutionSection.append(answer.head, answer.body);
 
     const final = el("div", "em-final");
@@ -127,7 +131,7 @@ export function buildCard(id: string, problemHtml: string, budget: BudgetView, m
     const footer = el("footer", "em-footer");
     const actions = el("div", "em-actions");
     actions.hidden = true;
-    for (const [what, label] of [["answer", "Copy answer"], ["markdown", "Copy Markdown"], ["latex", "Copy LaTeX"]] as const) {
+    for (const [what, label] of [["answer", t("Copy answer")], ["markdown", t("Copy Markdown")], ["latex", t("Copy LaTeX")]] as const) {
         const b = el("button", `em-button em-copy em-copy-${what}`, label);
         b.type = "button";
         b.addEventListener("click", () => handlers.copy(id, what));
@@ -155,20 +159,22 @@ export function showActions(card: Card, record: Pick<RequestRecord, "solution" |
     card.actions.querySelectorAll<HTMLElement>(".em-copy-markdown, .em-copy-latex").forEach((b) => { b.hidden = !hasSolution; });
 }
 
-export const statusText: Record<RequestStatus, string> = {
-    queued: "Waiting for the model",
-    loading: "Loading the model…",
-    thinking: "Thinking…",
-    answering: "Writing the solution…",
-    done: "Done",
-    stopped: "Stopped",
-    error: "Error"
-};
+export function statusText(status: RequestStatus): string {
+    switch (status) {
+        case "queued": return t("Waiting for the model");
+        case "loading": return t("Loading the model…");
+        case "thinking": return t("Thinking…");
+        case "answering": return t("Writing the solution…");
+        case "done": return t("Done");
+        case "stopped": return t("Stopped");
+        case "error": return t("Error");
+    }
+}
 
 export function setStatus(card: Card, status: RequestStatus, position?: number, detail?: string): void {
-    let text = statusText[status];
-    if (status === "queued" && position != null) text = position > 0 ? `Queued: ${position} request${position === 1 ? "" : "s"} ahead` : "Starting…";
-    if (status === "loading" && detail) text = `Loading ${detail}…`;
+    let text = statusText(status);
+    if (status === "queued" && position != null) text = position > 1 ? t("Queued: {0} requests ahead", position) : position === 1 ? t("Queued: 1 request ahead") : t("Starting…");
+    if (status === "loading" && detail) text = t("Loading {0}…", detail);
     card.status.textContent = text;
     card.root.dataset.status = status;
     const running = status === "queued" || status === "loading" || status === "thinking" || status === "answering";
@@ -198,26 +204,26 @@ export function showStats(card: Card, stats: RequestStats): void {
     const answerOnly = card.budget.mode === "elastic" && card.budget.answerOnly === true;
     const parts = [
         // A model without a thinking phase: no "Thinking 0 / 1024" (that budget never applied).
-        ...(answerOnly ? [] : [`Thinking ${stats.thinkingTokens}${tb != null ? ` / ${tb}` : ""}`]),
-        `Solution ${stats.solutionTokens}${sb != null ? ` / ${sb}` : ""}`,
-        `Prompt ${stats.promptTokens}`,
-        `First token ${formatMs(stats.timeToFirstTokenMs)}`,
-        `${stats.tokensPerSecond.toFixed(1)} tokens/s`,
+        ...(answerOnly ? [] : [t("Thinking {0}", `${stats.thinkingTokens}${tb != null ? ` / ${tb}` : ""}`)]),
+        t("Solution {0}", `${stats.solutionTokens}${sb != null ? ` / ${sb}` : ""}`),
+        t("Prompt {0}", stats.promptTokens),
+        t("First token {0}", formatMs(stats.timeToFirstTokenMs)),
+        t("{0} tokens/s", stats.tokensPerSecond.toFixed(1)),
         stats.model,
         stats.device
     ];
     card.footer.replaceChildren(...parts.map((p) => el("span", "em-stat", p)));
-    if (stats.stop === "budget") card.footer.append(el("span", "em-stat em-warn", "the solution reached its budget"));
+    if (stats.stop === "budget") card.footer.append(el("span", "em-stat em-warn", t("the solution reached its budget")));
 }
 
 export function showCut(card: Card, thinkingTokens: number): void {
     card.cut.hidden = false;
-    card.cut.textContent = `✂ Thinking cut at ${thinkingTokens} tokens: the budget ran out, so the model was told to answer now.`;
+    card.cut.textContent = `✂ ${t("Thinking cut at {0} tokens: the budget ran out, so the model was told to answer now.", thinkingTokens)}`;
 }
 
 /** Think longer: a marker in the thinking where the model's close was suppressed and "Wait" appended. */
 export function showForced(card: Card, thinkingTokens: number, count: number): void {
-    const marker = el("div", "em-forced-marker", `↻ Think longer: the model ended its thinking after ${thinkingTokens} tokens; the end was suppressed and "Wait" appended (${count}×).`);
+    const marker = el("div", "em-forced-marker", `↻ ${t("Think longer: the model ended its thinking after {0} tokens; the end was suppressed and \"Wait\" appended ({1}×).", thinkingTokens, count)}`);
     marker.setAttribute("role", "note");
     card.thinkingPending.before(marker);
 }
@@ -227,13 +233,13 @@ export function showFinal(card: Card, answerHtml: string | null): void {
     card.final.replaceChildren();
     if (answerHtml == null) {
         card.final.hidden = card.root.dataset.status !== "done";
-        card.final.append(el("span", "em-final-none", "No boxed final answer in the solution."));
+        card.final.append(el("span", "em-final-none", t("No boxed final answer in the solution.")));
         return;
     }
     card.final.hidden = false;
     const value = el("span", "em-final-answer");
     value.innerHTML = answerHtml;
-    card.final.append(el("span", "em-final-label", "Final answer"), value);
+    card.final.append(el("span", "em-final-label", t("Final answer")), value);
 }
 
 /** A streamed render update of one phase: HTML appended/replaced, the final box re-marked, both meters updated. */

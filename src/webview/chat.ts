@@ -6,6 +6,7 @@
  */
 import type {BudgetChoiceView, ConversationSummary, CustomBudgetValue, FromChatMessage, ToChatMessage} from "../protocol/messages";
 import {connect} from "./host";
+import {t, tName} from "./l10n";
 import {TurnFeed} from "./turns";
 
 const turns = document.getElementById("turns")!;
@@ -26,7 +27,7 @@ const page = connect<ToChatMessage, FromChatMessage>(handle, (href) => ({type: "
 const cards = new TurnFeed(turns, {
     stop: (id) => page.send({type: "stop", id}),
     copy: (id, what) => page.send({type: "copy", id, what})
-}, {cardClass: "em-chat-turn", cardLabel: "Chat turn"});
+}, {cardClass: "em-chat-turn", cardLabel: t("Chat turn")});
 let conversationId = "";
 let runningId: string | undefined;
 let budgets: readonly BudgetChoiceView[] = [];
@@ -52,12 +53,12 @@ function showPast(current: string, list: readonly ConversationSummary[]): void {
     past.replaceChildren(...list.map((c) => {
         const o = document.createElement("option");
         o.value = c.id;
-        o.textContent = c.turns === 0 ? "New conversation" : `${c.title} (${c.turns})`;
+        o.textContent = c.turns === 0 ? t("New conversation") : `${c.title} (${c.turns})`;
         o.title = o.textContent;
         return o;
     }));
     past.value = current;
-    past.title = past.selectedOptions[0]?.textContent ?? "Open a past conversation";
+    past.title = past.selectedOptions[0]?.textContent ?? t("Open a past conversation");
 }
 
 /** The chip names the budget (short); what it means shows below it, on its own line, so nothing is cut. */
@@ -65,14 +66,14 @@ function showBudgets(): void {
     budgetSelect.replaceChildren(...budgets.map((b) => {
         const o = document.createElement("option");
         o.value = b.label;
-        o.textContent = b.label;
+        o.textContent = tName(b.label);
         o.title = b.description;
         return o;
     }));
     const custom = document.createElement("option");
     custom.value = customValue;
-    custom.textContent = "Custom…";
-    custom.title = "Type the thinking and answer budgets";
+    custom.textContent = t("Custom…");
+    custom.title = t("Type the thinking and answer budgets");
     budgetSelect.append(custom);
     budgetSelect.value = budget;
     budgetDetail.textContent = budgets.find((b) => b.label === budget)?.description ?? "";
@@ -103,7 +104,7 @@ function handleMessage(message: ToChatMessage): void {
             if (message.turns.some((t) => t.dropped === true)) {
                 const marker = document.createElement("p");
                 marker.className = "em-notice";
-                marker.textContent = "Turns above this line no longer fit in the model's context: the model does not see them.";
+                marker.textContent = t("Turns above this line no longer fit in the model's context: the model does not see them.");
                 const at = firstKept >= 0 ? cards.cards.get(message.turns[firstKept]!.record.id)?.root : undefined;
                 if (at != null) turns.insertBefore(marker, at);
                 else turns.append(marker);

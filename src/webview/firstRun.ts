@@ -4,6 +4,7 @@
  */
 import type {FirstRunAction, FirstRunOfferView} from "../protocol/messages";
 import {el} from "./card";
+import {t} from "./l10n";
 
 const cardId = "em-first-run";
 
@@ -13,8 +14,8 @@ export function showFirstRun(feed: HTMLElement, offer: FirstRunOfferView | null,
     if (offer == null) return;
     const card = el("section", "em-card em-first-run");
     card.id = cardId;
-    card.setAttribute("aria-label", "Choose a model");
-    card.append(el("h2", "em-first-run-title", "No model yet"), el("p", "em-first-run-message", offer.message));
+    card.setAttribute("aria-label", t("Choose a model"));
+    card.append(el("h2", "em-first-run-title", t("No model yet")), el("p", "em-first-run-message", offer.message));
     const buttons = el("div", "em-first-run-actions");
     const button = (label: string, action: FirstRunAction, primary: boolean) => {
         const b = el("button", `em-button${primary ? " em-primary" : ""}`, label);

@@ -3,6 +3,7 @@
  * applied (request, status, started, render, cut, forced, done, error) and finished records are shown.
  */
 import type {BudgetView, RenderedRecord, RequestRecord, ToViewTurnMessage} from "../protocol/messages";
+import {t} from "./l10n";
 import {applyRender, buildCard, type Card, type CardActions, setStatus, showActions, showCut, showFinal, showForced, showStarted, showStats} from "./card";
 
 export interface TurnFeedOptions {
@@ -73,7 +74,7 @@ export class TurnFeed {
         if (record.thinking === "") card.thinking.hidden = true;
         showActions(card, record);
         if (record.status === "error") {
-            card.status.textContent = `Error: ${record.error ?? "unknown"}`;
+            card.status.textContent = t("Error: {0}", record.error ?? t("unknown"));
             card.root.classList.add("em-card-error");
         }
         showFinal(card, answerHtml);

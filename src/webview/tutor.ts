@@ -6,6 +6,7 @@
 import type {FromTutorMessage, ToTutorMessage} from "../protocol/tutor";
 import {budgetLabel} from "./card";
 import {connect, reveal} from "./host";
+import {t} from "./l10n";
 
 const page = connect<ToTutorMessage, FromTutorMessage>(handle);
 const send = (m: FromTutorMessage) => page.send(m);
@@ -49,7 +50,7 @@ function update(): void {
     buttons.show.disabled = !ready || busy;
     buttons.vote.disabled = !ready || busy;
     buttons.stop.hidden = !busy;
-    buttons.step.textContent = stepsShown === 0 ? "Step by Step" : `Next Step (${stepsShown}/${stepsTotal})`;
+    buttons.step.textContent = stepsShown === 0 ? t("Step by Step") : t("Next Step ({0}/{1})", stepsShown, stepsTotal);
 }
 
 form.addEventListener("submit", (e) => {
@@ -65,13 +66,13 @@ buttons.stop.addEventListener("click", () => send({type: "stop"}));
 function renderVote(m: Extract<ToTutorMessage, {type: "vote"}>): void {
     vote.replaceChildren();
     vote.hidden = false;
-    const title = el("div", "tu-vote-title", m.final ? `Majority vote of ${m.k} samples` : `Majority vote: ${m.done} of ${m.k} samples...`);
+    const title = el("div", "tu-vote-title", m.final ? t("Majority vote of {0} samples", m.k) : t("Majority vote: {0} of {1} samples...", m.done, m.k));
     vote.append(title);
     if (m.plan != null) vote.append(el("div", "tu-vote-plan", m.plan + "."));
     const max = Math.max(1, ...m.buckets.map((b) => b.count));
     for (const b of m.buckets) {
         const row = el("div", "tu-bar-row");
-        const label = b.answerHtml == null ? el("span", "tu-bar-label tu-none", "no answer") : html(el("span", "tu-bar-label"), b.answerHtml);
+        const label = b.answerHtml == null ? el("span", "tu-bar-label tu-none", t("no answer")) : html(el("span", "tu-bar-label"), b.answerHtml);
         const track = el("span", "tu-bar-track");
         const fill = el("span", "tu-bar-fill");
         fill.style.width = `${(100 * b.count) / max}%`;
@@ -83,11 +84,11 @@ function renderVote(m: Extract<ToTutorMessage, {type: "vote"}>): void {
     }
     if (m.final) {
         const agreed = el("div", "tu-vote-agreed");
-        if (m.agreedHtml == null) agreed.textContent = "No sample gave a final answer.";
+        if (m.agreedHtml == null) agreed.textContent = t("No sample gave a final answer.");
         else {
-            agreed.append("Agreed answer: ");
+            agreed.append(t("Agreed answer: "));
             agreed.append(html(el("span"), m.agreedHtml));
-            agreed.append(` (${Math.round(m.share * 100)}% of samples)`);
+            agreed.append(t(" ({0}% of samples)", Math.round(m.share * 100)));
         }
         vote.append(agreed);
     }
@@ -107,7 +108,7 @@ function apply(m: ToTutorMessage): void {
     switch (m.type) {
         case "problem":
             html(problem, m.problemHtml);
-            budget.textContent = `Budget: ${budgetLabel(m.budget)}`;
+            budget.textContent = t("Budget: {0}", budgetLabel(m.budget));
             for (const n of [checkResult, hints, steps, solution, vote]) n.replaceChildren();
             solution.hidden = true;
             vote.hidden = true;
@@ -122,8 +123,8 @@ function apply(m: ToTutorMessage): void {
             ready = true;
             hasAnswer = m.hasAnswer;
             stepsTotal = m.steps;
-            if (m.forcedAt.length > 0) status.textContent += ` The tutor was asked to think longer ${m.forcedAt.length} time(s), at thinking token ${m.forcedAt.join(", ")}.`;
-            if (!hasAnswer) status.textContent += " (The tutor's solution has no final boxed answer: checking cannot compare.)";
+            if (m.forcedAt.length > 0) status.textContent += t(" The tutor was asked to think longer {0} time(s), at thinking token {1}.", m.forcedAt.length, m.forcedAt.join(", "));
+            if (!hasAnswer) status.textContent += t(" (The tutor's solution has no final boxed answer: checking cannot compare.)");
             break;
         case "check": {
             checkResult.replaceChildren();
@@ -132,12 +133,12 @@ function apply(m: ToTutorMessage): void {
             // The host sends the tutor's answer only with a correct one, and the student's only when it could be read.
             if (m.studentHtml != null) {
                 const both = el("div", "tu-compare");
-                both.append(el("span", "tu-compare-label", "Yours:"), html(el("span", "tu-yours"), m.studentHtml));
-                if (m.tutorHtml != null) both.append(el("span", "tu-compare-label", "Tutor's:"), html(el("span", "tu-tutors"), m.tutorHtml));
+                both.append(el("span", "tu-compare-label", t("Yours:")), html(el("span", "tu-yours"), m.studentHtml));
+                if (m.tutorHtml != null) both.append(el("span", "tu-compare-label", t("Tutor's:")), html(el("span", "tu-tutors"), m.tutorHtml));
                 checkResult.append(both);
             }
             if (m.verdict === "not-equivalent") {
-                const offer = el("button", "em-button tu-offer-hint", "Get a Hint");
+                const offer = el("button", "em-button tu-offer-hint", t("Get a Hint"));
                 offer.type = "button";
                 offer.addEventListener("click", () => send({type: "hint"}));
                 checkResult.append(offer);
@@ -146,8 +147,8 @@ function apply(m: ToTutorMessage): void {
         }
         case "hint": {
             const h = el("div", "tu-hint");
-            h.append(el("div", "tu-hint-title", `Hint ${m.level}`), html(el("div", "tu-hint-body"), m.html));
-            if (m.masked > 0) h.append(el("div", "tu-note", `(${m.masked} place${m.masked === 1 ? "" : "s"} that gave the answer away ${m.masked === 1 ? "was" : "were"} hidden)`));
+            h.append(el("div", "tu-hint-title", t("Hint {0}", m.level)), html(el("div", "tu-hint-body"), m.html));
+            if (m.masked > 0) h.append(el("div", "tu-note", m.masked === 1 ? t("(1 place that gave the answer away was hidden)") : t("({0} places that gave the answer away were hidden)", m.masked)));
             hints.append(h);
             reveal(h);
             break;
@@ -156,7 +157,7 @@ function apply(m: ToTutorMessage): void {
             stepsShown = m.index + 1;
             stepsTotal = m.total;
             const s = el("div", "tu-step");
-            s.append(el("div", "tu-step-title", `Step ${m.index + 1} of ${m.total}`), html(el("div", "tu-step-body"), m.html));
+            s.append(el("div", "tu-step-title", t("Step {0} of {1}", m.index + 1, m.total)), html(el("div", "tu-step-body"), m.html));
             steps.append(s);
             reveal(s);
             break;
@@ -167,7 +168,7 @@ function apply(m: ToTutorMessage): void {
                 solution.lastElementChild.insertAdjacentHTML("beforeend", m.html);
                 break;
             }
-            solution.replaceChildren(el("div", "tu-section-title", "Full solution"), html(el("div"), m.html));
+            solution.replaceChildren(el("div", "tu-section-title", t("Full solution")), html(el("div"), m.html));
             reveal(solution, "start");
             break;
         case "vote":

@@ -42,13 +42,15 @@ export interface OpenOptions {
     userFiles?: Record<string, string>;
     /** Wait for this extension's commands to be registered (default true): `${category}: ${title}` of its first command. */
     waitForExtension?: boolean;
+    /** The display language (code-server's --locale, e.g. "zh-cn"; the workbench needs a language pack for it: docs/localization.md). */
+    locale?: string;
 }
 
 /** Starts code-server with the extension in development mode, opens the workbench and waits until it is ready. */
 export async function openWorkbenchWithExtension(opts: OpenOptions = {}): Promise<Workbench> {
     const extensionPath = opts.extensionPath ?? process.env.EMT_EXTENSION_PATH ?? ROOT;
     const server = await startCodeServer({extensionPath, workspace: opts.workspace, settings: opts.settings, machineSettings: opts.machineSettings,
-        env: opts.env, preinstall: opts.preinstall, userFiles: opts.userFiles});
+        env: opts.env, preinstall: opts.preinstall, userFiles: opts.userFiles, locale: opts.locale});
     let browser: Browser | undefined;
     try {
         browser = await launchBrowser();
@@ -63,7 +65,7 @@ export async function openWorkbenchWithExtension(opts: OpenOptions = {}): Promis
             }
         };
         if (opts.waitForExtension ?? true) {
-            const label = firstCommandLabel(extensionPath);
+            const label = firstCommandLabel(extensionPath, opts.locale);
             if (label) await waitForCommand(page, label);
         }
         return wb;
@@ -82,14 +84,17 @@ export async function waitForWorkbench(page: Page, timeout = 60000): Promise<voi
     await page.locator(".part.editor").waitFor({state: "visible", timeout});
 }
 
-/** The palette label of an extension's first contributed command, from its package.json. */
-export function firstCommandLabel(extensionPath: string): string | undefined {
+/** The palette label of an extension's first contributed command, from its package.json (a `%key%` from its package.nls[.locale].json). */
+export function firstCommandLabel(extensionPath: string, locale?: string): string | undefined {
     try {
         const pkg = JSON.parse(readFileSync(join(extensionPath, "package.json"), "utf8"));
         const c = pkg.contributes?.commands?.[0];
         if (!c) return undefined;
-        const category = typeof c.category === "string" ? c.category : c.category?.value;
-        const title = typeof c.title === "string" ? c.title : c.title?.value;
+        const nlsFile = (suffix: string) => { try { return JSON.parse(readFileSync(join(extensionPath, `package.nls${suffix}.json`), "utf8")); } catch { return {}; } };
+        const nls = {...nlsFile(""), ...(locale != null ? nlsFile(`.${locale}`) : {})};
+        const text = (v: string) => v.replace(/^%([\w.-]+)%$/, (m, key: string) => nls[key] ?? m);
+        const category = typeof c.category === "string" ? text(c.category) : c.category?.value;
+        const title = typeof c.title === "string" ? text(c.title) : c.title?.value;
         return category ? `${category}: ${title}` : title;
     } catch { return undefined; }
 }

@@ -14,7 +14,10 @@ import {fromRoot} from "../paths";
 type Image = string | Record<"light" | "dark" | "hc" | "hcLight", string>;
 interface Step {id: string; title: string; description: string; media: {image?: Image; altText?: string}; completionEvents?: string[]}
 const pkg = JSON.parse(readFileSync(fromRoot("package.json"), "utf8"));
-const walkthroughs: {id: string; title: string; steps: Step[]}[] = pkg.contributes.walkthroughs;
+// The texts are %keys% of package.nls.json (docs/localization.md): read them in English.
+const nls: Record<string, string> = JSON.parse(readFileSync(fromRoot("package.nls.json"), "utf8"));
+const english = <T>(value: T): T => JSON.parse(JSON.stringify(value), (_k, v) => typeof v === "string" ? v.replace(/^%([\w.-]+)%$/, (m, key: string) => nls[key] ?? m) : v);
+const walkthroughs: {id: string; title: string; steps: Step[]}[] = english(pkg.contributes.walkthroughs);
 const commands = new Set<string>(pkg.contributes.commands.map((c: {command: string}) => c.command));
 const views = new Set<string>(Object.values(pkg.contributes.views as Record<string, {id: string}[]>).flat().map((v) => v.id));
 const settings = new Set<string>(Object.keys(pkg.contributes.configuration.properties ?? {}));

@@ -25,11 +25,6 @@ function presetByLabel(presets: readonly BudgetPreset[], label: string): BudgetP
     return presets.find((p) => p.label.trim().toLowerCase() === wanted);
 }
 
-/** Describes a budget the way the reply names it: "Balanced (think 1024 / answer 1024)". */
-export function budgetTitle(label: string, budget: BudgetSpec): string {
-    if (budget.mode === "unconstrained") return `${label} (one phase, up to the context)`;
-    return `${label} (think ${budget.thinkTokens} / answer ${budget.answerTokens})`;
-}
 
 /** Parses `2048+1024`, `2k+1k` or `unconstrained` at the start of a `/budget` prompt. */
 export function parseBudgetArgument(prompt: string): {budget: BudgetSpec; label: string; rest: string} | {error: string} {

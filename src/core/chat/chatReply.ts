@@ -15,8 +15,49 @@ export interface ChatReplySink {
     markdown(text: string): void;
 }
 
+/**
+ * The reply's own words (not the model's), in the display language: the VS Code layer passes translated ones
+ * (src/vscode/chat/replyTexts.ts); core, which has no translations, writes English.
+ */
+export interface ChatReplyTexts {
+    queued(position: number): string;
+    loading(model: string): string;
+    started(budgetTitle: string, model: string): string;
+    /** `limit` is " / 1024" or "" (no thinking budget); `words` the thinking's latest words. */
+    thinking(tokens: number, limit: string, words: string): string;
+    cut(tokens: number): string;
+    forced(tokens: number, count: number): string;
+    thought(tokens: number): string;
+    finalAnswer(answer: string): string;
+    stopped(): string;
+    usedElastic(thinking: number, thinkBudget: number, solution: number, answerBudget: number): string;
+    usedOnePhase(tokens: number): string;
+    thinkingCut(): string;
+    where(model: string, device: string): string;
+    footer(budgetTitle: string, used: string): string;
+}
+
+export const englishReplyTexts: ChatReplyTexts = {
+    queued: (n) => `Queued: ${n} request${n === 1 ? "" : "s"} ahead (the panel, the sidebar chat and @math share one model).`,
+    loading: (model) => `Loading ${model}…`,
+    started: (title, model) => `Thinking with ${title} on ${model}…`,
+    thinking: (tokens, limit, words) => `Thinking ${tokens}${limit} tokens: ${words}`,
+    cut: (tokens) => `> ✂ *Thinking was cut at the budget: ${tokens} tokens. The answer follows from what was thought so far.*\n\n`,
+    forced: (tokens, count) => `Thinking longer: the model wanted to stop at ${tokens} tokens; "Wait" was fed (${count}).`,
+    thought: (tokens) => `Thought for ${tokens} tokens; writing the answer…`,
+    finalAnswer: (answer) => `\n\n**Final answer:** ${answer}\n`,
+    stopped: () => "\n\n*Stopped: the text above is what was produced.*\n",
+    usedElastic: (t, tb, s, sb) => `thinking ${t} / ${tb}, answer ${s} / ${sb} tokens`,
+    usedOnePhase: (n) => `${n} tokens in one phase`,
+    thinkingCut: () => " (thinking cut)",
+    where: (model, device) => ` · ${model} on ${device}`,
+    footer: (title, used) => `\n\n---\n*Budget ${title}: ${used}*\n`
+};
+
 export interface ChatReplyOptions {
     readonly sink: ChatReplySink;
+    /** The reply's words (default English). */
+    readonly texts?: ChatReplyTexts;
     readonly typesetMath: boolean;
     readonly budget: BudgetSpec;
     readonly budgetTitle: string;
@@ -56,6 +97,8 @@ export class ChatReply {
 
     private now(): number { return (this.o.now ?? Date.now)(); }
 
+    private get texts(): ChatReplyTexts { return this.o.texts ?? englishReplyTexts; }
+
     private thinkingLimit(): string {
         return this.o.budget.mode === "elastic" ? ` / ${this.o.budget.thinkTokens}` : "";
     }
@@ -65,13 +108,13 @@ export class ChatReply {
         const sink = this.o.sink;
         switch (event.type) {
             case "queued":
-                sink.progress(`Queued: ${event.position} request${event.position === 1 ? "" : "s"} ahead (the panel, the sidebar chat and @math share one model).`);
+                sink.progress(this.texts.queued(event.position));
                 return;
             case "loading":
-                sink.progress(`Loading ${event.model}…`);
+                sink.progress(this.texts.loading(event.model));
                 return;
             case "started":
-                sink.progress(`Thinking with ${this.o.budgetTitle} on ${event.model}…`);
+                sink.progress(this.texts.started(this.o.budgetTitle, event.model));
                 return;
             case "delta":
                 this.thinkingTokens = event.thinkingTokens;
@@ -81,7 +124,7 @@ export class ChatReply {
                     const t = this.now();
                     if (t - this.lastProgress >= (this.o.progressIntervalMs ?? 250)) {
                         this.lastProgress = t;
-                        sink.progress(`Thinking ${event.thinkingTokens}${this.thinkingLimit()} tokens: ${lastWords(this.thinking)}`);
+                        sink.progress(this.texts.thinking(event.thinkingTokens, this.thinkingLimit(), lastWords(this.thinking)));
                     }
                 } else {
                     this.startSolution();
@@ -91,10 +134,10 @@ export class ChatReply {
                 return;
             case "cut":
                 // Written with the answer's first text: markdown between progress lines is folded away with them.
-                this.cutLine = `> ✂ *Thinking was cut at the budget: ${event.thinkingTokens} tokens. The answer follows from what was thought so far.*\n\n`;
+                this.cutLine = this.texts.cut(event.thinkingTokens);
                 return;
             case "forced":
-                sink.progress(`Thinking longer: the model wanted to stop at ${event.thinkingTokens} tokens; "Wait" was fed (${event.count}).`);
+                sink.progress(this.texts.forced(event.thinkingTokens, event.count));
                 return;
             case "phase":
                 if (event.phase === "solution") this.startSolution();
@@ -106,7 +149,7 @@ export class ChatReply {
         if (this.solutionStarted) return;
         this.solutionStarted = true;
         if (this.thinking.trim() !== "" || this.thinkingTokens > 0)
-            this.o.sink.progress(`Thought for ${this.thinkingTokens} tokens; writing the answer…`);
+            this.o.sink.progress(this.texts.thought(this.thinkingTokens));
     }
 
     private flush(all: boolean): void {
@@ -135,15 +178,15 @@ export class ChatReply {
             if (cut !== "") sink.markdown(cut);
             const answer = result.answer ?? extractAnswer(result.solution);
             if (answer != null && !stopped)
-                sink.markdown(`\n\n**Final answer:** ${mathForChat(`$\\boxed{${answer}}$`, this.o.typesetMath)}\n`);
+                sink.markdown(this.texts.finalAnswer(mathForChat(`$\\boxed{${answer}}$`, this.o.typesetMath)));
             if (result.interrupted) sink.markdown(`\n\n*${result.interrupted}*\n`);
         }
-        if (stopped) sink.markdown("\n\n*Stopped: the text above is what was produced.*\n");
+        if (stopped) sink.markdown(this.texts.stopped());
         const b = this.o.budget;
         const used = b.mode === "elastic"
-            ? `thinking ${thinking} / ${b.thinkTokens}, answer ${solution} / ${b.answerTokens} tokens`
-            : `${thinking + solution} tokens in one phase`;
-        const where = result != null ? ` · ${result.model} on ${result.device}` : "";
-        sink.markdown(`\n\n---\n*Budget ${this.o.budgetTitle}: ${used}${result?.thinkingCut ? " (thinking cut)" : ""}${where}*\n`);
+            ? this.texts.usedElastic(thinking, b.thinkTokens, solution, b.answerTokens)
+            : this.texts.usedOnePhase(thinking + solution);
+        const where = result != null ? this.texts.where(result.model, result.device) : "";
+        sink.markdown(this.texts.footer(this.o.budgetTitle, `${used}${result?.thinkingCut ? this.texts.thinkingCut() : ""}${where}`));
     }
 }

@@ -43,12 +43,12 @@ export function registerLanguageModelProvider(context: vscode.ExtensionContext, 
             const {modelPath, modelName} = configuredModelName(settings);
             log(`language models asked (silent: ${options?.silent}): ${modelPath !== "" ? modelName : "no model configured"}`);
             if (modelPath === "") return [];
-            const where = settings.backend === "server" ? "on your server" : "local";
+            const where = settings.backend === "server" ? vscode.l10n.t("on your server") : vscode.l10n.t("local");
             const context = settings.contextSize > 0 ? settings.contextSize : 8192;
             return [{
-                id: "configured", name: `${modelName} (${where}, elastic budgets)`, family: "elastic-math",
+                id: "configured", name: vscode.l10n.t("{0} ({1}, elastic budgets)", modelName, where), family: "elastic-math",
                 version: "1", maxInputTokens: context, maxOutputTokens: context,
-                tooltip: "Elastic Math's model: thinks, then answers, each within its token budget (modelOptions thinkTokens / answerTokens).",
+                tooltip: vscode.l10n.t("Elastic Math's model: thinks, then answers, each within its token budget (modelOptions thinkTokens / answerTokens)."),
                 detail: where, capabilities: {toolCalling: false, imageInput: false}
             }];
         },

@@ -8,7 +8,7 @@
  */
 import * as vscode from "vscode";
 import {type ChatTurn, Conversation, type ConversationData, conversationFormatFor} from "../../core/conversation";
-import {budgetTitle, parseChatRequest} from "../../core/chat/chatCommand";
+import {parseChatRequest} from "../../core/chat/chatCommand";
 import {chatTypesetsMath, mathForChat} from "../../core/chat/chatMath";
 import {ChatReply} from "../../core/chat/chatReply";
 import {checkAnswer} from "../../core/tutor/check";
@@ -18,7 +18,11 @@ import type {RequestRecord} from "../../protocol/messages";
 import {CommandIds} from "../commandIds";
 import type {EngineService} from "../engineService";
 import {statsOf, toBudgetView} from "../requestPipeline";
+import {errorCode} from "../errors";
+import {errorText} from "../l10n";
+import {checkMessage, chatRequestProblem} from "../tutorTexts";
 import {MATH_PARTICIPANT_ID, type MathTurnMetadata} from "./mathParticipantRegistration";
+import {localBudgetTitle, replyTexts} from "./replyTexts";
 
 function metadataOf(turn: vscode.ChatRequestTurn | vscode.ChatResponseTurn): MathTurnMetadata | undefined {
     if (!(turn instanceof vscode.ChatResponseTurn) || turn.participant !== MATH_PARTICIPANT_ID) return undefined;
@@ -72,21 +76,21 @@ async function handle(deps: MathParticipantDeps, conversations: LiveConversation
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
         if (!deps.engines.hasModel) {
-            stream.markdown("No model is configured yet. Choose one, then ask again.");
-            stream.button({command: "elasticMath.chooseModel", title: "Choose Model..."});
+            stream.markdown(vscode.l10n.t("No model is configured yet. Choose one, then ask again."));
+            stream.button({command: "elasticMath.chooseModel", title: vscode.l10n.t("Choose Model...")});
             return {metadata: {elasticMath: 1}};
         }
         switch (action.kind) {
             case "error":
-                stream.markdown(action.message);
+                stream.markdown(chatRequestProblem(action.message));
                 return {metadata: {elasticMath: 1, ...(last?.problem != null ? {problem: last.problem, hiddenAnswer: last.hiddenAnswer, hints: last.hints} : {})}};
             case "check": {
                 if (last?.problem == null) {
-                    stream.markdown("There is no problem to check against yet: ask one with `@math <problem>` or `/hint <problem>` first.");
+                    stream.markdown(vscode.l10n.t("There is no problem to check against yet: ask one with `@math <problem>` or `/hint <problem>` first."));
                     return {metadata: {elasticMath: 1}};
                 }
                 const verdict = checkAnswer(action.answer, last.hiddenAnswer ?? null);
-                stream.markdown(mathForChat(verdict.message, typeset));
+                stream.markdown(mathForChat(checkMessage(verdict), typeset));
                 return {metadata: {elasticMath: 1, problem: last.problem, hiddenAnswer: last.hiddenAnswer, hints: last.hints}};
             }
             case "hint":
@@ -97,7 +101,7 @@ async function handle(deps: MathParticipantDeps, conversations: LiveConversation
     } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         deps.log(`@math: ${message}`);
-        stream.markdown(`\n\n**Elastic Math:** ${message}`);
+        stream.markdown(`\n\n**Elastic Math:** ${errorText(errorCode(err), message)}`);
         return {errorDetails: {message}, metadata: {elasticMath: 1}};
     } finally {
         cancel.dispose();
@@ -108,8 +112,8 @@ async function solve(deps: MathParticipantDeps, conversations: LiveConversations
     earlier: readonly MathTurnMetadata[], stream: vscode.ChatResponseStream, signal: AbortSignal, typeset: boolean): Promise<vscode.ChatResult> {
     const engine = deps.engines.current();
     const format = conversationFormatFor(await engine.format());
-    const title = budgetTitle(label, budget);
-    const reply = new ChatReply({sink: {progress: (t) => stream.progress(t), markdown: (t) => stream.markdown(t)}, typesetMath: typeset, budget, budgetTitle: title});
+    const title = localBudgetTitle(label, budget);
+    const reply = new ChatReply({sink: {progress: (t) => stream.progress(t), markdown: (t) => stream.markdown(t)}, texts: replyTexts, typesetMath: typeset, budget, budgetTitle: title});
     let result: SolveResult | undefined;
     let turn: ChatTurn | undefined;
     if (format == null) {
@@ -127,7 +131,7 @@ async function solve(deps: MathParticipantDeps, conversations: LiveConversations
             conversations.keep(conversation);
         }
         if (ask.newlyDroppedTurns > 0)
-            stream.markdown(`\n\n*The conversation outgrew the model's context: the oldest ${ask.newlyDroppedTurns} turn(s) are no longer shown to the model.*\n`);
+            stream.markdown(`\n\n*${vscode.l10n.t("The conversation outgrew the model's context: the oldest {0} turn(s) are no longer shown to the model.", ask.newlyDroppedTurns)}*\n`);
     }
     const stopped = result.stop === "abort";
     reply.finish(result, stopped);
@@ -138,7 +142,7 @@ async function solve(deps: MathParticipantDeps, conversations: LiveConversations
             budget: toBudgetView(budget, label), thinking: result.thinking, solution: result.solution, answer: result.answer,
             status: stopped ? "stopped" : "done", stats: statsOf(result, engine.modelName), error: result.interrupted ?? null
         };
-        stream.button({command: CommandIds.showInPanel, title: "Show in the panel", arguments: [record]});
+        stream.button({command: CommandIds.showInPanel, title: vscode.l10n.t("Show in the panel"), arguments: [record]});
     }
     return {metadata: {elasticMath: 1, turn, problem: question, hiddenAnswer: result.answer, budgetLabel: label} satisfies MathTurnMetadata};
 }
@@ -149,7 +153,7 @@ async function hint(deps: MathParticipantDeps, question: string, last: MathTurnM
     const sameProblem = question === "" || question === last?.problem;
     const problem = question !== "" ? question : last?.problem;
     if (problem == null || problem === "") {
-        stream.markdown("Give the problem after `/hint`, for example `/hint Solve x^2 = 9`.");
+        stream.markdown(vscode.l10n.t("Give the problem after `/hint`, for example `/hint Solve x^2 = 9`."));
         return {metadata: {elasticMath: 1}};
     }
     const settings = deps.engines.settings;
@@ -159,18 +163,18 @@ async function hint(deps: MathParticipantDeps, question: string, last: MathTurnM
     const previous = sameProblem ? [...(last?.hints ?? [])] : [];
     if (hiddenAnswer === undefined) {
         // The tutor solves the problem first, hidden, so that no hint can give its answer away.
-        stream.progress("The tutor is solving the problem first (hidden)…");
+        stream.progress(vscode.l10n.t("The tutor is solving the problem first (hidden)…"));
         const solved = await engine.solve({problem, budget, signal, onEvent: () => undefined, sampling: settings.sampling});
-        if (solved.stop === "abort") { stream.markdown("*Stopped.*"); return {metadata: {elasticMath: 1}}; }
+        if (solved.stop === "abort") { stream.markdown(`*${vscode.l10n.t("Stopped.")}*`); return {metadata: {elasticMath: 1}}; }
         hiddenAnswer = solved.answer;
     }
-    stream.progress(`Writing hint ${previous.length + 1}…`);
+    stream.progress(vscode.l10n.t("Writing hint {0}…", previous.length + 1));
     const h = await requestHint({
         problem, level: previous.length + 1, previous, answer: hiddenAnswer ?? null, budget, signal,
         solve: (o) => engine.solve({problem: o.problem, budget: o.budget, signal: o.signal ?? signal, onEvent: () => undefined, sampling: settings.sampling})
     });
-    stream.markdown(`**Hint ${h.level}:** ${mathForChat(h.text, typeset)}`);
-    if (h.masked > 0) stream.markdown(`\n\n*(${h.masked} place${h.masked === 1 ? "" : "s"} that would give the answer away ${h.masked === 1 ? "is" : "are"} hidden.)*`);
-    stream.markdown("\n\nCheck your answer with `/check <your answer>`.");
+    stream.markdown(`**${vscode.l10n.t("Hint {0}:", h.level)}** ${mathForChat(h.text, typeset)}`);
+    if (h.masked > 0) stream.markdown(`\n\n*(${h.masked === 1 ? vscode.l10n.t("1 place that would give the answer away is hidden.") : vscode.l10n.t("{0} places that would give the answer away are hidden.", h.masked)})*`);
+    stream.markdown(`\n\n${vscode.l10n.t("Check your answer with `/check <your answer>`.")}`);
     return {metadata: {elasticMath: 1, problem, hiddenAnswer: hiddenAnswer ?? null, hints: [...previous, h.text]} satisfies MathTurnMetadata};
 }

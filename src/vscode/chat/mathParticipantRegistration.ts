@@ -32,8 +32,8 @@ export function registerMathParticipant(context: vscode.ExtensionContext, handle
             const problem = m?.problem;
             if (m?.elasticMath !== 1 || problem == null || problem === "") return [];
             const followups: vscode.ChatFollowup[] = [];
-            if (m.turn != null) followups.push({prompt: problem, command: "extended", label: "Think longer (Extended budget)"});
-            followups.push({prompt: "", command: "hint", label: m.hints != null && m.hints.length > 0 ? "Another hint" : "A hint"});
+            if (m.turn != null) followups.push({prompt: problem, command: "extended", label: vscode.l10n.t("Think longer (Extended budget)")});
+            followups.push({prompt: "", command: "hint", label: m.hints != null && m.hints.length > 0 ? vscode.l10n.t("Another hint") : vscode.l10n.t("A hint")});
             return followups;
         }
     };

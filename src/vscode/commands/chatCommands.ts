@@ -36,18 +36,18 @@ export function chatCommands(deps: SelectionDeps, posted: PostRecorder<ToChatMes
             await chat.newChat();
         },
         [CommandIds.stopChat]: () => {
-            if (chat.stop() === 0) vscode.window.setStatusBarMessage("Elastic Math: no chat answer is running", 2000);
+            if (chat.stop() === 0) vscode.window.setStatusBarMessage(vscode.l10n.t("Elastic Math: no chat answer is running"), 2000);
         },
         [CommandIds.exportConversation]: async (target?: vscode.Uri) => {
             const conversation = chat.current;
             if (conversation.turns.length === 0) {
-                void vscode.window.showInformationMessage("Elastic Math: this conversation is empty; there is nothing to export.");
+                void vscode.window.showInformationMessage(vscode.l10n.t("Elastic Math: this conversation is empty; there is nothing to export."));
                 return undefined;
             }
             const name = (conversation.title || "conversation").replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 40) || "conversation";
             const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
             const uri = target ?? await vscode.window.showSaveDialog({
-                title: "Export Conversation",
+                title: vscode.l10n.t("Export Conversation"),
                 defaultUri: folder != null ? vscode.Uri.joinPath(folder, `${name}.md`) : undefined,
                 filters: {Markdown: ["md"]}
             });
@@ -55,11 +55,12 @@ export function chatCommands(deps: SelectionDeps, posted: PostRecorder<ToChatMes
             try {
                 await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(chat.exportMarkdown()));
             } catch (err) {
-                void vscode.window.showErrorMessage(`Elastic Math: could not write ${uri.fsPath}: ${err instanceof Error ? err.message : String(err)}`);
+                void vscode.window.showErrorMessage(vscode.l10n.t("Elastic Math: could not write {0}: {1}", uri.fsPath, err instanceof Error ? err.message : String(err)));
                 return undefined;
             }
-            if (target == null) void vscode.window.showInformationMessage(`Elastic Math: conversation exported to ${vscode.workspace.asRelativePath(uri)}.`, "Open").then((c) => {
-                if (c === "Open") void vscode.window.showTextDocument(uri);
+            const open = vscode.l10n.t("Open");
+            if (target == null) void vscode.window.showInformationMessage(vscode.l10n.t("Elastic Math: conversation exported to {0}.", vscode.workspace.asRelativePath(uri)), open).then((c) => {
+                if (c === open) void vscode.window.showTextDocument(uri);
             });
             return uri;
         }

@@ -10,7 +10,7 @@ export async function openEvalPlot(log: Log, arg?: vscode.Uri | string): Promise
     let uri = typeof arg === "string" ? vscode.Uri.file(arg) : arg;
     if (uri == null) {
         const picked = await vscode.window.showOpenDialog({
-            title: "Open an evaluation plot (accuracy-vs-tokens.svg) or its folder",
+            title: vscode.l10n.t("Open an evaluation plot (accuracy-vs-tokens.svg) or its folder"),
             canSelectFiles: true, canSelectFolders: true, canSelectMany: false, filters: {"Evaluation plot": ["svg"]}
         });
         if (picked == null || picked.length === 0) return false;
@@ -21,7 +21,7 @@ export async function openEvalPlot(log: Log, arg?: vscode.Uri | string): Promise
         await vscode.workspace.fs.stat(uri);
     } catch (err) {
         logFailure(log, `opening the evaluation plot ${uri.fsPath}`, err);
-        void vscode.window.showErrorMessage(`Elastic Math: no evaluation plot at ${uri.fsPath}. Run "elastic-math eval" first; it writes accuracy-vs-tokens.svg into its --out folder.`);
+        void vscode.window.showErrorMessage(vscode.l10n.t("Elastic Math: no evaluation plot at {0}. Run \"elastic-math eval\" first; it writes accuracy-vs-tokens.svg into its --out folder.", uri.fsPath));
         return false;
     }
     await vscode.commands.executeCommand("vscode.open", uri, {viewColumn: vscode.ViewColumn.Beside, preview: false});

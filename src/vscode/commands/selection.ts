@@ -9,6 +9,7 @@ import type {BudgetSpec, SolveResult} from "../../core/types";
 import type {BudgetPicker, PickedBudget} from "../budgetPicker";
 import type {ChatController} from "../chatController";
 import {answerOnlyReason, type EngineService} from "../engineService";
+import {userMessage} from "../errors";
 import type {SolveController} from "../solveController";
 
 export interface SelectionDeps {
@@ -45,7 +46,7 @@ export function lastTooLongMessage(): string | undefined { return _lastTooLong; 
 function selectedText(): {editor: vscode.TextEditor; text: string; range: vscode.Range} | undefined {
     const editor = vscode.window.activeTextEditor;
     if (editor == null || editor.selection.isEmpty || editor.document.getText(editor.selection).trim() === "") {
-        void vscode.window.showInformationMessage("Elastic Math: select a problem in an editor first.");
+        void vscode.window.showInformationMessage(vscode.l10n.t("Elastic Math: select a problem in an editor first."));
         return undefined;
     }
     const range = new vscode.Range(editor.selection.start, editor.selection.end);
@@ -65,38 +66,41 @@ export async function fitToContext(engines: EngineService, text: string, budget:
     try {
         meter = await engines.current().promptMeter();
     } catch (err) {
-        void vscode.window.showErrorMessage(`Elastic Math: ${err instanceof Error ? err.message : String(err)}`);
+        void vscode.window.showErrorMessage(userMessage(err));
         return undefined;
     }
     const count = meter.countPromptTokens(text);
     const reserved = budgetTokens(budget);
     const limit = meter.contextSize - 1 - reserved;
     if (count <= limit) return text;
-    const detail = `The selection makes a ${count}-token prompt, but the model's context holds ${meter.contextSize} tokens` +
-        (reserved > 0 ? ` and the budget needs ${reserved} of them, leaving ${Math.max(0, limit)} for the problem.` : ".");
+    const detail = reserved > 0
+        ? vscode.l10n.t("The selection makes a {0}-token prompt, but the model's context holds {1} tokens and the budget needs {2} of them, leaving {3} for the problem.", count, meter.contextSize, reserved, Math.max(0, limit))
+        : vscode.l10n.t("The selection makes a {0}-token prompt, but the model's context holds {1} tokens.", count, meter.contextSize);
     _lastTooLong = detail;
     const shortened = limit > 0 ? shortenToFit(text, (p) => meter.countPromptTokens(p), limit) : "";
     if (shortened === "") {
-        void vscode.window.showErrorMessage(`Elastic Math: ${detail} Choose a smaller budget or raise elasticMath.engine.contextSize.`);
+        void vscode.window.showErrorMessage(vscode.l10n.t("Elastic Math: {0} Choose a smaller budget or raise elasticMath.engine.contextSize.", detail));
         return undefined;
     }
     const kept = Math.round((shortened.length / text.length) * 100);
-    let choice: string | undefined = whenTooLong === "shorten" ? "Solve Shortened Problem" : undefined;
+    const shorten = vscode.l10n.t("Solve Shortened Problem");
+    let choice: string | undefined = whenTooLong === "shorten" ? shorten : undefined;
     if (whenTooLong == null) {
-        choice = await vscode.window.showWarningMessage(`Elastic Math: the selection is too long. ${detail}`,
-            {modal: true, detail: `A shortened problem keeps the first ${kept}% of the selection (${meter.countPromptTokens(shortened)} prompt tokens), ending with: "…${shortened.slice(-60)}"`},
-            "Solve Shortened Problem");
+        choice = await vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: the selection is too long. {0}", detail),
+            {modal: true, detail: vscode.l10n.t("A shortened problem keeps the first {0}% of the selection ({1} prompt tokens), ending with: \"…{2}\"", kept, meter.countPromptTokens(shortened), shortened.slice(-60))},
+            shorten);
     }
-    if (choice !== "Solve Shortened Problem") return undefined;
+    if (choice !== shorten) return undefined;
     return shortened;
 }
 
 async function pickBudget(deps: SelectionDeps, args: SolveSelectionArgs | undefined): Promise<PickedBudget | undefined> {
     const given = budgetFromJson(args?.budget);
     if (args?.budget != null && given == null) {
-        void vscode.window.showErrorMessage("Elastic Math: the budget given to Solve Selection is not valid.");
+        void vscode.window.showErrorMessage(vscode.l10n.t("Elastic Math: the budget given to Solve Selection is not valid."));
         return undefined;
     }
+    // l10n-exempt: "Custom" names the budget (its identity); budgetName() shows it translated
     if (given != null) return {budget: given, label: args?.budgetLabel ?? "Custom"};
     return deps.picker.budgetForRequest(deps.engines.settings, {answerOnly: await answerOnlyReason(deps.engines)});
 }
@@ -117,7 +121,7 @@ export async function solveSelection(deps: SelectionDeps, args?: SolveSelectionA
             lastSolved = {uri: selection.editor.document.uri.toString(), range: selection.range, text: selection.text, result};
         return result;
     } catch (err) {
-        void vscode.window.showErrorMessage(`Elastic Math: ${err instanceof Error ? err.message : String(err)}`);
+        void vscode.window.showErrorMessage(userMessage(err));
         return undefined;
     }
 }
@@ -136,13 +140,13 @@ export async function insertSolutionBelow(deps: SelectionDeps, args?: SolveSelec
         const result = await solveSelection(deps, args);
         if (result == null) return false;
         if (result.stop === "abort") {
-            void vscode.window.showInformationMessage("Elastic Math: the solution was stopped, so nothing was inserted.");
+            void vscode.window.showInformationMessage(vscode.l10n.t("Elastic Math: the solution was stopped, so nothing was inserted."));
             return false;
         }
         solved = {uri, range: selection.range, text: selection.text, result};
     }
     if (solved.result.solution.trim() === "") {
-        void vscode.window.showWarningMessage("Elastic Math: the model wrote no solution (only thinking), so nothing was inserted.");
+        void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: the model wrote no solution (only thinking), so nothing was inserted."));
         return false;
     }
     // The document may have changed while the model worked: find the selected text again.
@@ -150,7 +154,7 @@ export async function insertSolutionBelow(deps: SelectionDeps, args?: SolveSelec
     if (document.isClosed || document.getText(range).trim() !== solved.text) {
         const at = document.getText().indexOf(solved.text);
         if (at < 0) {
-            void vscode.window.showWarningMessage("Elastic Math: the selected problem is no longer in the document, so the solution was not inserted. Copy it from the panel instead.");
+            void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: the selected problem is no longer in the document, so the solution was not inserted. Copy it from the panel instead."));
             return false;
         }
         range = new vscode.Range(document.positionAt(at), document.positionAt(at + solved.text.length));
@@ -168,7 +172,7 @@ export async function insertSolutionBelow(deps: SelectionDeps, args?: SolveSelec
     // An insertion at the selection's end would grow the selection over the solution: keep it on the problem.
     for (const e of vscode.window.visibleTextEditors)
         if (ok && e.document === document && e.selection.start.isEqual(range.start)) e.selection = new vscode.Selection(range.start, range.end);
-    if (!ok) void vscode.window.showErrorMessage("Elastic Math: the solution could not be inserted (is the document read-only?).");
+    if (!ok) void vscode.window.showErrorMessage(vscode.l10n.t("Elastic Math: the solution could not be inserted (is the document read-only?)."));
     return ok;
 }
 

@@ -7,6 +7,8 @@ import {ElasticEngine} from "../../core/engine";
 import {ServerClient} from "../../core/engine/serverClient";
 import type {SolveEvent} from "../../core/types";
 import type {EngineService} from "../engineService";
+import {errorCode, userMessage} from "../errors";
+import {errorText} from "../l10n";
 import {logFailure, logged, type Log} from "../log";
 
 export const serverApiKeySecret = "elasticMath.server.apiKey";
@@ -14,8 +16,8 @@ export const serverApiKeySecret = "elasticMath.server.apiKey";
 /** Stores (or, given an empty value, removes) the API key. Returns what was done. */
 export async function setServerApiKey(context: vscode.ExtensionContext, engines: EngineService, value?: string): Promise<"stored" | "removed" | "cancelled"> {
     const key = value ?? await vscode.window.showInputBox({
-        title: "Elastic Math: Server API Key",
-        prompt: "The API key of the inference server (sent as a Bearer token). Stored in VS Code's secret storage, never in settings. Empty: remove the stored key.",
+        title: vscode.l10n.t("Elastic Math: Server API Key"),
+        prompt: vscode.l10n.t("The API key of the inference server (sent as a Bearer token). Stored in VS Code's secret storage, never in settings. Empty: remove the stored key."),
         password: true,
         ignoreFocusOut: true
     });
@@ -23,12 +25,12 @@ export async function setServerApiKey(context: vscode.ExtensionContext, engines:
     if (key.trim() === "") {
         await context.secrets.delete(serverApiKeySecret);
         engines.apiKeyChanged();
-        vscode.window.setStatusBarMessage("Elastic Math: server API key removed", 3000);
+        vscode.window.setStatusBarMessage(vscode.l10n.t("Elastic Math: server API key removed"), 3000);
         return "removed";
     }
     await context.secrets.store(serverApiKeySecret, key.trim());
     engines.apiKeyChanged();
-    vscode.window.setStatusBarMessage("Elastic Math: server API key stored", 3000);
+    vscode.window.setStatusBarMessage(vscode.l10n.t("Elastic Math: server API key stored"), 3000);
     return "stored";
 }
 
@@ -53,16 +55,16 @@ export async function testServerConnection(context: vscode.ExtensionContext, eng
         (check.ok ? log.info : log.warn).call(log, `server check: ${check.report}`);
         if (options.quiet !== true) {
             if (check.ok) void vscode.window.showInformationMessage(check.report, {modal: false});
-            else void vscode.window.showErrorMessage(check.report, "Open Settings").then((b) => {
+            else void vscode.window.showErrorMessage(check.report, vscode.l10n.t("Open Settings")).then((b) => {
                 if (b != null) void vscode.commands.executeCommand("workbench.action.openSettings", "elasticMath.server");
             });
         }
         return check;
     };
-    if (url === "") return show({ok: false, url, report: "Elastic Math: no server URL. Set elasticMath.server.url (e.g. http://gpu-box:8000)."});
+    if (url === "") return show({ok: false, url, report: vscode.l10n.t("Elastic Math: no server URL. Set elasticMath.server.url (e.g. http://gpu-box:8000).")});
     const apiKey = await context.secrets.get(serverApiKeySecret);
     const format = await engines.current().format(); // logs and yields undefined when the format cannot be read
-    return vscode.window.withProgress({location: vscode.ProgressLocation.Notification, title: `Elastic Math: testing ${url}`, cancellable: true}, async (_p, token) => {
+    return vscode.window.withProgress({location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Elastic Math: testing {0}", url), cancellable: true}, async (_p, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
         let client: ServerClient;
@@ -74,10 +76,10 @@ export async function testServerConnection(context: vscode.ExtensionContext, eng
             models = await client.models().catch(logged(log, `listing the models of ${url}`, [] as string[]));
         } catch (err) {
             logFailure(log, `connecting to ${url}`, err);
-            return show({ok: false, url, report: `Elastic Math: ${(err as Error).message}`});
+            return show({ok: false, url, report: userMessage(err)});
         }
-        const modelNote = settings.server.model === "" ? `no model set: using ${models[0] ?? "the server's default"}`
-            : models.length === 0 || models.includes(settings.server.model) ? `model ${settings.server.model}` : `model ${settings.server.model} is NOT among them`;
+        const modelNote = settings.server.model === "" ? vscode.l10n.t("no model set: using {0}", models[0] ?? vscode.l10n.t("the server's default"))
+            : models.length === 0 || models.includes(settings.server.model) ? vscode.l10n.t("model {0}", settings.server.model) : vscode.l10n.t("model {0} is NOT among them", settings.server.model);
         const engine = new ElasticEngine({modelPath: "", format, server: {url, model: settings.server.model, apiKey, dialect: settings.server.api, timeoutMs: 30_000}});
         try {
             let deltas = 0;
@@ -87,15 +89,16 @@ export async function testServerConnection(context: vscode.ExtensionContext, eng
             const usage = r.thinkingTokens <= 2 && r.solutionTokens <= 2 && r.thinkingTokens + r.solutionTokens > 0;
             const cache = steps.length > 1 ? steps[1]!.cachedPromptTokens : null;
             const report = [
-                `Elastic Math: ${client.base} answers (${api === "llama.cpp" ? "llama.cpp /completion" : "OpenAI /v1/completions"}).`,
-                `Models: ${models.length > 0 ? models.join(", ") : "(not listed)"}; ${modelNote}.`,
-                `Completions: yes. Streaming: ${deltas > 0 ? "yes" : "no text streamed"}. Usage figures: ${usage ? `yes (thinking ${r.thinkingTokens}/2, solution ${r.solutionTokens}/2: budgets are exact)` : "NOT as asked"}.`,
-                cache != null ? `Prompt cache: phase 2 reused ${cache} cached prompt tokens.` : "Prompt cache: not reported by the server (see docs/serving.md for the flags)."
+                vscode.l10n.t("Elastic Math: {0} answers ({1}).", client.base, api === "llama.cpp" ? "llama.cpp /completion" : "OpenAI /v1/completions"),
+                vscode.l10n.t("Models: {0}; {1}.", models.length > 0 ? models.join(", ") : vscode.l10n.t("(not listed)"), modelNote),
+                vscode.l10n.t("Completions: yes. Streaming: {0}. Usage figures: {1}.", deltas > 0 ? vscode.l10n.t("yes") : vscode.l10n.t("no text streamed"),
+                    usage ? vscode.l10n.t("yes (thinking {0}/2, solution {1}/2: budgets are exact)", r.thinkingTokens, r.solutionTokens) : vscode.l10n.t("NOT as asked")),
+                cache != null ? vscode.l10n.t("Prompt cache: phase 2 reused {0} cached prompt tokens.", cache) : vscode.l10n.t("Prompt cache: not reported by the server (see docs/serving.md for the flags).")
             ].join(" ");
             return show({ok: usage, url, api, models, completions: true, streaming: deltas > 0, usage, promptCache: cache, report});
         } catch (err) {
             logFailure(log, `a test completion on ${url}`, err);
-            return show({ok: false, url, api, models, completions: false, report: `Elastic Math: ${client.base} (${api}) lists ${models.length > 0 ? models.join(", ") : "no models"}, but a completion failed: ${(err as Error).message}`});
+            return show({ok: false, url, api, models, completions: false, report: vscode.l10n.t("Elastic Math: {0} ({1}) lists {2}, but a completion failed: {3}", client.base, api, models.length > 0 ? models.join(", ") : vscode.l10n.t("no models"), errorText(errorCode(err), (err as Error).message))});
         } finally {
             await engine.dispose().catch(logged(log, "closing the test connection", undefined));
         }

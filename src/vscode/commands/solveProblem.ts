@@ -31,18 +31,18 @@ export async function solveProblem(
     let problem = typeof args?.problem === "string" ? args.problem : undefined;
     if (problem == null) {
         problem = await vscode.window.showInputBox({
-            title: "Elastic Math: solve a problem",
-            prompt: "Type a math problem (plain text or LaTeX, e.g. What is $\\frac{1}{2}+\\frac{1}{3}$?)",
-            placeHolder: "Find all real x such that x^2 - 5x + 6 = 0.",
+            title: vscode.l10n.t("Elastic Math: solve a problem"),
+            prompt: vscode.l10n.t("Type a math problem (plain text or LaTeX, e.g. What is $\\frac{1}{2}+\\frac{1}{3}$?)"),
+            placeHolder: vscode.l10n.t("Find all real x such that x^2 - 5x + 6 = 0."),
             value: selectionPrefill() ?? deps.context.workspaceState.get<string>(lastProblemKey, ""),
             ignoreFocusOut: true,
-            validateInput: (v) => (v.trim() === "" ? "Type a problem to solve." : undefined)
+            validateInput: (v) => (v.trim() === "" ? vscode.l10n.t("Type a problem to solve.") : undefined)
         });
         if (problem == null) return undefined;
     }
     problem = problem.trim();
     if (problem === "") {
-        void vscode.window.showWarningMessage("Elastic Math: the problem is empty.");
+        void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: the problem is empty."));
         return undefined;
     }
     await deps.context.workspaceState.update(lastProblemKey, problem);
@@ -50,12 +50,13 @@ export async function solveProblem(
     let picked: PickedBudget | undefined;
     const given = budgetFromJson(args?.budget);
     if (args?.budget != null && given == null) {
-        void vscode.window.showErrorMessage("Elastic Math: the budget given to Solve Problem is not valid.");
+        void vscode.window.showErrorMessage(vscode.l10n.t("Elastic Math: the budget given to Solve Problem is not valid."));
         return undefined;
     }
     if (given != null) {
         // A given budget on a model without a thinking phase is an answer budget too (the panel shows no thinking).
         const answerOnly = given.mode === "elastic" && (await answerOnlyReason(deps.engines)) != null;
+        // l10n-exempt: "Custom" names the budget (its identity); budgetName() shows it translated
         picked = {budget: given, label: args?.budgetLabel ?? "Custom", ...(answerOnly ? {answerOnly} : {})};
     } else picked = await deps.picker.budgetForRequest(deps.engines.settings, {answerOnly: await answerOnlyReason(deps.engines)});
     if (picked == null) return undefined;

@@ -24,20 +24,21 @@ export async function tutorMe(
         const editor = vscode.window.activeTextEditor;
         const selected = editor != null && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : "";
         problem = await vscode.window.showInputBox({
-            title: "Elastic Math Tutor: which problem are you working on?",
-            prompt: "The tutor solves it first (hidden), then checks your answer and gives hints.",
+            title: vscode.l10n.t("Elastic Math Tutor: which problem are you working on?"),
+            prompt: vscode.l10n.t("The tutor solves it first (hidden), then checks your answer and gives hints."),
             value: selected, ignoreFocusOut: true,
-            validateInput: (v) => (v.trim() === "" ? "Type a problem." : undefined)
+            validateInput: (v) => (v.trim() === "" ? vscode.l10n.t("Type a problem.") : undefined)
         });
         if (problem == null) return undefined;
     }
     problem = problem.trim();
-    if (problem === "") { void vscode.window.showWarningMessage("Elastic Math: the problem is empty."); return undefined; }
+    if (problem === "") { void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: the problem is empty.")); return undefined; }
     let picked: PickedBudget | undefined;
     const given = budgetFromJson(args?.budget);
-    if (args?.budget != null && given == null) { void vscode.window.showErrorMessage("Elastic Math: the budget given to Tutor Me is not valid."); return undefined; }
+    if (args?.budget != null && given == null) { void vscode.window.showErrorMessage(vscode.l10n.t("Elastic Math: the budget given to Tutor Me is not valid.")); return undefined; }
     // A model without a thinking phase gets an answer budget only, as in Solve Problem.
     const answerOnly = await answerOnlyReason(deps.engines);
+    // l10n-exempt: "Custom" names the budget (its identity); budgetName() shows it translated
     picked = given != null ? {budget: given, label: args?.budgetLabel ?? "Custom", ...(answerOnly != null && given.mode === "elastic" ? {answerOnly: true} : {})}
         : await deps.picker.budgetForRequest(deps.engines.settings, {answerOnly});
     if (picked == null) return undefined;
