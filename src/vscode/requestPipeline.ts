@@ -163,10 +163,7 @@ export class RequestPipeline {
             const result = await request.run({signal: controller.signal, onEvent});
             await stream.finish();
             const stats = statsOf(result, request.modelName);
-            const record: RequestRecord = {
-                id, problem: request.problem, budget: request.budget, thinking: result.thinking, solution: result.solution,
-                answer: result.answer, status: result.stop === "abort" ? "stopped" : "done", stats, error: result.interrupted ?? null
-            };
+            const record = finishedRecord(id, request.problem, request.budget, result, stats);
             this.keep(record);
             // A server connection that dropped mid-answer: the text that arrived stays in the view; say what happened.
             if (result.interrupted != null) void vscode.window.showWarningMessage(vscode.l10n.t("Elastic Math: {0}", result.interrupted));
@@ -228,6 +225,14 @@ export function toBudgetView(budget: BudgetSpec, label: string, answerOnly = fal
 }
 
 /** The footer's figures; the model is named as everywhere else (the engine service's display name). */
+/** The record of a request that ran to its end (or was stopped): what the views show again and Copy reads. */
+export function finishedRecord(id: string, problem: string, budget: BudgetView, result: SolveResult, stats: RequestStats): RequestRecord {
+    return {
+        id, problem, budget, thinking: result.thinking, solution: result.solution, answer: result.answer,
+        status: result.stop === "abort" ? "stopped" : "done", stats, error: result.interrupted ?? null
+    };
+}
+
 export function statsOf(r: SolveResult, modelName: string): RequestStats {
     return {
         thinkingTokens: r.thinkingTokens, solutionTokens: r.solutionTokens, thinkingCut: r.thinkingCut, stop: r.stop,

@@ -14,10 +14,9 @@ import {ChatReply} from "../../core/chat/chatReply";
 import {checkAnswer} from "../../core/tutor/check";
 import {requestHint} from "../../core/tutor/hints";
 import type {BudgetSpec, SolveResult} from "../../core/types";
-import type {RequestRecord} from "../../protocol/messages";
 import {CommandIds} from "../commandIds";
 import type {EngineService} from "../engineService";
-import {statsOf, toBudgetView} from "../requestPipeline";
+import {finishedRecord, statsOf, toBudgetView} from "../requestPipeline";
 import {errorCode} from "../errors";
 import {errorText} from "../l10n";
 import {checkMessage, chatRequestProblem} from "../tutorTexts";
@@ -137,11 +136,8 @@ async function solve(deps: MathParticipantDeps, conversations: LiveConversations
     reply.finish(result, stopped);
     if (result.thinking !== "" || result.solution !== "") {
         // The whole answer, with its thinking, as a card in the solution panel (the chat shows the thinking only as progress).
-        const record: RequestRecord = {
-            id: `chat-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, problem: question,
-            budget: toBudgetView(budget, label), thinking: result.thinking, solution: result.solution, answer: result.answer,
-            status: stopped ? "stopped" : "done", stats: statsOf(result, engine.modelName), error: result.interrupted ?? null
-        };
+        const record = finishedRecord(`chat-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, question,
+            toBudgetView(budget, label), result, statsOf(result, engine.modelName));
         stream.button({command: CommandIds.showInPanel, title: vscode.l10n.t("Show in the panel"), arguments: [record]});
     }
     return {metadata: {elasticMath: 1, turn, problem: question, hiddenAnswer: result.answer, budgetLabel: label} satisfies MathTurnMetadata};
