@@ -7,7 +7,12 @@ import * as vscode from "vscode";
 /** Sets `elasticMath.<key>` in the user settings (undefined removes it) and waits until this host reads it. */
 export async function setSetting(key: string, value: unknown): Promise<void> {
     const config = () => vscode.workspace.getConfiguration("elasticMath");
-    await config().update(key, value, vscode.ConfigurationTarget.Global);
+    // Bounded: under load the workbench once never answered one of these (a suite's teardown waited 7 minutes).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+        config().update(key, value, vscode.ConfigurationTarget.Global),
+        new Promise((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`updating the setting elasticMath.${key} did not finish within 60 s`)), 60000)))
+    ]).finally(() => clearTimeout(timer));
     const want = JSON.stringify(value);
     const t0 = Date.now();
     while (JSON.stringify(config().inspect(key)?.globalValue) !== want) {
