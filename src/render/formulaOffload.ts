@@ -62,14 +62,15 @@ interface Waiting {
     readonly resolve: (r: FormulaResult | RenderResult) => void;
     readonly reject: (e: Error) => void;
     timer: ReturnType<typeof setTimeout>;
-    /** When the job was posted or, for a text, last reported progress. */
+    /** When the job was posted or the worker last reported progress (on any text: the worker is not stuck). */
     lastSign: number;
     /** What the job resolves as when the worker gives no answer in time. */
     readonly unanswered: (reason: string) => FormulaResult | RenderResult;
 }
 
 /**
- * A job not answered in this time (a whole text: that reported no progress for this long) is given up: it
+ * A job not answered in this time, with no progress reported by the worker meanwhile (it reports after each slice
+ * of a text and between the formulas of a long block), is given up: it
  * resolves as the formula's or the text's source with the reason (never rendered on the caller's thread, which is
  * the extension host's), and the worker, which may be stuck, is ended; the next job starts a fresh one. Every
  * formula is bounded (bounds.ts), so this only guards against a worker that stopped answering: held blocks and
@@ -187,8 +188,10 @@ export class WorkerFormulaOffload implements FormulaOffload {
             worker.on("message", (m: FormulaDoneMessage | MarkdownDoneMessage | ProgressMessage | {ready: true}) => {
                 if ("ready" in m) return onReady();
                 if ("progress" in m) {
-                    const w = this.waiting.get(m.progress);
-                    if (w != null) w.lastSign = performance.now();
+                    // The worker is working, not stuck: every job waiting (those queued behind the text too) counts
+                    // its "no answer" time afresh. A formula that hangs it sends no progress and is still given up.
+                    const now = performance.now();
+                    for (const w of this.waiting.values()) w.lastSign = now;
                     return;
                 }
                 const w = this.waiting.get(m.id);

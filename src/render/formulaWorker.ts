@@ -9,7 +9,7 @@
  * meanwhile are answered between two slices, not after the whole text.
  */
 import {parentPort} from "node:worker_threads";
-import {builtinMacros, type FormulaResult, renderFormula} from "./katex";
+import {builtinMacros, type FormulaResult, onEachFormula, renderFormula} from "./katex";
 import {htmlPieces, renderMarkdownSliced, unrenderedText} from "./document";
 import type {RenderOptions, RenderResult} from "./markdown";
 
@@ -52,7 +52,10 @@ export interface MarkdownDoneMessage {
     readonly ms: number;
 }
 
-/** A text is still rendering: one slice of it is done (the host's "no answer" timer counts from the last one). */
+/**
+ * The worker is still working: a slice of a text is done, or (at most every {@link progressEveryMs}) it is rendering
+ * the formulas of one long block. The host's "no answer" timers count from the last one.
+ */
 export interface ProgressMessage {
     readonly progress: number;
 }
@@ -65,16 +68,31 @@ const warmUpFormulas: ReadonlyArray<readonly [string, boolean]> = [
     [String.raw`\begin{align*} f(x) &= \begin{cases} x & x \ge 0 \\ -x & \text{otherwise} \end{cases} \\ &= \operatorname{sgn}(x)\, x \dotsm \end{align*}`, true]
 ];
 
+/** How often, at most, the worker says it is still working inside one slice of a text. */
+const progressEveryMs = 50;
+
 const port = parentPort;
 if (port != null) {
     // Compile KaTeX's code paths before the first real formula (as the main thread's warmUp does).
     for (let i = 0; i < 2; i++) for (const [tex, display] of warmUpFormulas) renderFormula(tex, display, tex, builtinMacros);
+    // Texts being rendered: while one long block of many formulas renders (one slice, 100 KB of a paragraph with
+    // no blank line can take seconds on a loaded machine), progress is reported between its formulas.
+    const texts = new Set<number>();
+    let lastProgress = performance.now();
+    onEachFormula(() => {
+        const now = performance.now();
+        if (texts.size === 0 || now - lastProgress < progressEveryMs) return;
+        lastProgress = now;
+        for (const id of texts) port.postMessage({progress: id} satisfies ProgressMessage);
+    });
     port.on("message", (job: FormulaJobMessage | MarkdownJobMessage) => {
         const t0 = performance.now();
         if (job.kind === "markdown") {
+            texts.add(job.id);
             void renderMarkdownSliced(job.text, job.options, () => port.postMessage({progress: job.id} satisfies ProgressMessage))
                 .catch((err: unknown) => unrenderedText(job.text, `The text could not be rendered: ${err instanceof Error ? err.message : String(err)}`))
                 .then((markdown) => {
+                    texts.delete(job.id);
                     const encoder = new TextEncoder();
                     const pieces = htmlPieces(markdown).map((piece) => encoder.encode(piece).buffer as ArrayBuffer);
                     const done: MarkdownDoneMessage = {id: job.id, pieces, errors: markdown.errors, ms: performance.now() - t0};

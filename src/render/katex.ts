@@ -103,11 +103,23 @@ export function cacheKey(tex: string, display: boolean, source: string): string 
     return (display ? "D" : "I") + source.length + ":" + source + "\u0000" + tex;
 }
 
+/** Called before each formula is rendered, where set (see {@link onEachFormula}). */
+let beforeFormula: (() => void) | undefined;
+
+/**
+ * Has `f` called before each formula this thread renders. The formula worker uses it to tell the host it is still
+ * working through a long block of many formulas, which is one slice of a text (formulaWorker.ts).
+ */
+export function onEachFormula(f: (() => void) | undefined): void {
+    beforeFormula = f;
+}
+
 /**
  * Renders one formula with KaTeX under the safety settings (no cache). Pure: the same input gives the same
  * output on any thread, which is what lets a worker render formulas for the streaming renderer.
  */
 export function renderFormula(tex: string, display: boolean, source: string, macros: Readonly<Record<string, string>>): FormulaResult {
+    beforeFormula?.();
     // KaTeX lacks eqnarray; it is a right-centre-left array in display style.
     let input = tex.includes("eqnarray")
         ? tex.replace(/\\(begin|end)\s*\{eqnarray\*?\}/g, (_m, be: string) => (be === "begin" ? "\\begin{array}{rcl}" : "\\end{array}"))

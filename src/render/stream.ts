@@ -18,6 +18,12 @@
  * stays, "held", at the front of the pending HTML), so the invariant above holds with an offload too.
  * {@link StreamingRenderer.settled} waits for the formulas asked for; `finish()` renders anything still
  * missing on the calling thread, so it is final whenever it is called.
+ *
+ * With an offload that renders whole texts, a block longer than {@link bigTailChars} (a paragraph of 100 KB with
+ * no blank line) is never rendered on the calling thread while streaming: a finished one is held until the
+ * offload's rendering of it is back; the unfinished tail is rendered there each time it has grown by a quarter
+ * (meanwhile its new text shows escaped, as without an offload); and {@link StreamingRenderer.finishing} has the last
+ * block rendered there before `finish()`.
  */
 
 /**
@@ -40,6 +46,7 @@ import {cacheKey, type RenderError, renderFormula} from "./katex";
 import {getMathMarkdown, type MathMarkdown, renderBlock, type RenderOptions} from "./markdown";
 import {escapeHtml} from "./escape";
 import type {FormulaOffload} from "./formulaOffload";
+import type {RenderResult} from "./markdown";
 import {type CountingDeferral, type PendingMemo, renderPendingTail} from "./pending";
 
 /**
@@ -89,6 +96,17 @@ export class StreamingRenderer {
     private readonly inFlight = new Set<string>();
     private settledWaiters: Array<() => void> = [];
     private readonly onFormulas: (() => void) | undefined;
+    /** Renders whole texts elsewhere (with a formula offload that can), for blocks over {@link bigTailChars}. */
+    private readonly textOffload: ((text: string) => Promise<RenderResult>) | undefined;
+    /** Big finished blocks asked of the text offload: the block's text -> its rendering (undefined while out). */
+    private readonly bigBlocks = new Map<string, RenderResult | undefined>();
+    /** Counts the blocks taken off the front of `buffer`: a tail rendering asked before a commit is stale after it. */
+    private generation = 0;
+    /** A rendering of the big tail is out. */
+    private tailAsked = false;
+    /** The last block rendered elsewhere for `finish()` (asked by {@link finishing}). */
+    private finalTail: {readonly text: string; result?: RenderResult} | undefined;
+    private nextJob = 0;
 
     public constructor(options: StreamingOptions = {}) {
         this.mm = getMathMarkdown(options);
@@ -127,7 +145,49 @@ export class StreamingRenderer {
                 }
             };
             this.deferral = deferral;
+            const renderText = offload.renderMarkdown?.bind(offload);
+            // Only what the worker can clone: the options that change the HTML.
+            const textOptions: RenderOptions = {macros: options.macros};
+            if (renderText != null) this.textOffload = (text) => renderText(text, textOptions);
         }
+    }
+
+    /**
+     * Renders a text with the text offload, counted among the jobs {@link settled} waits for; if the offload cannot
+     * run, here (as a formula is). `done` gets the result unless `finish()` came first.
+     */
+    private askText(text: string, done: (result: RenderResult) => void): void {
+        const key = `\uE003text${this.nextJob++}`;
+        this.inFlight.add(key);
+        this.textOffload!(text)
+            .catch(() => {
+                const errors: RenderError[] = [];
+                return {html: renderBlock(this.mm, text, errors), errors};
+            })
+            .then((result) => {
+                this.inFlight.delete(key);
+                done(result);
+                if (this.inFlight.size === 0) {
+                    const waiters = this.settledWaiters;
+                    this.settledWaiters = [];
+                    for (const w of waiters) w();
+                }
+                if (!this.done) this.onFormulas?.();
+            });
+    }
+
+    /**
+     * The text is complete (no more `append`): has a big last block rendered elsewhere for `finish()`; resolves, as
+     * {@link settled}, once that and every formula asked for are back.
+     */
+    public finishing(): Promise<void> {
+        if (this.textOffload != null && !this.done) for (const block of this.held) if (block.length > bigTailChars) this.askBlock(block);
+        if (this.textOffload != null && !this.done && this.finalTail == null && this.buffer.length > bigTailChars) {
+            const tail: {readonly text: string; result?: RenderResult} = {text: this.buffer};
+            this.finalTail = tail;
+            this.askText(tail.text, (result) => (tail.result = result));
+        }
+        return this.settled();
     }
 
     /** Resolves once no formula asked of the offload is still out (at once without an offload). */
@@ -157,16 +217,19 @@ export class StreamingRenderer {
         this.buffer += text;
         const committed: string[] = [];
         const errors: RenderError[] = [];
+        const generation = this.generation;
         this.drainHeld(committed, errors);
         this.advance(committed, errors);
-        if (committed.length > 0) this.bigTailLen = -1;
+        if (this.generation !== generation) this.bigTailLen = -1;
         return {committed, pending: this.heldHtml() + this.pendingHtml(), errors};
     }
 
     /** Commits a finished block, or holds it while formulas of it (or of a block before it) are out. */
     private commit(block: string, committed: string[], errors: RenderError[]): void {
         if (this.deferral == null || this.done) {
-            const html = renderBlock(this.mm, block, errors);
+            const elsewhere = this.bigBlocks.get(block);
+            this.bigBlocks.delete(block);
+            const html = elsewhere != null ? (errors.push(...elsewhere.errors), elsewhere.html) : renderBlock(this.mm, block, errors);
             if (html !== "") committed.push(html);
         } else if (this.held.length > 0 || !this.tryCommit(block, committed, errors)) {
             this.held.push(block);
@@ -175,6 +238,17 @@ export class StreamingRenderer {
 
     /** Renders a block with the deferral; commits it if that needed no formula from elsewhere. */
     private tryCommit(block: string, committed: string[], errors: RenderError[]): boolean {
+        if (this.textOffload != null && block.length > bigTailChars) {
+            const result = this.bigBlocks.get(block);
+            if (result == null) {
+                this.askBlock(block);
+                return false;
+            }
+            this.bigBlocks.delete(block);
+            if (result.html !== "") committed.push(result.html);
+            errors.push(...result.errors);
+            return true;
+        }
         const d = this.deferral!;
         const before = d.count;
         const blockErrors: RenderError[] = [];
@@ -185,6 +259,13 @@ export class StreamingRenderer {
         return true;
     }
 
+    /** Asks the text offload for a big finished block's rendering, unless it was asked already. */
+    private askBlock(block: string): void {
+        if (this.bigBlocks.has(block)) return;
+        this.bigBlocks.set(block, undefined);
+        this.askText(block, (r) => { if (this.bigBlocks.has(block)) this.bigBlocks.set(block, r); });
+    }
+
     private drainHeld(committed: string[], errors: RenderError[]): void {
         while (this.held.length > 0 && this.tryCommit(this.held[0]!, committed, errors)) this.held.shift();
     }
@@ -192,7 +273,11 @@ export class StreamingRenderer {
     /** Held blocks as they look now (their missing formulas as pending source). */
     private heldHtml(): string {
         let html = "";
-        for (const block of this.held) html += renderBlock(this.mm, block, [], this.deferral);
+        for (const block of this.held) {
+            // A big block whose rendering is out shows as its text, in the pending style.
+            if (this.textOffload != null && block.length > bigTailChars) html += this.bigBlocks.get(block)?.html ?? pendingText(block);
+            else html += renderBlock(this.mm, block, [], this.deferral);
+        }
         return html;
     }
 
@@ -200,8 +285,22 @@ export class StreamingRenderer {
         const n = this.buffer.length;
         if (n === 0) return "";
         if (n <= bigTailChars) return renderPendingTail(this.mm, this.buffer, this.memo, this.deferral);
-        if (this.bigTailLen > 0 && n < this.bigTailLen * bigTailGrowth)
-            return this.bigTailHtml + `<span class="em-pending-text">${escapeHtml(this.buffer.slice(this.bigTailLen))}</span>`;
+        const shown = () => (this.bigTailLen > 0 ? this.bigTailHtml + pendingText(this.buffer.slice(this.bigTailLen)) : pendingText(this.buffer));
+        if (this.bigTailLen > 0 && n < this.bigTailLen * bigTailGrowth) return shown();
+        if (this.textOffload != null) {
+            if (!this.tailAsked) {
+                this.tailAsked = true;
+                const generation = this.generation;
+                const text = this.buffer;
+                this.askText(text, (result) => {
+                    this.tailAsked = false;
+                    if (generation !== this.generation) return;
+                    this.bigTailHtml = result.html;
+                    this.bigTailLen = text.length;
+                });
+            }
+            return shown();
+        }
         this.bigTailHtml = renderPendingTail(this.mm, this.buffer, this.memo, this.deferral);
         this.bigTailLen = n;
         return this.bigTailHtml;
@@ -221,7 +320,8 @@ export class StreamingRenderer {
         for (const block of this.held) this.commit(block, committed, errors);
         this.held = [];
         this.advance(committed, errors);
-        const pending = renderBlock(this.mm, this.buffer, errors);
+        const final = this.finalTail?.text === this.buffer ? this.finalTail.result : undefined;
+        const pending = final != null ? (errors.push(...final.errors), final.html) : renderBlock(this.mm, this.buffer, errors);
         this.buffer = "";
         return {committed, pending, errors};
     }
@@ -231,6 +331,7 @@ export class StreamingRenderer {
             if (this.scanner.startsBlock(this.buffer[this.scanPos]!)) {
                 this.commit(this.buffer.slice(0, this.scanPos), committed, errors);
                 this.buffer = this.buffer.slice(this.scanPos);
+                this.generation++;
                 this.searchFrom -= this.scanPos;
                 this.scanPos = 0;
                 this.scanner.newBlock();
@@ -245,4 +346,9 @@ export class StreamingRenderer {
             this.searchFrom = this.scanPos;
         }
     }
+}
+
+/** Text not rendered yet, shown escaped in the pending style. */
+function pendingText(text: string): string {
+    return text === "" ? "" : `<span class="em-pending-text">${escapeHtml(text)}</span>`;
 }

@@ -95,14 +95,15 @@ export class PhaseStreams {
 
     /**
      * Posts the final HTML of both phases: first what is buffered, then (once the formulas still in the worker
-     * are back, or after {@link settleTimeoutMs}) the last update, so that it too stays off the slow path.
+     * are back, and a big last block rendered there, or after {@link settleTimeoutMs}) the last update, so that it
+     * too stays off the slow path.
      */
     public finish(): Promise<void> {
         this.finishing ??= (async () => {
             this.flush();
             let timeout: ReturnType<typeof setTimeout> | undefined;
             await Promise.race([
-                Promise.all([this.renderers.thinking.settled(), this.renderers.solution.settled()]),
+                Promise.all([this.renderers.thinking.finishing(), this.renderers.solution.finishing()]),
                 new Promise((resolve) => (timeout = setTimeout(resolve, settleTimeoutMs)))
             ]);
             clearTimeout(timeout);
