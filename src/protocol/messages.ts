@@ -113,6 +113,15 @@ export interface FromViewReady {
     readonly styled: boolean;
 }
 
+/**
+ * Every view says so after it has applied each message from the host (src/webview/host.ts): the host keeps only a few
+ * messages on their way to a page at once (webviewHost.ts, flow control), so a page slower than a stream never falls
+ * behind it by more than those few.
+ */
+export interface FromViewApplied {
+    readonly type: "applied";
+}
+
 export type CopyKind = "answer" | "markdown" | "latex";
 
 export type FromPanelMessage =

@@ -3,6 +3,7 @@ import type {FromChatMessage, ToChatMessage} from "../protocol/messages";
 import type {Logger} from "../core/logger";
 import {chatViewType} from "./commandIds";
 import {Disposable} from "./disposable";
+import {mergeRenders} from "./mergeRenders";
 import {viewSurface, WebviewHost} from "./webviewHost";
 import {h} from "./webviewHtml";
 
@@ -34,6 +35,7 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
             },
             // A full snapshot replaces whatever was waiting.
             compact: (queue) => { if (queue.length > 1 && queue[queue.length - 1]!.type === "conversation") queue.splice(0, queue.length - 1); },
+            merge: mergeRenders,
             page: {
                 title: vscode.l10n.t("Elastic Math Chat"), styles: ["panel.css", "chat.css"], script: "chat.js", bodyClass: "em-chat",
                 body: `

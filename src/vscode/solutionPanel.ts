@@ -3,6 +3,7 @@ import type {FromPanelMessage, PanelState, RequestRecord, ToPanelMessage} from "
 import type {Logger} from "../core/logger";
 import {Disposable} from "./disposable";
 import {solutionPanelViewType} from "./commandIds";
+import {mergeRenders} from "./mergeRenders";
 import {panelSurface, replacePanel, WebviewHost} from "./webviewHost";
 import {h} from "./webviewHtml";
 
@@ -37,6 +38,7 @@ export class SolutionPanel extends Disposable implements vscode.WebviewPanelSeri
         super();
         this.host = this._register(new WebviewHost<ToPanelMessage, FromPanelMessage>({
             log, extensionUri, onMessage: (m) => handlers.onMessage(m), onReady: (reloaded) => handlers.onReady(reloaded), onProblem: (m) => handlers.onProblem(m), onPost,
+            merge: mergeRenders,
             page: {
                 title: "Elastic Math", styles: ["panel.css"], script: "panel.js", // l10n-exempt: the product's name
                 body: `

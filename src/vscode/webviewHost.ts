@@ -17,9 +17,17 @@
  * Posting costs the host's thread the message's serialisation, so messages go out one per turn of the event loop: one
  * posted while another went out in the same turn waits (in order) for the next. A long restored answer, posted in
  * pieces (requestPipeline.ts, viewPieceChars), so never holds the event loop for more than one piece.
+ *
+ * Flow control: the page says `applied` after each message (src/webview/host.ts), and at most {@link maxInFlight}
+ * messages are on their way to it at once; the rest wait here, where `merge` makes one of two that follow each other
+ * (a stream's renders). Without it a page slower than the stream it is sent (a loaded machine, a long answer) fell
+ * behind by a queue that only grew, in the browser where nothing could shorten it: after Developer: Reload Webviews
+ * the sidebar chat was 30 s behind, so a Stop was handled seconds late and its result shown after the whole backlog
+ * (docs/views.md).
  */
 import * as vscode from "vscode";
 import type {Logger} from "../core/logger";
+import type {FromViewApplied} from "../protocol/messages";
 import {Disposable} from "./disposable";
 import {webviewDocument, type WebviewPage} from "./webviewHtml";
 
@@ -27,6 +35,10 @@ import {webviewDocument, type WebviewPage} from "./webviewHtml";
 const readyTimeoutMs = 20000;
 /** Reloads in a row for a page that does not come up whole; then it stays as it is and the failure is reported. */
 const maxReloads = 3;
+/** Messages posted to the page that it has not yet said it applied: the most it can be behind the host. */
+const maxInFlight = 4;
+/** A page that applies nothing for this long (with messages waiting) is sent the next one anyway, and that is logged. */
+const appliedTimeoutMs = 10000;
 
 export type PageContent = Omit<WebviewPage, "webview" | "extensionUri">;
 
@@ -51,6 +63,8 @@ export interface WebviewHostOptions<ToView, FromView> {
     onPost?(message: ToView): void;
     /** Keeps only what is worth posting from the queue when a message is queued (e.g. a snapshot replaces all). */
     compact?(queue: ToView[]): void;
+    /** One message for two queued in a row that the page would apply as one (undefined: keep both). */
+    merge?(earlier: ToView, later: ToView): ToView | undefined;
     /** How long a visible page may take to say it is ready (default 20 s; tests shorten it). */
     readonly readyTimeoutMs?: number;
 }
@@ -109,6 +123,9 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
     private readies = 0;
     /** A message went out in this turn of the event loop; the next turn sends the next queued one. */
     private pacing = false;
+    /** Messages sent to this page that it has not said it applied (flow control). */
+    private inFlight = 0;
+    private appliedTimer: ReturnType<typeof setTimeout> | undefined;
     /** How many times a page was loaded again because it did not come up whole (tests read it). */
     public retries = 0;
 
@@ -184,8 +201,9 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
         }
     }
 
-    private receive(webview: vscode.Webview, message: FromView): void {
+    private receive(webview: vscode.Webview, message: FromView | FromViewApplied): void {
         if (this.webview !== webview || message == null || typeof message.type !== "string") return;
+        if (isApplied(message)) return this.applied();
         if (message.type === "ready") {
             clearTimeout(this.timer);
             if ("styled" in message && message.styled === false) {
@@ -194,6 +212,8 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
             }
             this.reloads = 0;
             this.ready = true;
+            // A new page: what was on its way went to the one before it.
+            this.inFlight = 0;
             this.options.onReady?.(this.readies++ > 0);
             if (!this.pacing) this.sendNext();
         }
@@ -203,16 +223,22 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
     /** Posts to the page, or queues until it is ready (a page that is loading or not open yet). */
     public post(message: ToView): void {
         this.options.onPost?.(message);
-        this.queue.push(message);
+        const last = this.queue.length > 0 ? this.options.merge?.(this.queue[this.queue.length - 1]!, message) : undefined;
+        if (last != null) this.queue[this.queue.length - 1] = last;
+        else this.queue.push(message);
         this.options.compact?.(this.queue);
         if (this.queue.length > this.maxQueued) this.queue.splice(0, this.queue.length - this.maxQueued);
         if (!this.pacing) this.sendNext();
     }
 
-    /** Sends the next queued message (when the page is ready), and the one after it in the next turn of the event loop. */
+    /**
+     * Sends the next queued message (when the page is ready and not more than {@link maxInFlight} behind), and the one
+     * after it in the next turn of the event loop.
+     */
     private sendNext(): void {
         const webview = this.webview;
         if (webview == null || !this.ready || this.queue.length === 0) return;
+        if (this.inFlight >= maxInFlight) return this.awaitApplied(webview);
         this.send(webview, this.queue.shift()!);
         this.pacing = true;
         setImmediate(() => {
@@ -222,9 +248,38 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
     }
 
     private send(webview: vscode.Webview, message: ToView): void {
+        this.inFlight++;
+        // A message the page never gets is never applied: it no longer counts as on its way.
+        const lost = () => { if (this.webview === webview) this.applied(); };
         webview.postMessage(message).then((delivered) => {
-            if (!delivered) this.options.log.warn(`a message to "${this.options.page.title}" was not delivered (${describeMessage(message)})`);
-        }, (err) => this.options.log.warn(`posting to "${this.options.page.title}" failed: ${String(err)}`));
+            if (delivered) return;
+            this.options.log.warn(`a message to "${this.options.page.title}" was not delivered (${describeMessage(message)})`);
+            lost();
+        }, (err) => {
+            this.options.log.warn(`posting to "${this.options.page.title}" failed: ${String(err)}`);
+            lost();
+        });
+    }
+
+    /** The page applied a message (or one was lost): the next may go. */
+    private applied(): void {
+        this.inFlight = Math.max(0, this.inFlight - 1);
+        clearTimeout(this.appliedTimer);
+        this.appliedTimer = undefined;
+        if (!this.pacing) this.sendNext();
+    }
+
+    /**
+     * Messages wait for the page to apply those on their way. A page that applies nothing for {@link appliedTimeoutMs}
+     * (a script that fails before it says so) still gets the next one then, so that it is never stuck; logged.
+     */
+    private awaitApplied(webview: vscode.Webview): void {
+        this.appliedTimer ??= setTimeout(() => {
+            this.appliedTimer = undefined;
+            if (this.webview !== webview) return;
+            this.options.log.warn(`the view "${this.options.page.title}" applied none of the last ${this.inFlight} messages in ${appliedTimeoutMs / 1000} s; sending the next one anyway`);
+            this.applied();
+        }, appliedTimeoutMs);
     }
 
     /** Drops what is queued (the page will be told everything on ready). */
@@ -235,6 +290,9 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
     private detach(): void {
         clearTimeout(this.timer);
         this.timer = undefined;
+        clearTimeout(this.appliedTimer);
+        this.appliedTimer = undefined;
+        this.inFlight = 0;
         for (const d of this.attached.splice(0)) d.dispose();
         this.webview = undefined;
         this.surface = undefined;
@@ -245,6 +303,10 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
         this.detach();
         super.dispose();
     }
+}
+
+function isApplied(message: {readonly type: string}): message is FromViewApplied {
+    return message.type === "applied";
 }
 
 function describeMessage(message: unknown): string {

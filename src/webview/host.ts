@@ -3,7 +3,7 @@
  * one `acquireVsCodeApi()`, the ready handshake (saying whether every style sheet loaded, so that the host can load
  * the page again when one did not), links that never navigate the webview, and scrolling new content into view.
  */
-import type {FromViewReady} from "../protocol/messages";
+import type {FromViewApplied, FromViewReady} from "../protocol/messages";
 
 interface VsCodeApi {
     postMessage(message: unknown): void;
@@ -20,12 +20,21 @@ export interface PageConnection<FromView> {
 
 /**
  * Connects the page: `handle` gets every message from the host; `ready` is sent once the page's own setup is done
- * (call `start()`), and link clicks go to the host as `openLink` when the page has one.
+ * (call `start()`), and link clicks go to the host as `openLink` when the page has one. After each message the page
+ * says `applied` (also when handling it threw): the host sends the next ones only as the page keeps up (flow control,
+ * src/vscode/webviewHost.ts).
  */
 export function connect<ToView, FromView extends {readonly type: string}>(handle: (message: ToView) => void,
     openLink?: (href: string) => FromView): PageConnection<FromView> & {start(): void} {
     const api = acquireVsCodeApi();
-    window.addEventListener("message", (event: MessageEvent<ToView>) => handle(event.data));
+    const applied: FromViewApplied = {type: "applied"};
+    window.addEventListener("message", (event: MessageEvent<ToView>) => {
+        try {
+            handle(event.data);
+        } finally {
+            api.postMessage(applied);
+        }
+    });
     // Links never navigate the webview: the host opens them (after a confirmation for non-https).
     document.addEventListener("click", (event) => {
         const target = event.target instanceof Element ? event.target.closest("a") : null;

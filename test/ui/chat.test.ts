@@ -88,10 +88,41 @@ describe("ui: the sidebar chat", {timeout: 300000}, () => {
         assert.ok(grew, "the answer goes on streaming into the reloaded view");
         assert.equal(await frame.locator("#stop").isVisible(), true, "Stop is still offered after the reload");
         await screenshot(page, "chat-streaming-after-webview-reload");
+
+        // Stop in a page slower than the stream it is sent. On a loaded machine the reloaded page applied the stream's
+        // messages more slowly than the host sent them, fell 30 s behind, and a Stop (handled seconds late) showed only
+        // after that backlog: the turn went on streaming in the view. Here the page is made slow by the test, the same
+        // on any machine: every message costs it 300 ms more (a listener that runs before the page's own). It counts
+        // what it applied, when Stop was clicked and when the turn's `done` came.
+        const runningId = await running.getAttribute("data-id");
+        await frame.evaluate((id) => {
+            const w = window as unknown as {emtApplied: number; emtClicked?: number; emtDone?: number};
+            w.emtApplied = 0;
+            window.addEventListener("message", (event: MessageEvent<{type?: string; id?: string}>) => {
+                w.emtApplied++;
+                if (event.data?.type === "done" && event.data.id === id) w.emtDone ??= w.emtApplied;
+                for (const end = performance.now() + 300; performance.now() < end;) { /* a slow page */ }
+            }, true);
+            document.getElementById("stop")!.addEventListener("click", () => { w.emtClicked ??= w.emtApplied; }, true);
+        }, runningId);
+        // Behind by now, if the host sends faster than the page applies (8 messages: 2.4 s of the page's time; the turn
+        // must still run when Stop is pressed: it was at 20,000-23,000 of its 30,000 tokens then with 15 on 1.100).
+        await frame.waitForFunction(() => (window as unknown as {emtApplied: number}).emtApplied >= 8, undefined, {timeout: 60000, polling: 200});
         await frame.locator("#stop").click();
-        await frame.locator(".em-chat-turn[data-status=stopped]").waitFor({state: "attached", timeout: 30000});
+        await frame.locator(".em-chat-turn[data-status=stopped]").waitFor({state: "attached", timeout: 60000});
+        const counts = await frame.evaluate(() => {
+            const w = window as unknown as {emtApplied: number; emtClicked?: number; emtDone?: number};
+            return {clicked: w.emtClicked, done: w.emtDone};
+        });
+        assert.ok(counts.clicked != null && counts.done != null, `the page saw the click and the turn's end: ${JSON.stringify(counts)}`);
+        // The host keeps at most 4 messages on their way to a page (a stream's renders wait merged): the turn's end comes
+        // within a few messages of the Stop (8 seen on 1.139 under load: those on their way while the Stop went to the
+        // host, then the last renders), never behind a backlog (before: more than 200, a minute of this page's time).
+        assert.ok(counts.done - counts.clicked <= 20,
+            `the stopped turn's end came ${counts.done - counts.clicked} messages after Stop was clicked (the view lagged behind the host)`);
         const footer = await running.locator(".em-footer").innerText();
         const produced = Number(/Solution (\d+) \/ 30000/.exec(footer)?.[1]);
+        console.log(`stopped at ${produced} of 30000 answer tokens, ${counts.done - counts.clicked} messages after the click`);
         assert.ok(produced > 0 && produced < 30000, `stopped mid-answer: ${footer}`);
         assert.match(await running.locator(".em-status").innerText(), /Stopped/);
         assert.equal(await frame.locator("#budget").inputValue(), "Long", "the chip keeps the last budget used");
