@@ -56,6 +56,8 @@ export interface OffloadStats {
     readonly timedOut: number;
     /** Whole texts rendered (each also counted in `jobs`). */
     readonly texts: number;
+    /** Signs of work the worker sent while rendering texts (after each slice, and between a long block's formulas). */
+    readonly signs: number;
 }
 
 interface Waiting {
@@ -110,6 +112,7 @@ export class WorkerFormulaOffload implements FormulaOffload {
 
     /** Jobs given up because the worker did not answer in time. */
     private timedOut = 0;
+    private signs = 0;
     private readonly timeoutMs: number;
 
     /**
@@ -121,7 +124,7 @@ export class WorkerFormulaOffload implements FormulaOffload {
     }
 
     public get stats(): OffloadStats {
-        return {jobs: this.jobs, workerMs: this.workerMs, maxJobMs: this.maxJobMs, timedOut: this.timedOut, texts: this.texts};
+        return {jobs: this.jobs, workerMs: this.workerMs, maxJobMs: this.maxJobMs, timedOut: this.timedOut, texts: this.texts, signs: this.signs};
     }
 
     /** Starts the worker (if not yet) and resolves once it has warmed up; rejects if it cannot start. */
@@ -158,8 +161,16 @@ export class WorkerFormulaOffload implements FormulaOffload {
             const w = this.waiting.get(id);
             if (w == null) return;
             const left = w.lastSign + this.timeoutMs - performance.now();
-            if (left > 0) w.timer = this.arm(id, left);
-            else this.giveUp();
+            if (left > 0) return void (w.timer = this.arm(id, left));
+            // Timers run before the worker's messages are read: when this thread was held (a loaded machine), signs of
+            // work may be waiting unread. Look again once they are read.
+            setImmediate(() => {
+                const again = this.waiting.get(id);
+                if (again == null) return;
+                const rest = again.lastSign + this.timeoutMs - performance.now();
+                if (rest > 0) again.timer = this.arm(id, rest);
+                else this.giveUp();
+            });
         }, ms);
         timer.unref?.();
         return timer;
@@ -191,6 +202,7 @@ export class WorkerFormulaOffload implements FormulaOffload {
                     // The worker is working, not stuck: every job waiting (those queued behind the text too) counts
                     // its "no answer" time afresh. A formula that hangs it sends no progress and is still given up.
                     const now = performance.now();
+                    this.signs++;
                     for (const w of this.waiting.values()) w.lastSign = now;
                     return;
                 }
