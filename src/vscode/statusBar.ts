@@ -55,7 +55,7 @@ export class ModelStatusBar extends Disposable {
      */
     private markModelStepDone(attempt: number): void {
         clearTimeout(this.markStepTimer);
-        vscode.commands.executeCommand("welcome.markStepComplete", modelStepId).then(() => {
+        void vscode.commands.executeCommand("welcome.markStepComplete", modelStepId).then(() => {
             if (attempt > 0) this.log.info(`the walkthrough step ${modelStepId} is marked done (try ${attempt + 1})`);
         }, (err) => {
             if (this.disposed) return;
