@@ -37,6 +37,11 @@ export type CommandHandlers = {readonly [id in Exclude<CommandId, typeof Command
 export const generatingContextKey = "elasticMath.generating";
 /** True when a model (or a server) is configured: the walkthrough's "Get a model" step is done. */
 export const modelConfiguredContextKey = "elasticMath.modelConfigured";
+/**
+ * The walkthrough's "Get a model" step as the workbench names it (`<publisher>.<name>#<walkthrough id>#<step id>`, from
+ * package.json; test/unit/walkthrough.test.ts checks it): marked done with the workbench's `welcome.markStepComplete`.
+ */
+export const modelStepId = "elastic-math.elastic-math-tutor#start#model";
 
 export const solutionPanelViewType = "elasticMath.solution";
 

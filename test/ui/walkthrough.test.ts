@@ -25,14 +25,23 @@ async function walkthroughShown(page: Page, timeout = 5000): Promise<boolean> {
         .then(() => true, () => false);
 }
 
-/** Opens this extension's walkthrough from the palette (typed and taken with Enter: a hover over the row can take a click). */
+/**
+ * Opens this extension's walkthrough from the palette (typed and taken with Enter: a hover over the row can take a click).
+ * The pick takes the Enter's keydown; the walkthrough can open and focus its first step's "Choose a Model" button
+ * before the key's keyup, which runs a focused walkthrough button (gettingStarted.ts: its buttons act on keyup), so the
+ * Choose Model pick opened over the walkthrough (seen in a failure's screenshot). That keyup is kept from the page.
+ */
 async function openWalkthrough(page: Page): Promise<void> {
     await runCommand(page, "Welcome: Open Walkthrough...");
     await typeInInputBox(page, "Elastic Math", {submit: false, timeout: 30000});
     await page.locator(".quick-input-widget .monaco-list-row.focused", {hasText: "Get Started with Elastic Math Tutor"}).waitFor({timeout: 30000});
+    await page.evaluate(() => window.addEventListener("keyup", (e) => {
+        if (e.key === "Enter") e.stopImmediatePropagation();
+    }, {capture: true, once: true}));
     await page.keyboard.press("Enter");
     await page.locator(".gettingStartedSlideDetails", {hasText: "Get Started with Elastic Math Tutor"}).waitFor({timeout: 30000});
     assert.ok(await walkthroughShown(page, 30000), "the walkthrough's steps are shown");
+    assert.equal(await page.locator(".quick-input-widget:visible").count(), 0, "no pick is open over the walkthrough");
 }
 
 describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
@@ -47,6 +56,11 @@ describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
 
     test("opens with its steps and images; a configured model and a step's command mark steps done", async () => {
         const {page} = wb;
+        // The extension is active and has set its context key (its status bar item names the model, set in the same
+        // update) before the walkthrough is first opened, as for a user who opens it a while after the window is up.
+        // The workbench registers the walkthrough only then; the context key alone left the model step open for good
+        // (src/vscode/statusBar.ts, markModelStepDone). Opening it before activation made this test pass by a race.
+        await page.locator(".part.statusbar .statusbar-item", {hasText: "think-stops"}).first().waitFor({state: "visible", timeout: 60000});
         await openWalkthrough(page);
         const titles = (await page.locator("button.getting-started-step .step-title").allTextContents()).map((t) => t.trim());
         assert.deepEqual(titles, ["Get a model", "Solve a problem with a budget", "Ask in the chat, or with @math", "Get tutored"]);

@@ -10,7 +10,7 @@
  * `l10n-exempt: <why>` (on that line or the line above).
  */
 import assert from "node:assert/strict";
-import {readdirSync, readFileSync, statSync} from "node:fs";
+import {existsSync, readdirSync, readFileSync, statSync} from "node:fs";
 import {createRequire} from "node:module";
 import {join, relative} from "node:path";
 import {test} from "node:test";
@@ -266,4 +266,12 @@ test("every user-facing field of package.json is a %key% of package.nls.json, tr
         assert.equal(placeholders(nlsZh[key]), placeholders(nls[key]), `${key}: placeholders differ`);
     }
     assert.deepEqual(Object.keys(nlsZh).filter((k) => nls[k] == null), [], "zh-cn keys missing from package.nls.json");
+});
+
+test("package.json names the folder of the bundles (\"l10n\"): without it VS Code loads no bundle.l10n.<language>.json", () => {
+    // The extension host loads an extension's bundle only when its manifest has "l10n" (ExtHostLocalizationService.
+    // initializeLocalizedMessages returns early otherwise, with no message): every vscode.l10n.t stayed English.
+    assert.equal(typeof pkg.l10n, "string", "package.json has no \"l10n\" field");
+    assert.ok(existsSync(join(fromRoot(pkg.l10n), "bundle.l10n.zh-cn.json")), `${pkg.l10n}/bundle.l10n.zh-cn.json`);
+    assert.ok(!/^\/?l10n\b/m.test(readFileSync(fromRoot(".vscodeignore"), "utf8")), ".vscodeignore leaves the bundles out of the package");
 });

@@ -68,3 +68,10 @@ test("every completion event names a command, a view, a setting or a context key
         }
     }
 });
+
+test("the model step's id, as the workbench names it for welcome.markStepComplete, matches package.json", async () => {
+    const {modelConfiguredContextKey, modelStepId} = await import("../../src/vscode/commandIds");
+    const step = walkthroughs[0]!.steps.find((s) => (s.completionEvents ?? []).includes(`onContext:${modelConfiguredContextKey}`));
+    assert.ok(step != null, "a step is done by the model context key");
+    assert.equal(modelStepId, `${pkg.publisher}.${pkg.name}#${walkthroughs[0]!.id}#${step.id}`);
+});
