@@ -12,11 +12,12 @@ export const setups = {
 };
 
 /**
- * The ui test files that pass on 1.139. Not yet: chat (Stop after a webview reload); docs/testing-vscode.md says what
- * 1.139 shows differently and what remains.
+ * The ui test files that run on 1.139: all but l10n (its test-only language pack and locale were set up and checked on
+ * 1.100 only);
+ * docs/testing-vscode.md says what 1.139 shows differently.
  */
-export const uiOn1139 = ["chat-participant", "models", "pickers", "reload", "render", "selection", "server", "smoke", "solve", "start-window", "tutor", "views",
-    "walkthrough"];
+export const uiOn1139 = ["chat", "chat-participant", "models", "pickers", "reload", "render", "selection", "server", "smoke", "solve", "start-window", "tutor",
+    "views", "walkthrough"];
 
 export const tiers = [
     {name: "unit", dir: "test/unit", needs: [], cmd: "node", args: ["--test", "--test-reporter=spec", "out/test/unit/"]},
