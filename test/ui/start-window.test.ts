@@ -11,8 +11,8 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, afterEach, before, describe, test} from "node:test";
 import type {Page} from "playwright-core";
-import {ROOT, closeQuickInput, findWebviewFrame, notification, openWorkbenchWithExtension, pickItem, runCommand, screenshot, showNotificationCenter, showsToasts,
-    screenshotOnFailure, type Workbench} from "./workbench";
+import {ROOT, closeQuickInput, findWebviewFrame, notification, openViewContainer, openWorkbenchWithExtension, pickItem, runCommand, screenshot, showNotificationCenter,
+    showsToasts, screenshotOnFailure, typeInInputBox, type Workbench} from "./workbench";
 import {ensureScriptedFixture, THINK_STOPS} from "../fixtures/scripted";
 import {sampleProblems, startSettings} from "../../scripts/start-settings.mjs";
 
@@ -75,7 +75,7 @@ describe("ui: the window npm start opens", {timeout: 300000}, () => {
         await page.keyboard.press("Escape");
     });
 
-    test("defect 1: after the colour theme, the minimap and an unrelated setting change, Solve Problem solves on the configured model", async () => {
+    test("defect 1: after the colour theme, the minimap and an unrelated setting change, Solve Problem, the chat and the Tutor run on the configured model", async () => {
         const {page} = wb;
         await closeQuickInput(page); // each test starts from a window without an open pick
         await runCommand(page, "Preferences: Color Theme");
@@ -100,5 +100,28 @@ describe("ui: the window npm start opens", {timeout: 300000}, () => {
         assert.match(await frame.locator(".em-footer").last().innerText(), /think-stops/);
         assert.match(await statusItem(page).innerText(), /think-stops/, "the status bar no longer names the model");
         await screenshot(page, "start-after-settings-changes-light");
+
+        // The sidebar chat answers on the same model (its turn's footer names it).
+        await openViewContainer(page, "Elastic Math");
+        const chat = await findWebviewFrame(page, {selector: "#composer"}, 60000);
+        await chat.locator("#budget option").first().waitFor({state: "attached", timeout: 30000});
+        await chat.locator("#input").fill(THINK_STOPS.problem);
+        await chat.locator("#input").press("Enter");
+        const turn = chat.locator(".em-chat-turn[data-status=done]").last();
+        await turn.waitFor({state: "attached", timeout: 90000});
+        assert.match(await turn.locator(".em-final .em-final-answer").innerText(), /4/);
+        assert.match(await turn.locator(".em-footer").innerText(), /think-stops/, "the chat's turn ran on another model");
+
+        // The Tutor too: no first-run offer ("needs a local GGUF model"), its solution is ready and checks an answer.
+        await runCommand(page, "Elastic Math: Tutor Me on a Problem...");
+        await typeInInputBox(page, THINK_STOPS.problem, {timeout: 30000});
+        await pickItem(page, "Balanced");
+        const tutor = await findWebviewFrame(page, {selector: "#check-form"}, 60000);
+        await tutor.locator("#status", {hasText: "Ready"}).waitFor({timeout: 90000});
+        assert.equal(await notification(page, "needs a local GGUF model").isVisible(), false, "the Tutor asked for a model");
+        await tutor.locator("#answer").fill("4");
+        await tutor.locator("#check").click();
+        await tutor.locator(".tu-check.tu-correct").waitFor({timeout: 30000});
+        await screenshot(page, "start-after-settings-changes-chat-tutor");
     });
 });
