@@ -41,7 +41,11 @@ async function openWalkthrough(page: Page): Promise<void> {
     await page.keyboard.press("Enter");
     await page.locator(".gettingStartedSlideDetails", {hasText: "Get Started with Elastic Math Tutor"}).waitFor({timeout: 30000});
     assert.ok(await walkthroughShown(page, 30000), "the walkthrough's steps are shown");
-    assert.equal(await page.locator(".quick-input-widget:visible").count(), 0, "no pick is open over the walkthrough");
+    // The palette that picked the walkthrough fades out (seen still half there on 1.139): wait for it to go, then no
+    // pick (Choose Model) may be left open.
+    const open = page.locator(".quick-input-widget:visible");
+    for (const t0 = Date.now(); (await open.count()) > 0 && Date.now() - t0 < 10000;) await page.waitForTimeout(100);
+    assert.equal(await open.count(), 0, `a pick is open over the walkthrough: ${await open.first().innerText().catch(() => "?")}`);
 }
 
 describe("ui: the getting-started walkthrough", {timeout: 600000}, () => {
