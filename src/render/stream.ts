@@ -131,15 +131,9 @@ export class StreamingRenderer {
                         .catch(() => renderFormula(tex, display, source, macros))
                         .then((result) => {
                             formulas.store(tex, display, source, result);
-                            this.inFlight.delete(key);
                             // (A big tail keeps its last rendering, placeholders and all, until its next
                             // scheduled render: re-rendering it for every arrival would not be linear.)
-                            if (this.inFlight.size === 0) {
-                                const waiters = this.settledWaiters;
-                                this.settledWaiters = [];
-                                for (const w of waiters) w();
-                            }
-                            if (!this.done) this.onFormulas?.();
+                            this.jobDone(key);
                         });
                     return true;
                 }
@@ -165,15 +159,25 @@ export class StreamingRenderer {
                 return {html: renderBlock(this.mm, text, errors), errors};
             })
             .then((result) => {
-                this.inFlight.delete(key);
                 done(result);
-                if (this.inFlight.size === 0) {
-                    const waiters = this.settledWaiters;
-                    this.settledWaiters = [];
-                    for (const w of waiters) w();
-                }
-                if (!this.done) this.onFormulas?.();
+                this.jobDone(key);
             });
+    }
+
+    /** A formula or a text asked of the offload is back: wakes {@link settled}'s waiters when none is left out. */
+    private jobDone(key: string): void {
+        this.inFlight.delete(key);
+        if (this.inFlight.size === 0) {
+            const waiters = this.settledWaiters;
+            this.settledWaiters = [];
+            for (const w of waiters) w();
+        }
+        if (!this.done) this.onFormulas?.();
+    }
+
+    /** Whether a block is one that renders in the text offload (one over {@link bigTailChars}, with an offload that can). */
+    private renderedElsewhere(block: string): boolean {
+        return this.textOffload != null && block.length > bigTailChars;
     }
 
     /**
@@ -181,8 +185,8 @@ export class StreamingRenderer {
      * {@link settled}, once that and every formula asked for are back.
      */
     public finishing(): Promise<void> {
-        if (this.textOffload != null && !this.done) for (const block of this.held) if (block.length > bigTailChars) this.askBlock(block);
-        if (this.textOffload != null && !this.done && this.finalTail == null && this.buffer.length > bigTailChars) {
+        if (!this.done) for (const block of this.held) if (this.renderedElsewhere(block)) this.askBlock(block);
+        if (!this.done && this.finalTail == null && this.renderedElsewhere(this.buffer)) {
             const tail: {readonly text: string; result?: RenderResult} = {text: this.buffer};
             this.finalTail = tail;
             this.askText(tail.text, (result) => (tail.result = result));
@@ -238,7 +242,7 @@ export class StreamingRenderer {
 
     /** Renders a block with the deferral; commits it if that needed no formula from elsewhere. */
     private tryCommit(block: string, committed: string[], errors: RenderError[]): boolean {
-        if (this.textOffload != null && block.length > bigTailChars) {
+        if (this.renderedElsewhere(block)) {
             const result = this.bigBlocks.get(block);
             if (result == null) {
                 this.askBlock(block);
@@ -275,7 +279,7 @@ export class StreamingRenderer {
         let html = "";
         for (const block of this.held) {
             // A big block whose rendering is out shows as its text, in the pending style.
-            if (this.textOffload != null && block.length > bigTailChars) html += this.bigBlocks.get(block)?.html ?? pendingText(block);
+            if (this.renderedElsewhere(block)) html += this.bigBlocks.get(block)?.html ?? pendingText(block);
             else html += renderBlock(this.mm, block, [], this.deferral);
         }
         return html;
