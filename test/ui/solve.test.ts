@@ -83,8 +83,8 @@ describe("ui: the cut marker for a model that never stops thinking", {timeout: 2
         await runCommand(page, "Elastic Math: Solve Problem...");
         await typeInInputBox(page, THINK_FOREVER.problem);
         await pickItem(page, "Custom...");
-        await typeInInputBox(page, "40");
-        await typeInInputBox(page, "200");
+        await typeInInputBox(page, "40", {title: "custom thinking budget"});
+        await typeInInputBox(page, "200", {title: "custom answer budget"});
         const frame = await findWebviewFrame(page, {selector: ".em-card"}, 60000);
         await frame.locator(".em-card[data-status=done]").waitFor({state: "attached", timeout: 60000});
         const marker = frame.locator(".em-cut-marker");

@@ -223,6 +223,18 @@ export async function pickItem(page: Page, label: string | RegExp, opts: {filter
         throw new Error(`no quick-pick item "${label}"; offered: ${offered.join(" | ") || "nothing"}`);
     }
     await row.click();
+    // The quick input is reused from one prompt to the next: wait until this pick is gone (the widget closed, or it lists
+    // no row with this label any more), so that the next step cannot type into this pick while it is still on screen.
+    // (Rows are matched by their text in the page: the list recycles its row elements.)
+    const labelSource = typeof label === "string" ? {text: label} : {source: label.source, flags: label.flags};
+    await page.waitForFunction(([widget, want]) => {
+        const w = document.querySelector<HTMLElement>(widget);
+        if (w === null || w.offsetParent === null || getComputedStyle(w).display === "none") return true;
+        const names = [...w.querySelectorAll(".monaco-list-row")].map((r) => (r.querySelector(".label-name") ?? r).textContent?.trim() ?? "");
+        return !names.some((n) => ("text" in want ? n === want.text : new RegExp(want.source, want.flags).test(n)));
+    }, [QUICK_INPUT, labelSource] as const, {timeout: opts.timeout ?? 15000}).catch(() => {
+        throw new Error(`the quick pick still lists "${label}" after it was clicked`);
+    });
 }
 
 /** The labels of the items an open quick pick shows. */
@@ -234,12 +246,29 @@ export async function quickPickLabels(page: Page): Promise<string[]> {
     return out;
 }
 
-/** Types into an open input box (vscode.window.showInputBox) and submits it with Enter unless submit is false. */
-export async function typeInInputBox(page: Page, text: string, opts: {submit?: boolean; timeout?: number} = {}): Promise<void> {
+/**
+ * Types into an open input box (vscode.window.showInputBox) and submits it with Enter unless submit is false. With
+ * `title`, waits for the box with that title first: VS Code reuses one quick input widget from one box to the next, so a
+ * box that is merely visible may still be the previous one. After Enter, waits until the box has taken the text (the
+ * widget closed or moved on to the next prompt); a box whose validation refuses the text fails here, with its message.
+ */
+export async function typeInInputBox(page: Page, text: string, opts: {submit?: boolean; timeout?: number; title?: string | RegExp} = {}): Promise<void> {
+    const timeout = opts.timeout ?? 15000;
     const input = page.locator(QUICK_INPUT_BOX);
-    await input.waitFor({state: "visible", timeout: opts.timeout ?? 15000});
+    if (opts.title !== undefined) await page.locator(`${QUICK_INPUT} .quick-input-title`, {hasText: opts.title}).waitFor({state: "visible", timeout});
+    await input.waitFor({state: "visible", timeout});
     await input.fill(text);
-    if (opts.submit ?? true) await input.press("Enter");
+    if (!(opts.submit ?? true)) return;
+    await input.press("Enter");
+    try {
+        await page.waitForFunction(([sel, typed]) => {
+            const el = document.querySelector<HTMLInputElement>(sel);
+            return el === null || el.offsetParent === null || el.value !== typed;
+        }, [QUICK_INPUT_BOX, text] as const, {timeout});
+    } catch {
+        const message = await page.locator(`${QUICK_INPUT} .quick-input-message`).innerText().catch(() => "");
+        throw new Error(`the input box kept "${text.slice(0, 60)}" after Enter${message ? `: ${message}` : ""}`);
+    }
 }
 
 /**
