@@ -211,8 +211,11 @@ export class StreamingRenderer {
         return this.done;
     }
 
-    /** Adds the next piece of the answer. */
-    public append(delta: string): RenderUpdate {
+    /**
+     * Adds the next piece of the answer. With `pending: false` the update's `pending` is "" and not rendered (a caller
+     * that appends several pieces in a row and shows only the last update's tail saves that work).
+     */
+    public append(delta: string, options: {readonly pending?: boolean} = {}): RenderUpdate {
         if (this.done) throw new Error("StreamingRenderer: append() after finish()");
         let text = this.heldCR ? "\r" + delta : delta;
         this.heldCR = text.endsWith("\r");
@@ -225,7 +228,7 @@ export class StreamingRenderer {
         this.drainHeld(committed, errors);
         this.advance(committed, errors);
         if (this.generation !== generation) this.bigTailLen = -1;
-        return {committed, pending: this.heldHtml() + this.pendingHtml(), errors};
+        return {committed, pending: options.pending === false ? "" : this.heldHtml() + this.pendingHtml(), errors};
     }
 
     /** Commits a finished block, or holds it while formulas of it (or of a block before it) are out. */

@@ -11,6 +11,13 @@ import type {FormulaOffload} from "../render/formulaOffload";
 const flushIntervalMs = 40;
 /** How long finish() waits for formulas still in the worker before rendering them itself (a safety net). */
 const settleTimeoutMs = 2000;
+/**
+ * A server can deliver hundreds of KB in one read (a model at 20-50 tokens/s cannot): a flush hands a phase's
+ * buffered text to its renderer in slices of this size, and stops after {@link flushBudgetMs}; the rest waits for the
+ * next turn of the event loop. (300 KB of short blocks with formulas took 1.8 s in one append on the 2-core test machine.)
+ */
+const sliceChars = 1024;
+const flushBudgetMs = 15;
 
 export class PhaseStreams {
     private readonly renderers: {thinking: StreamingRenderer; solution: StreamingRenderer};
@@ -50,24 +57,40 @@ export class PhaseStreams {
         this.timer ??= setTimeout(() => this.flush(), flushIntervalMs);
     }
 
-    public flush(final = false): void {
+    /**
+     * Renders what is buffered and posts it; `final`: the phases end (buffers empty, see finish). Within
+     * {@link flushBudgetMs}, unless `all`; what is left is flushed on the next turn of the event loop.
+     */
+    public flush(final = false, all = final): void {
         if (this.timer != null) {
             clearTimeout(this.timer);
             this.timer = undefined;
         }
         if (this.finished) return;
+        const start = performance.now();
         for (const phase of ["thinking", "solution"] as const) {
-            const delta = this.buffers[phase];
+            const buffered = this.buffers[phase];
             const arrived = this.arrived[phase];
-            if (delta === "" && !final && !arrived) continue;
-            this.buffers[phase] = "";
+            if (buffered === "" && !final && !arrived) continue;
             this.arrived[phase] = false;
-            this.texts[phase] += delta;
             const renderer = this.renderers[phase];
-            const update = final ? mergeUpdates(renderer.append(delta), renderer.finish()) : renderer.append(delta);
+            // Slices, the first always, the others while the budget lasts; their tails are not rendered, only the last update's.
+            const committed: string[] = [];
+            let taken = 0;
+            while (taken < buffered.length && (taken === 0 || all || performance.now() - start < flushBudgetMs)) {
+                let end = Math.min(buffered.length, taken + sliceChars);
+                if (end < buffered.length && isHighSurrogate(buffered.charCodeAt(end - 1))) end++;
+                committed.push(...renderer.append(buffered.slice(taken, end), {pending: false}).committed);
+                taken = end;
+            }
+            this.buffers[phase] = buffered.slice(taken);
+            this.texts[phase] += buffered.slice(0, taken);
+            const last = renderer.append("");
+            const update = final ? mergeUpdates(last, renderer.finish()) : last;
             if (final && this.texts[phase] === "") continue;
-            this.show(phase, update.committed, update.pending);
+            this.show(phase, [...committed, ...update.committed], update.pending);
         }
+        if (this.buffers.thinking !== "" || this.buffers.solution !== "") this.timer ??= setTimeout(() => this.flush(), 0);
     }
 
     private show(phase: "thinking" | "solution", committed: readonly string[], pending: string): void {
@@ -86,7 +109,7 @@ export class PhaseStreams {
     /** Commits everything rendered so far in a phase and starts it afresh (what follows renders after a marker). */
     public breakPhase(phase: "thinking" | "solution"): void {
         if (this.finished || this.finishing) return;
-        this.flush();
+        this.flush(false, true);
         const update = this.renderers[phase].finish();
         if (update.committed.length > 0 || update.pending !== "")
             this.show(phase, [...update.committed, update.pending].filter((h) => h !== ""), "");
@@ -100,7 +123,8 @@ export class PhaseStreams {
      */
     public finish(): Promise<void> {
         this.finishing ??= (async () => {
-            this.flush();
+            // What is buffered first, a slice at a time (a burst from a server), the event loop turning in between.
+            for (this.flush(); this.buffers.thinking !== "" || this.buffers.solution !== ""; this.flush()) await new Promise((resolve) => setImmediate(resolve));
             let timeout: ReturnType<typeof setTimeout> | undefined;
             await Promise.race([
                 Promise.all([this.renderers.thinking.finishing(), this.renderers.solution.finishing()]),
@@ -112,6 +136,10 @@ export class PhaseStreams {
         })();
         return this.finishing;
     }
+}
+
+function isHighSurrogate(code: number): boolean {
+    return code >= 0xd800 && code <= 0xdbff;
 }
 
 function mergeUpdates(a: {committed: readonly string[]; pending: string}, b: {committed: readonly string[]; pending: string}) {
