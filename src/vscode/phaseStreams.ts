@@ -4,7 +4,7 @@
  * re-rendered and posted at once. Used by the request pipeline only (requestPipeline.ts).
  */
 import type {ToViewTurnMessage} from "../protocol/messages";
-import {type RenderOptions, StreamingRenderer} from "../render";
+import {type RenderOptions, type RenderUpdate, StreamingRenderer} from "../render";
 import type {FormulaOffload} from "../render/formulaOffload";
 
 /** How often streamed text is rendered and posted (ms): fast enough to look live, slow enough not to flood. */
@@ -77,15 +77,18 @@ export class PhaseStreams {
             // Slices, the first always, the others while the budget lasts; their tails are not rendered, only the last update's.
             const committed: string[] = [];
             let taken = 0;
+            let tail: RenderUpdate | undefined;
             while (taken < buffered.length && (taken === 0 || all || performance.now() - start < flushBudgetMs)) {
                 let end = Math.min(buffered.length, taken + sliceChars);
                 if (end < buffered.length && isHighSurrogate(buffered.charCodeAt(end - 1))) end++;
-                committed.push(...renderer.append(buffered.slice(taken, end), {pending: false}).committed);
+                const u = renderer.append(buffered.slice(taken, end), {pending: end === buffered.length});
+                if (end === buffered.length) tail = u;
+                else committed.push(...u.committed);
                 taken = end;
             }
             this.buffers[phase] = buffered.slice(taken);
             this.texts[phase] += buffered.slice(0, taken);
-            const last = renderer.append("");
+            const last = tail ?? renderer.append("");
             const update = final ? mergeUpdates(last, renderer.finish()) : last;
             if (final && this.texts[phase] === "") continue;
             this.show(phase, [...committed, ...update.committed], update.pending);
