@@ -5,12 +5,14 @@
  * cancel during prompt processing. Prints figures; asserts nothing. Run it on a quiet machine (it prints the load).
  * Options: --quant q8_0,q4_k_m  --prompt N (prompt tokens, default 512, llama-bench pp512)  --tokens N (generated,
  * default 128, tg128)  --reps N (default 2)  --threads N  --chunk N|auto (prompt chunk, default the engine's "auto")
- * --chunks 16,64,... (adds the prompt chunk trade-off: prompt tokens/s and cancel latency per chunk size).
+ * --chunks 16,64,... (adds the prompt chunk trade-off: prompt tokens/s and cancel latency per chunk size)
+ * --logits flat|peaked (the Q8_0 model's logits, see BenchLogits in test/fixtures/scripted.ts: "flat" as random
+ * weights give, where E1's top-p sorts most of the vocabulary; "peaked", a nucleus of a few tokens as real models have).
  */
 import {ElasticEngine} from "../../src/core/engine";
 import type {SamplingOptions} from "../../src/core/types";
 import {numberArg as arg} from "./args";
-import {type BenchQuant, ensureBenchModel} from "../fixtures/scripted";
+import {type BenchLogits, type BenchQuant, ensureBenchModel} from "../fixtures/scripted";
 import {ensureBenchTools, fmt, listArg, llamaBench, load, median} from "./llamacpp";
 
 const genTokens = arg("--tokens", 128);
@@ -20,6 +22,7 @@ const quants = listArg("--quant", ["q8_0", "q4_k_m"]) as BenchQuant[];
 const chunkArg = listArg("--chunk", ["auto"])[0]!;
 const chunk: number | "auto" = chunkArg === "auto" ? "auto" : Number(chunkArg);
 const chunks = listArg("--chunks", []).map(Number);
+const logits = listArg("--logits", ["flat"])[0] as BenchLogits;
 const e1: SamplingOptions = {temperature: 0.6, topP: 0.95, topK: 0};
 const greedy: SamplingOptions = {temperature: 0};
 
@@ -46,7 +49,8 @@ const row = (name: string, o: number, ref: number, refName: string) =>
     console.log(`  ${name.padEnd(44)} ours ${fmt(o).padStart(7)} tok/s   ${refName.padEnd(17)} ${fmt(ref).padStart(7)} tok/s   ratio ${fmt(o / ref, 2)}`);
 
 for (const quant of quants) {
-    const modelPath = ensureBenchModel(undefined, quant);
+    const modelLogits: BenchLogits = quant === "q8_0" ? logits : "flat";
+    const modelPath = ensureBenchModel(undefined, quant, modelLogits);
     const engine = new ElasticEngine({modelPath, threads, contextSize: Math.max(2048, promptLen + genTokens + 64), gpu: false, promptChunkTokens: chunk});
     await engine.load();
     // Warm up: the first generation after a load runs at about half speed.
@@ -61,7 +65,7 @@ for (const quant of quants) {
     const promptTokens = e1Runs[0]!.promptTokens;
     // llama-bench after our engine is gone (two llama.cpp instances would compete for the cores).
     const ref = llamaBench(tools, modelPath, {threads, prompt: promptTokens, gen: genTokens, reps});
-    console.log(`\n${quant.toUpperCase()} bench model, ${threads} threads, medians of ${reps}; ${load()}`);
+    console.log(`\n${quant.toUpperCase()} bench model (${modelLogits} logits), ${threads} threads, medians of ${reps}; ${load()}`);
     row(`prompt, ${promptTokens} tokens`, median(e1Runs.map((r) => r.promptTps)), ref.pp, `llama-bench pp${promptTokens}`);
     row(`generation, E1 sampling (top-p 0.95, no top-k)`, median(e1Runs.map((r) => r.genTps)), ref.tg, `llama-bench tg${genTokens}`);
     row(`generation, greedy (no sampling cost)`, median(greedyRuns.map((r) => r.genTps)), ref.tg, `llama-bench tg${genTokens}`);

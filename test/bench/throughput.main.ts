@@ -10,12 +10,14 @@
  * that print nothing, so streamed text cannot time them). Prints figures; asserts nothing. Run it on a quiet machine (it prints the load).
  * Options: --k 1,4,8,16  --tokens N (per sample, default 32)  --prompt N (default 64)  --threads N
  *   --sequential N (samples run one after another per k, default min(k, 4): the rate does not depend on k)
- *   --no-server (skip llama-server)  --quant q8_0|q4_k_m
+ *   --no-server (skip llama-server)  --quant q8_0|q4_k_m  --logits flat|peaked (Q8_0: see `npm run bench`)
+ * Each k is measured ours first, then llama-batched-bench at that k, so that the two of a row are minutes apart at most
+ * (this machine's speed drifts).
  */
 import {ElasticEngine} from "../../src/core/engine";
 import type {SolveManyOptions} from "../../src/core/engine";
 import {numberArg as arg} from "./args";
-import {type BenchQuant, ensureBenchModel} from "../fixtures/scripted";
+import {type BenchLogits, type BenchQuant, ensureBenchModel} from "../fixtures/scripted";
 import {startLlamaServer} from "../engine/llamaServer";
 import {ensureBenchTools, fmt, listArg, llamaBatchedBench, load} from "./llamacpp";
 
@@ -25,17 +27,18 @@ const promptLen = arg("--prompt", 64);
 const seqCap = arg("--sequential", 4);
 const quant = listArg("--quant", ["q8_0"])[0] as BenchQuant;
 const withServer = !process.argv.includes("--no-server");
+const logits = listArg("--logits", ["flat"])[0] as BenchLogits;
 const sampling = {temperature: 0.6, topP: 0.95, topK: 0};
 
 const tools = ensureBenchTools();
-const modelPath = ensureBenchModel(undefined, quant);
+const modelPath = ensureBenchModel(undefined, quant, logits);
 const lib = await import("node-llama-cpp");
 const llama = await lib.getLlama({gpu: false, maxThreads: 0, build: "never", progressLogs: false, logLevel: lib.LlamaLogLevel.error});
 const threads = arg("--threads", llama.cpuMathCores);
 // The bench tokenizer is byte-level: one token per byte; the R1 template adds 14 tokens.
 const problem = "Let x be a real number such that x^2 + 3x + 2 = 0. ".repeat(Math.ceil(promptLen / 50) + 1).slice(0, Math.max(1, promptLen - 14));
 const budget = {mode: "unconstrained", maxTokens: tokens} as const;
-console.log(`${load()} (before); ${quant.toUpperCase()} bench model, ${threads} threads, prompt ${promptLen} tokens, ${tokens} generated tokens per sample`);
+console.log(`${load()} (before); ${quant.toUpperCase()} bench model (${logits} logits), ${threads} threads, prompt ${promptLen} tokens, ${tokens} generated tokens per sample`);
 
 interface Measured {
     readonly genTps: number;
@@ -78,13 +81,15 @@ await engine.load();
 await engine.solve({problem: "warm up", budget: {mode: "unconstrained", maxTokens: 16}, sampling});
 const par = new Map<number, Measured>();
 const seq = new Map<number, Measured>();
+const ref: ReturnType<typeof llamaBatchedBench> = [];
 for (const k of ks) {
     par.set(k, await many(engine, k, true));
     seq.set(k, await many(engine, Math.min(k, seqCap), false));
+    // llama-batched-bench right after ours at the same k; our context stays loaded but idle meanwhile.
+    ref.push(...llamaBatchedBench(tools, modelPath, {threads, prompt: promptLen, gen: tokens, pl: [k]}));
 }
 await engine.dispose();
 
-const ref = llamaBatchedBench(tools, modelPath, {threads, prompt: promptLen, gen: tokens, pl: ks});
 console.log(`\ngenerated tokens/s at k samples (${load()}):`);
 console.log(`     k | ours parallel | one after another | llama-batched-bench S_TG | parallel / llama-batched-bench | parallel / one after another`);
 for (const k of ks) {
