@@ -101,7 +101,11 @@ export function buildCard(id: string, problemHtml: string, budget: BudgetView, m
     const problem = el("div", "em-problem em-md");
     problem.innerHTML = problemHtml;
     const meta = el("div", "em-meta");
-    meta.append(el("span", "em-chip em-budget-chip", budgetLabel(budget)), el("span", "em-chip em-model-chip", model));
+    // A finished record that never started (an error before the model ran: no stats) does not know its model: no
+    // chip then, rather than an empty one.
+    const modelChip = el("span", "em-chip em-model-chip", model);
+    modelChip.hidden = model === "";
+    meta.append(el("span", "em-chip em-budget-chip", budgetLabel(budget)), modelChip);
     const status = el("div", "em-status");
     status.setAttribute("role", "status");
     const stop = el("button", "em-button em-stop", t("Stop"));
@@ -256,5 +260,8 @@ export function applyRender(card: Card, update: {phase: "thinking" | "solution";
 /** The model chip once the engine says which model and device answer. */
 export function showStarted(card: Card, model: string, device: string): void {
     const chip = card.root.querySelector(".em-model-chip");
-    if (chip != null) chip.textContent = `${model} · ${device}`;
+    if (chip instanceof HTMLElement) {
+        chip.textContent = `${model} · ${device}`;
+        chip.hidden = false;
+    }
 }
