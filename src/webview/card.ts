@@ -16,6 +16,8 @@ export interface Card {
     readonly thinkingMeter: Meter;
     readonly thinkingPending: HTMLElement;
     readonly cut: HTMLElement;
+    /** The solution's head (title and meter) and body. */
+    readonly solutionSection: HTMLElement;
     readonly solution: HTMLElement;
     readonly solutionMeter: Meter;
     readonly solutionPending: HTMLElement;
@@ -143,7 +145,7 @@ export function buildCard(id: string, problemHtml: string, budget: BudgetView, m
     }
     root.append(head, thinking, cut, solutionSection, final, footer, actions);
 
-    const card: Card = {id, root, status, stop, thinking, thinkingMeter: think.meter, thinkingPending: think.pending, cut, solution: answer.body,
+    const card: Card = {id, root, status, stop, thinking, thinkingMeter: think.meter, thinkingPending: think.pending, cut, solutionSection, solution: answer.body,
         solutionMeter: answer.meter, solutionPending: answer.pending, final, footer, actions, budget, userToggledThinking: false};
     think.head.addEventListener("click", () => { card.userToggledThinking = true; });
     setMeter(card.thinkingMeter, 0, thinkBudget(budget), "thinking");

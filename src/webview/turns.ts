@@ -76,6 +76,9 @@ export class TurnFeed {
         if (record.status === "error") {
             card.status.textContent = t("Error: {0}", record.error ?? t("unknown"));
             card.root.classList.add("em-card-error");
+            // Failed before any solution (e.g. a problem longer than the context): no "Solution 0 / 1024" meter for a
+            // phase that never ran.
+            if (record.solution === "") card.solutionSection.hidden = true;
         }
         showFinal(card, answerHtml);
         this.options.onFinished?.(record);
