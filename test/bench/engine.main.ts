@@ -57,18 +57,22 @@ for (const quant of quants) {
     await engine.solve({problem: "warm up", budget: {mode: "unconstrained", maxTokens: 16}, sampling: e1});
     const e1Runs: Run[] = [];
     const greedyRuns: Run[] = [];
+    const refs: {pp: number; tg: number}[] = [];
+    // Interleaved, one rep of each in turn: this machine's speed drifts within minutes, so a ratio of two runs far
+    // apart says little. llama-bench runs while our engine is loaded but idle (it uses no core then).
     for (let i = 0; i < reps; i++) {
         e1Runs.push(await ours(engine, e1, 1 + i));
         greedyRuns.push(await ours(engine, greedy, 1 + i));
+        refs.push(llamaBench(tools, modelPath, {threads, prompt: e1Runs[0]!.promptTokens, gen: genTokens, reps: 1}));
     }
     await engine.dispose();
     const promptTokens = e1Runs[0]!.promptTokens;
-    // llama-bench after our engine is gone (two llama.cpp instances would compete for the cores).
-    const ref = llamaBench(tools, modelPath, {threads, prompt: promptTokens, gen: genTokens, reps});
-    console.log(`\n${quant.toUpperCase()} bench model (${modelLogits} logits), ${threads} threads, medians of ${reps}; ${load()}`);
+    const ref = {pp: median(refs.map((r) => r.pp)), tg: median(refs.map((r) => r.tg))};
+    console.log(`\n${quant.toUpperCase()} bench model (${modelLogits} logits), ${threads} threads, medians of ${reps}, interleaved; ${load()}`);
     row(`prompt, ${promptTokens} tokens`, median(e1Runs.map((r) => r.promptTps)), ref.pp, `llama-bench pp${promptTokens}`);
     row(`generation, E1 sampling (top-p 0.95, no top-k)`, median(e1Runs.map((r) => r.genTps)), ref.tg, `llama-bench tg${genTokens}`);
     row(`generation, greedy (no sampling cost)`, median(greedyRuns.map((r) => r.genTps)), ref.tg, `llama-bench tg${genTokens}`);
+    console.log(`  per rep (ours E1 / greedy / llama-bench tg): ${e1Runs.map((r, i) => `${fmt(r.genTps)} / ${fmt(greedyRuns[i]!.genTps)} / ${fmt(refs[i]!.tg)}`).join("; ")}`);
     const tokens = e1Runs.map((r) => r.tokens);
     if (tokens.some((n) => n < genTokens)) console.log(`  (some runs ended early: ${tokens.join(", ")} tokens)`);
 }
