@@ -93,7 +93,12 @@ export class PhaseStreams {
             if (final && this.texts[phase] === "") continue;
             this.show(phase, [...committed, ...update.committed], update.pending);
         }
-        if (this.buffers.thinking !== "" || this.buffers.solution !== "") this.timer ??= setTimeout(() => this.flush(), 0);
+        if (this.behind) this.timer ??= setTimeout(() => this.flush(), 0);
+    }
+
+    /** Text is buffered that a flush has not handed to the renderers yet (a burst, see {@link sliceChars}). */
+    private get behind(): boolean {
+        return this.buffers.thinking !== "" || this.buffers.solution !== "";
     }
 
     private show(phase: "thinking" | "solution", committed: readonly string[], pending: string): void {
@@ -127,7 +132,7 @@ export class PhaseStreams {
     public finish(): Promise<void> {
         this.finishing ??= (async () => {
             // What is buffered first, a slice at a time (a burst from a server), the event loop turning in between.
-            for (this.flush(); this.buffers.thinking !== "" || this.buffers.solution !== ""; this.flush()) await new Promise((resolve) => setImmediate(resolve));
+            for (this.flush(); this.behind; this.flush()) await new Promise((resolve) => setImmediate(resolve));
             let timeout: ReturnType<typeof setTimeout> | undefined;
             await Promise.race([
                 Promise.all([this.renderers.thinking.finishing(), this.renderers.solution.finishing()]),

@@ -26,6 +26,18 @@ function shortBlocks(chars: number, seed: string): string {
 
 type Render = Extract<ToViewTurnMessage, {type: "render"}>;
 
+/** A PhaseStreams on the real formula worker, the render messages it posts, and the worker ended afterwards. */
+async function withStreams(id: string, run: (streams: PhaseStreams, messages: Render[]) => Promise<void>): Promise<void> {
+    const offload = new WorkerFormulaOffload(formulaWorkerFile());
+    try {
+        await offload.ready();
+        const messages: Render[] = [];
+        await run(new PhaseStreams(id, (m) => { if (m.type === "render") messages.push(m); }, {}, offload), messages);
+    } finally {
+        offload.dispose();
+    }
+}
+
 /** The HTML a view shows for a phase after these messages: every committed piece, then the last pending. */
 function shown(messages: readonly Render[], phase: "thinking" | "solution"): string {
     const mine = messages.filter((m) => m.phase === phase);
@@ -33,11 +45,7 @@ function shown(messages: readonly Render[], phase: "thinking" | "solution"): str
 }
 
 test("a 300 KB burst: the first flush renders only a part of it, later turns the rest; the view ends with the one-shot HTML", async () => {
-    const offload = new WorkerFormulaOffload(formulaWorkerFile());
-    try {
-        await offload.ready();
-        const messages: Render[] = [];
-        const streams = new PhaseStreams("r1", (m) => { if (m.type === "render") messages.push(m); }, {}, offload);
+    await withStreams("r1", async (streams, messages) => {
         const thinking = shortBlocks(20_000, "thinking");
         const solution = shortBlocks(300_000, "solution");
         streams.push("thinking", thinking, 10, 0);
@@ -55,17 +63,11 @@ test("a 300 KB burst: the first flush renders only a part of it, later turns the
         assert.equal(shown(messages, "solution"), oneShot.html);
         assert.equal(shown(messages, "thinking"), renderMarkdown(thinking, {}).html);
         assert.equal(streams.text("solution"), solution);
-    } finally {
-        await offload.dispose();
-    }
+    });
 });
 
 test("a burst before a phase break (a cut marker) is shown whole before the break", async () => {
-    const offload = new WorkerFormulaOffload(formulaWorkerFile());
-    try {
-        await offload.ready();
-        const messages: Render[] = [];
-        const streams = new PhaseStreams("r2", (m) => { if (m.type === "render") messages.push(m); }, {}, offload);
+    await withStreams("r2", async (streams, messages) => {
         const before = shortBlocks(60_000, "before");
         streams.push("thinking", before, 100, 0);
         streams.breakPhase("thinking");
@@ -75,7 +77,5 @@ test("a burst before a phase break (a cut marker) is shown whole before the brea
         await streams.finish();
         assert.ok(messages.length > atBreak);
         assert.equal(shown(messages.slice(atBreak), "thinking"), renderMarkdown("After the cut: $y = 2$.", {}).html);
-    } finally {
-        await offload.dispose();
-    }
+    });
 });
