@@ -12,7 +12,7 @@ export const setups = {
 };
 
 /** The ui test files that run on 1.139: all of them (docs/testing-vscode.md says what 1.139 shows differently). */
-export const uiOn1139 = ["chat", "chat-edges", "chat-participant", "l10n", "models", "pickers", "reload", "render", "selection", "server", "smoke", "solve", "start-window",
+export const uiOn1139 = ["chat", "chat-edges", "chat-participant", "l10n", "long-answer", "models", "pickers", "reload", "render", "selection", "server", "smoke", "solve", "start-window",
     "tutor", "views", "walkthrough"];
 
 export const tiers = [

@@ -43,10 +43,18 @@ export interface RequestRecord {
     readonly error: string | null;
 }
 
+/**
+ * HTML, or its UTF-8 bytes. A long text rendered in the formula worker (a restored answer, the Tutor's full solution)
+ * comes to a view as bytes, straight from the worker: VS Code posts bytes to a webview without serialising them as
+ * JSON, so that HTML (megabytes for a long answer) never becomes strings in the extension host's heap. The page
+ * decodes them (src/webview/host.ts, `htmlText`).
+ */
+export type HtmlPiece = string | Uint8Array;
+
 /** HTML produced by the host's renderer from untrusted model text (markdown-it html:false + KaTeX trust:false). */
 export interface RenderedChunk {
     /** Finished blocks to append, never changed again. */
-    readonly committed: readonly string[];
+    readonly committed: readonly HtmlPiece[];
     /** The unfinished tail, replacing the previous tail. */
     readonly pending: string;
 }

@@ -3,7 +3,7 @@
  * A leaf module like messages.ts: types only, named by direction; HTML fields are produced by the host's renderer
  * from untrusted text (markdown-it html:false + KaTeX trust:false).
  */
-import type {BudgetView} from "./messages";
+import type {BudgetView, HtmlPiece} from "./messages";
 
 export type CheckVerdictView = "correct" | "not-equivalent" | "cannot-tell" | "no-model-answer" | "empty" | "unreadable";
 
@@ -27,7 +27,7 @@ export type ToTutorMessage =
     | {readonly type: "hint"; readonly level: number; readonly html: string; readonly masked: number}
     | {readonly type: "step"; readonly index: number; readonly total: number; readonly html: string}
     /** The full solution; a long one comes in pieces: the first replaces what was shown, the next ones `append`. */
-    | {readonly type: "solution"; readonly html: string; readonly answerHtml: string | null; readonly append?: boolean}
+    | {readonly type: "solution"; readonly html: HtmlPiece; readonly answerHtml: string | null; readonly append?: boolean}
     | {readonly type: "vote"; readonly done: number; readonly k: number; readonly buckets: readonly VoteBucketView[]; readonly final: boolean;
         readonly agreedHtml: string | null; readonly share: number;
         /** How the samples run: in parallel on one context, or one after another and why. */
@@ -44,3 +44,12 @@ export type FromTutorMessage =
     /** Majority vote; without k the host asks for it (quick pick). */
     | {readonly type: "vote"; readonly k?: number}
     | {readonly type: "stop"};
+
+/**
+ * What the Tutor's page keeps in its saved state (src/webview/tutor.ts), read back by the host after a window reload:
+ * the messages it showed, and whether the full solution was shown (the host renders that again from its session).
+ */
+export interface TutorPageState {
+    readonly shown: readonly ToTutorMessage[];
+    readonly solutionShown: boolean;
+}

@@ -8,6 +8,7 @@
  * does no rendering work for it at all.
  */
 import {setImmediate as yieldToLoop} from "node:timers/promises";
+import type {HtmlPiece} from "../protocol/messages";
 import {normalizeNewlines, splitBlocks} from "./blocks";
 import type {RenderError} from "./katex";
 import type {FormulaOffload} from "./formulaOffload";
@@ -65,13 +66,19 @@ export async function renderMarkdownSliced(text: string, options: RenderOptions 
 export const pieceChars = 32 * 1024;
 
 /**
- * `result.html` in pieces of at most `maxChars` each (`result.pieces` when it came so), cut only where `result.cuts`
- * allows (between top-level blocks), so that each piece is whole HTML; a block longer than `maxChars` is a piece of
- * its own (its size is bounded by the block's length and the formula bounds). Without cuts, the whole HTML is one
- * piece. The pieces joined are the HTML.
+ * What a view is sent of `result`'s HTML: the UTF-8 pieces it came in from the formula worker (`result.bytes`; the
+ * page decodes them), else {@link htmlSlices}. The pieces joined are the HTML.
  */
-export function htmlPieces(result: RenderResult, maxChars = pieceChars): readonly string[] {
-    if (result.pieces != null) return result.pieces;
+export function htmlPieces(result: RenderResult, maxChars = pieceChars): readonly HtmlPiece[] {
+    return result.bytes ?? htmlSlices(result, maxChars);
+}
+
+/**
+ * `result.html` in pieces of at most `maxChars` each, cut only where `result.cuts` allows (between top-level blocks),
+ * so that each piece is whole HTML; a block longer than `maxChars` is a piece of its own (its size is bounded by the
+ * block's length and the formula bounds). Without cuts, the whole HTML is one piece. The pieces joined are the HTML.
+ */
+export function htmlSlices(result: RenderResult, maxChars = pieceChars): readonly string[] {
     const {html} = result;
     if (html.length <= maxChars || result.cuts == null) return html === "" ? [] : [html];
     const pieces: string[] = [];

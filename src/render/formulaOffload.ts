@@ -17,7 +17,6 @@
  * outside a stream (a problem, a final answer, a restored answer, the Tutor's hints and steps) goes there through
  * `renderMarkdownOffloaded` (document.ts), so the host's event loop does none of that work.
  */
-import {setImmediate as yieldToLoop} from "node:timers/promises";
 import {Worker} from "node:worker_threads";
 import {type FormulaResult, unrenderedFormula} from "./katex";
 import type {FormulaDoneMessage, FormulaJobMessage, MarkdownDoneMessage, MarkdownJobMessage, ProgressMessage} from "./formulaWorker";
@@ -81,20 +80,25 @@ interface Waiting {
 export const jobTimeoutMs = 5000;
 
 /**
- * A text's HTML from its UTF-8 pieces, one piece decoded per turn of the event loop (about 0.1-0.5 ms each), so that
- * the receiving thread is never held for the whole text; `html` is the pieces concatenated (a rope: no copy).
+ * A text's result from its UTF-8 pieces, kept as they came: a view is sent the bytes themselves (`htmlPieces`,
+ * src/render/document.ts), so a long answer's HTML never becomes strings on the receiving thread (the extension host's,
+ * where megabytes of HTML strings cost garbage-collection pauses and a JSON serialisation per post). `html` is decoded
+ * when first read, which a short text's caller does (one piece, up to `pieceChars`: well under a millisecond).
  */
-async function decodePieces(m: MarkdownDoneMessage): Promise<RenderResult> {
-    const decoder = new TextDecoder();
-    const pieces: string[] = [];
-    let html = "";
-    for (const bytes of m.pieces) {
-        if (pieces.length > 0) await yieldToLoop();
-        const piece = decoder.decode(bytes);
-        pieces.push(piece);
-        html += piece;
-    }
-    return {html, errors: m.errors, pieces};
+function utf8Result(m: MarkdownDoneMessage): RenderResult {
+    const bytes = m.pieces.map((buffer) => new Uint8Array(buffer));
+    let html: string | undefined;
+    return {
+        get html(): string {
+            if (html == null) {
+                const decoder = new TextDecoder();
+                html = bytes.map((piece) => decoder.decode(piece)).join("");
+            }
+            return html;
+        },
+        errors: m.errors,
+        bytes
+    };
 }
 
 /** A worker thread that renders formulas and texts, started on the first job; `unref`'d, so it never keeps a process alive. */
@@ -215,7 +219,7 @@ export class WorkerFormulaOffload implements FormulaOffload {
                 this.maxJobMs = Math.max(this.maxJobMs, m.ms);
                 if ("pieces" in m) {
                     this.texts++;
-                    void decodePieces(m).then(w.resolve);
+                    w.resolve(utf8Result(m));
                 } else {
                     w.resolve(m.result);
                 }

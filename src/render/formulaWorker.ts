@@ -10,7 +10,7 @@
  */
 import {parentPort} from "node:worker_threads";
 import {builtinMacros, type FormulaResult, onEachFormula, renderFormula} from "./katex";
-import {htmlPieces, renderMarkdownSliced, unrenderedText} from "./document";
+import {htmlSlices, renderMarkdownSliced, unrenderedText} from "./document";
 import type {RenderOptions, RenderResult} from "./markdown";
 
 export interface FormulaJobMessage {
@@ -42,9 +42,9 @@ export interface FormulaDoneMessage {
 export interface MarkdownDoneMessage {
     readonly id: number;
     /**
-     * The HTML, in pieces cut between blocks (`htmlPieces`), each UTF-8 in an ArrayBuffer that is transferred, not
+     * The HTML, in pieces cut between blocks (`htmlSlices`), each UTF-8 in an ArrayBuffer that is transferred, not
      * copied: a structured clone of one long string is deserialised on the receiving thread in one go (a 12 MB one
-     * held the host's thread for 140-250 ms), the receiver decodes these one piece at a time.
+     * held the host's thread for 140-250 ms). The receiver keeps them as bytes, and a view is sent them so.
      */
     readonly pieces: ArrayBuffer[];
     readonly errors: RenderResult["errors"];
@@ -94,7 +94,7 @@ if (port != null) {
                 .then((markdown) => {
                     texts.delete(job.id);
                     const encoder = new TextEncoder();
-                    const pieces = htmlPieces(markdown).map((piece) => encoder.encode(piece).buffer as ArrayBuffer);
+                    const pieces = htmlSlices(markdown).map((piece) => encoder.encode(piece).buffer as ArrayBuffer);
                     const done: MarkdownDoneMessage = {id: job.id, pieces, errors: markdown.errors, ms: performance.now() - t0};
                     port.postMessage(done, pieces);
                 });

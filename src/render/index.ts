@@ -7,7 +7,7 @@
 export type {RenderError} from "./katex";
 export {builtinMacros, maxFormulaLength} from "./katex";
 export type {RenderOptions, RenderResult} from "./markdown";
-export {htmlPieces, pieceChars, renderMarkdown, renderMarkdownOffloaded, renderMarkdownSliced, sliceMs} from "./document";
+export {htmlPieces, htmlSlices, pieceChars, renderMarkdown, renderMarkdownOffloaded, renderMarkdownSliced, sliceMs} from "./document";
 export {StreamingRenderer, type RenderUpdate, type StreamingOptions} from "./stream";
 export {WorkerFormulaOffload, type FormulaOffload, type OffloadStats} from "./formulaOffload";
 export {showBidiControls} from "./escape";

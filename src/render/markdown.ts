@@ -58,8 +58,11 @@ export interface RenderResult {
      * the renderer gave them (`renderMarkdownSliced` in document.ts); see `htmlPieces`.
      */
     readonly cuts?: readonly number[];
-    /** `html` already in such pieces (a text rendered in the formula worker arrives so); see `htmlPieces`. */
-    readonly pieces?: readonly string[];
+    /**
+     * `html` already in such pieces, as UTF-8 (a text rendered in the formula worker arrives so; `html` is decoded from
+     * them when it is first read): see `htmlPieces`, which hands them to a view as they are.
+     */
+    readonly bytes?: readonly Uint8Array[];
 }
 
 interface MathEnv {

@@ -19,6 +19,6 @@ function isRender(message: {readonly type: string}): message is RenderMessage {
 export function mergeRenders<M extends {readonly type: string}>(earlier: M, later: M): RenderMessage | undefined {
     if (!isRender(earlier) || !isRender(later) || earlier.id !== later.id || earlier.phase !== later.phase) return undefined;
     const committed = [...earlier.chunk.committed, ...later.chunk.committed];
-    if (committed.reduce((n, html) => n + html.length, 0) > pieceChars) return undefined;
+    if (committed.reduce((n, html) => n + (typeof html === "string" ? html.length : html.byteLength), 0) > pieceChars) return undefined;
     return {...later, chunk: {committed, pending: later.chunk.pending}};
 }

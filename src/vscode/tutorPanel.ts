@@ -52,6 +52,8 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
     private running: AbortController | undefined;
     /** What the page shows (as the page keeps it in its state): a page that loads again gets it back. */
     private shown: ToTutorMessage[] = [];
+    /** The full solution is shown (kept apart from `shown`: see remember). */
+    private solutionShown = false;
     private lastStatus: ToTutorMessage | undefined;
     /** To the panel in order: what it shows renders in the formula worker, and what follows waits for it. */
     private readonly out: OrderedPost<ToTutorMessage>;
@@ -71,7 +73,11 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
         this.host = this._register(new WebviewHost<ToTutorMessage, FromTutorMessage>({
             log, extensionUri, page: tutorPage, onProblem: (m) => warnUser(log, m), onPost,
             // A page that loaded again (Developer: Reload Webviews, or the host's retry) lost what it showed.
-            onReady: (reloaded) => { if (reloaded) for (const m of [...this.shown, ...(this.lastStatus ? [this.lastStatus] : [])]) this.host.post(m); },
+            onReady: (reloaded) => {
+                if (!reloaded) return;
+                for (const m of [...this.shown, ...(this.lastStatus ? [this.lastStatus] : [])]) this.host.post(m);
+                if (this.solutionShown) this.postSolution();
+            },
             onMessage: (m) => void this.act(m).catch((err) => {
                 this.log.error(`the Tutor's "${m.type}" failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
                 this.post({type: "error", message: userMessage(err)});
@@ -85,7 +91,9 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
         this.attach(panel);
         // What the page showed (its state), posted back: queued until the page is ready, so a page that the host
         // replaces (a new panel without state) gets it too.
-        for (const m of readShown(state)) this.post(m);
+        const shown = readShown(state);
+        for (const m of shown.messages) this.post(m);
+        if (shown.solutionShown) this.postSolution();
         if (this.session?.result != null) this.post({type: "status", text: vscode.l10n.t("Ready. Type your answer and press Check, or ask for a hint."), busy: false});
         else this.post({type: "status", text: vscode.l10n.t("The tutor stopped with the reload: run Tutor Me on a Problem again."), busy: false});
     }
@@ -171,11 +179,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
             }
             case "showSolution": {
                 if (s?.result == null) return this.notReady();
-                // A long solution goes in pieces (pieceChars, src/render/document.ts): the first replaces what the panel showed, the rest append.
-                this.post(Promise.all([this.renderer.renderText(s.result.solution), mathHtml(this.renderer, s.result.answer)]).then(([solution, answerHtml]) => {
-                    const pieces = htmlPieces(solution);
-                    return (pieces.length > 0 ? pieces : [""]).map((html, i): ToTutorMessage => ({type: "solution", html, answerHtml, ...(i > 0 ? {append: true} : {})}));
-                }));
+                this.postSolution();
                 this.post({type: "status", text: vscode.l10n.t("Full solution shown."), busy: false});
                 return;
             }
@@ -263,10 +267,30 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
         this.out.post(message);
     }
 
-    /** Keeps what the page shows, as the page keeps it in its state (a page that loads again is sent it). */
+    /**
+     * The session's full solution, rendered in the formula worker. A long one goes in pieces (pieceChars,
+     * src/render/document.ts; UTF-8 bytes from the worker): the first replaces what the panel showed, the rest append.
+     */
+    private postSolution(): void {
+        const result = this.session?.result;
+        if (result == null) return;
+        this.post(Promise.all([this.renderer.renderText(result.solution), mathHtml(this.renderer, result.answer)]).then(([solution, answerHtml]) => {
+            const pieces = htmlPieces(solution);
+            return (pieces.length > 0 ? pieces : [""]).map((html, i): ToTutorMessage => ({type: "solution", html, answerHtml, ...(i > 0 ? {append: true} : {})}));
+        }));
+    }
+
+    /**
+     * Keeps what the page shows, as the page keeps it in its state (a page that loads again is sent it); the full
+     * solution as a flag (it is rendered again from the session: its pieces are megabytes for a long one).
+     */
     private remember(message: ToTutorMessage): void {
-        if (message.type === "problem") this.shown = [];
-        if (message.type === "status") this.lastStatus = message;
+        if (message.type === "problem") {
+            this.shown = [];
+            this.solutionShown = false;
+        }
+        if (message.type === "solution") this.solutionShown = true;
+        else if (message.type === "status") this.lastStatus = message;
         else if (message.type !== "error") {
             this.shown.push(message);
             if (this.shown.length > shownKept) this.shown.splice(0, this.shown.length - shownKept);
@@ -312,11 +336,16 @@ const shownKept = 200;
 /** Message types the Tutor's page keeps in its state to show again (src/webview/tutor.ts). */
 const shownTypes: ReadonlySet<string> = new Set<ToTutorMessage["type"]>(["problem", "ready-to-tutor", "check", "hint", "step", "solution", "vote"]);
 
-/** The messages a Tutor page kept in its state ({shown}), read defensively: anything else is dropped. */
-function readShown(state: unknown): ToTutorMessage[] {
-    if (state == null || typeof state !== "object" || !("shown" in state) || !Array.isArray(state.shown)) return [];
-    return state.shown.filter((m: unknown): m is ToTutorMessage => m != null && typeof m === "object" && "type" in m
-        && typeof m.type === "string" && shownTypes.has(m.type)).slice(-shownKept);
+/**
+ * What a Tutor page kept in its state (TutorPageState), read defensively: anything else is dropped. A state saved
+ * before the solution was kept as a flag holds its `solution` messages (strings): they are shown as they are.
+ */
+function readShown(state: unknown): {messages: ToTutorMessage[]; solutionShown: boolean} {
+    if (state == null || typeof state !== "object" || !("shown" in state) || !Array.isArray(state.shown)) return {messages: [], solutionShown: false};
+    const messages = state.shown.filter((m: unknown): m is ToTutorMessage => m != null && typeof m === "object" && "type" in m
+        && typeof m.type === "string" && shownTypes.has(m.type)
+        && (m.type !== "solution" || ("html" in m && typeof m.html === "string"))).slice(-shownKept);
+    return {messages, solutionShown: "solutionShown" in state && state.solutionShown === true};
 }
 
 /** A session saved before a window reload, read defensively (anything malformed: no session). */

@@ -6,6 +6,7 @@
  */
 import type {BudgetView, CopyKind, RenderedChunk, RequestRecord, RequestStats, RequestStatus} from "../protocol/messages";
 import {t, tName} from "./l10n";
+import {insertHtmlPiece} from "./htmlPiece";
 
 export interface Card {
     readonly id: string;
@@ -189,7 +190,7 @@ export function setStatus(card: Card, status: RequestStatus, position?: number, 
 }
 
 export function applyChunk(pending: HTMLElement, chunk: RenderedChunk): void {
-    for (const html of chunk.committed) pending.insertAdjacentHTML("beforebegin", html);
+    for (const html of chunk.committed) insertHtmlPiece(pending, "beforebegin", html);
     pending.innerHTML = chunk.pending;
 }
 

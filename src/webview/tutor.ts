@@ -3,17 +3,23 @@
  * html:false, KaTeX trust:false); the CSP allows no inline or remote script. The vote chart is plain elements whose
  * widths are set through the CSSOM (allowed by the CSP, unlike inline style attributes in HTML).
  */
-import type {FromTutorMessage, ToTutorMessage} from "../protocol/tutor";
+import type {FromTutorMessage, ToTutorMessage, TutorPageState} from "../protocol/tutor";
 import {budgetLabel} from "./card";
 import {connect, reveal} from "./host";
+import {htmlText, insertHtmlPiece} from "./htmlPiece";
 import {t} from "./l10n";
 
 const page = connect<ToTutorMessage, FromTutorMessage>(handle);
 const send = (m: FromTutorMessage) => page.send(m);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-/** What the page shows, kept in its saved state: after a window reload it shows the same (the host keeps the session). */
+/**
+ * What the page shows, kept in its saved state: after a window reload it shows the same (the host keeps the session).
+ * The full solution is kept as a flag, not as its messages: a long one is hundreds of pieces of HTML (megabytes) that
+ * the state would serialise again with each one, and the host renders it again from the session.
+ */
 const shownKept = 200;
 let shown: ToTutorMessage[] = [];
+let solutionShown = false;
 
 const problem = $("problem");
 const budget = $("budget");
@@ -96,12 +102,20 @@ function renderVote(m: Extract<ToTutorMessage, {type: "vote"}>): void {
 
 function handle(m: ToTutorMessage): void {
     apply(m);
-    if (m.type === "problem") shown = [];
-    if (m.type !== "status" && m.type !== "error") {
+    if (m.type === "problem") {
+        shown = [];
+        solutionShown = false;
+    }
+    if (m.type === "solution") {
+        if (solutionShown) return;
+        solutionShown = true;
+    } else if (m.type !== "status" && m.type !== "error") {
         shown.push(m);
         if (shown.length > shownKept) shown.splice(0, shown.length - shownKept);
-        page.setState({shown});
+    } else {
+        return;
     }
+    page.setState({shown, solutionShown} satisfies TutorPageState);
 }
 
 function apply(m: ToTutorMessage): void {
@@ -165,10 +179,10 @@ function apply(m: ToTutorMessage): void {
         case "solution":
             solution.hidden = false;
             if (m.append === true && solution.lastElementChild != null) {
-                solution.lastElementChild.insertAdjacentHTML("beforeend", m.html);
+                insertHtmlPiece(solution.lastElementChild, "beforeend", m.html);
                 break;
             }
-            solution.replaceChildren(el("div", "tu-section-title", t("Full solution")), html(el("div"), m.html));
+            solution.replaceChildren(el("div", "tu-section-title", t("Full solution")), html(el("div"), htmlText(m.html)));
             reveal(solution, "start");
             break;
         case "vote":

@@ -2,13 +2,14 @@
 // used by the webview host's flow control): the page must end up showing exactly what it shows after applying each.
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import type {RenderedChunk, ToViewTurnMessage} from "../../src/protocol/messages";
+import type {HtmlPiece, RenderedChunk, ToViewTurnMessage} from "../../src/protocol/messages";
 import {pieceChars} from "../../src/render/document";
 import {mergeRenders} from "../../src/vscode/mergeRenders";
+import {htmlText} from "../../src/webview/htmlPiece";
 
 type Render = Extract<ToViewTurnMessage, {type: "render"}>;
 
-function render(id: string, phase: "thinking" | "solution", committed: string[], pending: string, solutionTokens: number): Render {
+function render(id: string, phase: "thinking" | "solution", committed: HtmlPiece[], pending: string, solutionTokens: number): Render {
     return {type: "render", id, phase, chunk: {committed, pending}, thinkingTokens: 64, solutionTokens};
 }
 
@@ -17,7 +18,7 @@ function shown(chunks: readonly RenderedChunk[]): string {
     let committed = "";
     let pending = "";
     for (const c of chunks) {
-        committed += c.committed.join("");
+        committed += c.committed.map(htmlText).join("");
         pending = c.pending;
     }
     return committed + pending;
@@ -51,6 +52,13 @@ test("a restored answer's pieces stay pieces: no merge past pieceChars of commit
     const a = render("c1", "solution", [piece], "", 100);
     const b = render("c1", "solution", [piece], "", 100);
     assert.equal(mergeRenders<ToViewTurnMessage>(a, b), undefined);
+    // The same as UTF-8 bytes (a restored answer's pieces come so from the formula worker): measured in bytes.
+    const bytes = new TextEncoder().encode(piece);
+    assert.equal(mergeRenders<ToViewTurnMessage>(render("c1", "solution", [bytes], "", 100), render("c1", "solution", [bytes], "", 100)), undefined);
+    const small = render("c1", "solution", [new TextEncoder().encode("<p>é</p>")], "", 1);
+    const mixed = mergeRenders<ToViewTurnMessage>(small, render("c1", "solution", ["<p>b</p>"], "", 2));
+    assert.ok(mixed != null);
+    assert.equal(shown([mixed.chunk]), "<p>é</p><p>b</p>");
     // A long pending tail does not stop a merge: the later one carries it anyway.
     const tail = "<p>" + "y".repeat(2 * pieceChars) + "</p>";
     const merged = mergeRenders<ToViewTurnMessage>(render("c1", "solution", ["<p>a</p>"], tail, 1), render("c1", "solution", ["<p>b</p>"], tail + "z", 2));

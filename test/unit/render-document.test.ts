@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import {mkdtempSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {htmlPieces, pieceChars, renderMarkdown, renderMarkdownOffloaded, renderMarkdownSliced} from "../../src/render/index";
+import {htmlPieces, htmlSlices, pieceChars, renderMarkdown, renderMarkdownOffloaded, renderMarkdownSliced} from "../../src/render/index";
 import {WorkerFormulaOffload} from "../../src/render/formulaOffload";
 import {OrderedPost} from "../../src/vscode/orderedPost";
 import {longAnswerChunks} from "../fixtures/longAnswer";
@@ -33,7 +33,7 @@ test("sliced: the same HTML and errors as renderMarkdown on the corpus; its cuts
         const got = await renderMarkdownSliced(item.text, fresh());
         assert.equal(got.html, want.html, item.id);
         assert.deepEqual(got.errors, want.errors, item.id);
-        const pieces = htmlPieces(got, 2000);
+        const pieces = htmlSlices(got, 2000);
         assert.equal(pieces.join(""), got.html, item.id);
         for (const p of pieces) {
             // A piece over the size is one block; every piece starts where a block starts.
@@ -79,10 +79,14 @@ test("offloaded: the worker gives renderMarkdown's HTML and errors; bombs as sou
         }
         assert.equal(offload.stats.texts, before + 1, "the text went to the worker");
         assert.equal(got.html, renderMarkdown(text, fresh()).html);
-        // It came in pieces cut between blocks (each decoded in its own turn of this thread's event loop).
-        assert.ok(got.pieces != null && got.pieces.length > 1, `${got.pieces?.length} piece(s) for ${got.html.length} characters`);
-        assert.equal(got.pieces.join(""), got.html);
-        for (const p of got.pieces) assert.ok(p.length <= pieceChars || !p.slice(1).includes("<h3>"), "a piece over the size is one block");
+        // It came in pieces cut between blocks, as UTF-8 bytes, and a view is sent those bytes as they came (they never
+        // become strings on this thread unless `html` is read).
+        assert.ok(got.bytes != null && got.bytes.length > 1, `${got.bytes?.length} piece(s) for ${got.html.length} characters`);
+        assert.ok(got.bytes.every((p) => p instanceof Uint8Array));
+        assert.equal(htmlPieces(got), got.bytes);
+        const decoded = got.bytes.map((p) => new TextDecoder().decode(p));
+        assert.equal(decoded.join(""), got.html);
+        for (const p of decoded) assert.ok(p.length <= pieceChars || !p.slice(1).includes("<h3>"), "a piece over the size is one block");
         const reasons = [...got.html.matchAll(/class="em-math-error[^"]*" title="([^"]*)"/g)].map((m) => m[1]!);
         assert.equal(reasons.length, 2, reasons.join(" | "));
         for (const r of reasons) assert.match(r, /Too many expansions.*macro amplification/);
