@@ -67,11 +67,13 @@ for (const quant of quants) {
     // always the same side): this machine's speed drifts within minutes, so a ratio of two runs far apart says little.
     // llama-bench runs while our engine is loaded but idle (it uses no core then); it also runs tg at our depth (our
     // generation follows the prompt in the cache; its tg<N> starts from an empty cache).
-    const reference = () => refs.push(llamaBench(tools, modelPath, {threads, prompt: e1Runs[0]?.promptTokens ?? promptLen, gen: genTokens, reps: 1, depth: e1Runs[0]?.promptTokens}));
+    const reference = () => refs.push(llamaBench(tools, modelPath, {threads, prompt: e1Runs[0]!.promptTokens, gen: genTokens, reps: 1, depth: e1Runs[0]!.promptTokens}));
     for (let i = 0; i < reps; i++) {
         if (i % 2 === 1) reference();
+        // E1 and greedy swap places too (in one run greedy, always second, read below E1 in three reps of four).
+        if (i % 2 === 1) greedyRuns.push(await ours(engine, greedy, 1 + i));
         e1Runs.push(await ours(engine, e1, 1 + i));
-        greedyRuns.push(await ours(engine, greedy, 1 + i));
+        if (i % 2 === 0) greedyRuns.push(await ours(engine, greedy, 1 + i));
         if (i % 2 === 0) reference();
     }
     await engine.dispose();
@@ -95,7 +97,7 @@ for (const quant of quants) {
     console.log(`  per rep, generation tok/s (ours E1 / greedy / llama-bench tg / tg @ d${promptTokens}), other processes' CPU share (ours E1 / greedy / llama-bench):`);
     for (const i of all)
         console.log(`    ${fmt(e1Runs[i]!.genTps)} / ${fmt(greedyRuns[i]!.genTps)} / ${fmt(refs[i]!.tg)} / ${fmt(refs[i]!.tgDepth ?? NaN)}   ` +
-            `${pct(e1Runs[i]!.others)} / ${pct(greedyRuns[i]!.others)} / ${pct(refs[i]!.others)}${i % 2 === 1 ? "   (llama-bench first)" : ""}`);
+            `${pct(e1Runs[i]!.others)} / ${pct(greedyRuns[i]!.others)} / ${pct(refs[i]!.others)}${i % 2 === 1 ? "   (llama-bench first, then greedy, then E1)" : ""}`);
     const tokens = e1Runs.map((r) => r.tokens);
     if (tokens.some((n) => n < genTokens)) console.log(`  (some runs ended early: ${tokens.join(", ")} tokens)`);
 }
