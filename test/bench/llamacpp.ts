@@ -5,7 +5,7 @@
  * both tools, as node-llama-cpp leaves it.
  */
 import {execFileSync, execSync, spawnSync} from "node:child_process";
-import {existsSync} from "node:fs";
+import {existsSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 import {repoRoot} from "../paths";
 
@@ -21,15 +21,63 @@ export function ensureBenchTools(): BenchTools {
     return tools;
 }
 
-/** `llama-bench` pp<prompt> and tg<gen>: average tokens/s over `reps` runs (after its own warm-up run). */
-export function llamaBench(tools: BenchTools, model: string, o: {threads: number; prompt: number; gen: number; reps: number}): {pp: number; tg: number} {
-    const out = execFileSync(tools.bench, ["-m", model, "-t", String(o.threads), "-p", String(o.prompt), "-n", String(o.gen),
-        "-r", String(o.reps), "-o", "json"], {encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 24});
-    const rows = JSON.parse(out) as {n_prompt: number; n_gen: number; avg_ts: number}[];
-    const pp = rows.find((r) => r.n_prompt > 0 && r.n_gen === 0)?.avg_ts;
-    const tg = rows.find((r) => r.n_gen > 0 && r.n_prompt === 0)?.avg_ts;
-    if (pp == null || tg == null) throw new Error(`llama-bench printed no pp/tg rows: ${out.slice(0, 500)}`);
-    return {pp, tg};
+/**
+ * `llama-bench` pp<prompt> and tg<gen>: average tokens/s over `reps` runs (after its own warm-up run). With `depth`,
+ * also tg<gen> after `depth` cached tokens (`-d`: the same work as our generation after its prompt), in a second run.
+ * `others` is the share of the machine's CPU time that other processes used meanwhile (see {@link othersCpu}).
+ */
+export function llamaBench(tools: BenchTools, model: string, o: {threads: number; prompt: number; gen: number; reps: number; depth?: number}):
+    {pp: number; tg: number; tgDepth?: number; others: number} {
+    const run = (args: string[]) => {
+        const cpu = othersCpu();
+        // `times` prints the child's CPU time (user, system) on the last line of stderr.
+        const r = spawnSync("bash", ["-c", '"$@"; s=$?; times >&2; exit $s', "_", tools.bench, "-m", model, "-t", String(o.threads), "-r", String(o.reps), "-o", "json", ...args],
+            {encoding: "utf8", maxBuffer: 1 << 24});
+        if (r.status !== 0) throw new Error(`llama-bench exited ${r.status}: ${(r.stderr ?? "").slice(-500)}`);
+        const t = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(r.stderr);
+        const childMs = t != null ? (Number(t[1]) * 60 + Number(t[2]) + Number(t[3]) * 60 + Number(t[4])) * 1000 : NaN;
+        return {rows: JSON.parse(r.stdout) as {n_prompt: number; n_gen: number; avg_ts: number}[], others: cpu.end(childMs)};
+    };
+    const first = run(["-p", String(o.prompt), "-n", String(o.gen)]);
+    const pp = first.rows.find((r) => r.n_prompt > 0 && r.n_gen === 0)?.avg_ts;
+    const tg = first.rows.find((r) => r.n_gen > 0 && r.n_prompt === 0)?.avg_ts;
+    if (pp == null || tg == null) throw new Error(`llama-bench printed no pp/tg rows: ${JSON.stringify(first.rows).slice(0, 500)}`);
+    if (o.depth == null) return {pp, tg, others: first.others};
+    const deep = run(["-p", "0", "-n", String(o.gen), "-d", String(o.depth)]);
+    return {pp, tg, tgDepth: deep.rows[0]?.avg_ts, others: Math.max(first.others, deep.others)};
+}
+
+/**
+ * How much of the machine's CPU other processes took while something ran: call, run, then `end(ownCpuMs)` with the
+ * CPU time the measured process itself used. Returns (all busy CPU time - own) / all CPU time, from /proc/stat (0 to 1;
+ * NaN where /proc/stat cannot be read). On 2 cores with 2 compute threads, any share above a few percent slows both
+ * llama.cpp and our engine (a busy loop beside them cut generation 3.5x: docs/speed.md); it says which reps to trust.
+ */
+export function othersCpu(): {end(ownCpuMs: number): number} {
+    const read = (): {busy: number; total: number} | undefined => {
+        try {
+            const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+            const [user, nice, system, idle, iowait, irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
+            const busy = user + nice + system + irq + softirq + (steal ?? 0);
+            return {busy, total: busy + idle + iowait};
+        } catch { return undefined; }
+    };
+    const a = read();
+    return {
+        end: (ownCpuMs) => {
+            const b = read();
+            if (a == null || b == null || b.total === a.total) return NaN;
+            const tick = 10; // /proc/stat counts in USER_HZ, 100 a second on Linux
+            return Math.max(0, ((b.busy - a.busy) * tick - ownCpuMs) / ((b.total - a.total) * tick));
+        }
+    };
+}
+
+/** {@link othersCpu} for work in this process: the process's own CPU time is taken from `process.cpuUsage()`. */
+export function othersCpuHere(): {end(): number} {
+    const cpu = othersCpu();
+    const own = process.cpuUsage();
+    return {end: () => { const d = process.cpuUsage(own); return cpu.end((d.user + d.system) / 1000); }};
 }
 
 export interface BatchedRow { readonly pl: number; readonly speedPp: number; readonly speedTg: number; readonly speed: number }
