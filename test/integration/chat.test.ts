@@ -1,5 +1,6 @@
 // Selection to solution and the sidebar chat inside a real VS Code extension host, on the scripted fixture models.
 import * as assert from "node:assert/strict";
+import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
@@ -15,11 +16,31 @@ suite("Selection and chat in the extension host", function () {
     let api: ElasticMathApi;
     let models: string;
     const config = () => vscode.workspace.getConfiguration("elasticMath");
+    const scratch = mkdtempSync(path.join(os.tmpdir(), "emt-chat-docs-"));
+    let scratchFiles = 0;
+    suiteTeardown(async () => {
+        // The insertions left them changed: revert them, so that closing the window asks nothing.
+        for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.fsPath.startsWith(scratch))) {
+            await vscode.window.showTextDocument(doc);
+            await vscode.commands.executeCommand("workbench.action.files.revert");
+        }
+        rmSync(scratch, {recursive: true, force: true});
+    });
     async function useModel(file: string): Promise<void> {
         await setSetting("model.path", path.join(models, file));
     }
+    /**
+     * Opens `content` in a file of its own (a new name each time) with `selected` selected. Not an untitled document:
+     * VS Code reuses an untitled document's name once it is closed, and once (CI-like load, VS Code 1.100) the next
+     * test's "new" document came back holding the closed one's text, so the insertion landed in the wrong text.
+     */
     async function openWithSelection(language: string, content: string, selected: string): Promise<vscode.TextEditor> {
-        const doc = await vscode.workspace.openTextDocument({language, content});
+        const ext = ({latex: "tex", markdown: "md", plaintext: "txt"} as Record<string, string>)[language] ?? "txt";
+        const file = path.join(scratch, `doc-${++scratchFiles}.${ext}`);
+        writeFileSync(file, content);
+        let doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+        if (doc.languageId !== language) doc = await vscode.languages.setTextDocumentLanguage(doc, language);
+        assert.equal(doc.getText(), content, "the new document holds its own text");
         const editor = await vscode.window.showTextDocument(doc);
         const at = content.indexOf(selected);
         editor.selection = new vscode.Selection(doc.positionAt(at), doc.positionAt(at + selected.length));
