@@ -58,10 +58,7 @@ export interface RenderResult {
      * the renderer gave them (`renderMarkdownSliced` in document.ts); see `htmlPieces`.
      */
     readonly cuts?: readonly number[];
-    /**
-     * `html` already in such pieces, as UTF-8 (a text rendered in the formula worker arrives so; `html` is decoded from
-     * them when it is first read): see `htmlPieces`, which hands them to a view as they are.
-     */
+    /** `html` in such pieces as UTF-8, as the formula worker gives it (`html` is decoded when read); see `htmlPieces`. */
     readonly bytes?: readonly Uint8Array[];
 }
 

@@ -11,12 +11,12 @@ import * as assert from "node:assert/strict";
 import {join} from "node:path";
 import {after, afterEach, before, describe, test} from "node:test";
 import type {Frame} from "playwright-core";
-import {ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, runCommand, screenshotFrame, screenshotOnFailure, typeInInputBox, waitForCommand,
+import {ROOT, findWebviewFrame, openWorkbenchWithExtension, pickItem, runCommand, screenshotFrame, screenshotOnFailure, scriptedModelSettings, typeInInputBox, waitForCommand,
     waitForWorkbench, type Workbench} from "./workbench";
 import {renderMarkdown} from "../../src/render";
 import {ensureScriptedFixture, LONG_ANSWER} from "../fixtures/scripted";
 
-const modelPath = ensureScriptedFixture(LONG_ANSWER, join(ROOT, "test", "fixtures", "models"));
+ensureScriptedFixture(LONG_ANSWER, join(ROOT, "test", "fixtures", "models"));
 /** The formulas of the whole solution as a one-shot render shows them (the final answer's bomb is one, as its source). */
 const formulas = (renderMarkdown(LONG_ANSWER.fullSolution).html.match(/<span class="katex">/g) ?? []).length;
 
@@ -39,12 +39,9 @@ async function allFormulas(frame: Frame, selector: string, timeout = 300000): Pr
 describe("ui: a long answer shown again arrives whole", {timeout: 1200000}, () => {
     let wb: Workbench;
     before(async () => {
-        wb = await openWorkbenchWithExtension({settings: {
-            "elasticMath.model.path": modelPath,
-            "elasticMath.engine.threads": 1,
-            "elasticMath.engine.contextSize": 4096,
-            "workbench.colorTheme": "Default Dark Modern"
-        }});
+        // The budget is picked for each request (as a new user's settings do), in the dark theme.
+        wb = await openWorkbenchWithExtension({settings: {...scriptedModelSettings(LONG_ANSWER.file), "elasticMath.budget.askEveryTime": true,
+            "workbench.colorTheme": "Default Dark Modern"}});
     });
     afterEach(screenshotOnFailure(() => wb));
     after(async () => { await wb?.close(); });
