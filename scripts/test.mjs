@@ -36,6 +36,21 @@ function counts(output) {
     return {passed: passed ?? 0, failed: failed ?? 0};
 }
 
+/**
+ * What a tier printed about its failures, for the summary (CI shows only the end of the output): mocha's "N failing"
+ * section, node's "failing tests:" section (spec reporter) or its "not ok" lines (tap). At most `maxLines` lines.
+ */
+function failures(output, maxLines = 40) {
+    const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+    const section = /^\s*\d+ failing\s*$/m.exec(plain) ?? /^✖ failing tests:\s*$/m.exec(plain);
+    const lines = section != null
+        ? plain.slice(section.index).split("\n").filter((l) => !l.startsWith("EMT_INTEGRATION_RESULT"))
+        : plain.split("\n").filter((l) => /^\s*not ok \d+ - /.test(l));
+    const kept = lines.slice(0, maxLines);
+    if (lines.length > maxLines) kept.push(`… ${lines.length - maxLines} more lines above, in the tier's output`);
+    return kept;
+}
+
 const steps = [
     {name: "build", cmd: "node", args: ["scripts/build.mjs"]},
     {name: "typecheck", cmd: "npx", args: ["tsc", "-p", "."]},
@@ -79,7 +94,7 @@ for (const tier of tiers) {
     const c = counts(output);
     // A tier that exits non-zero counts as failed even if its output could not be parsed.
     if (code !== 0 && c.failed === 0) c.failed = 1;
-    summary.push({name: tier.name, ...c, code, seconds});
+    summary.push({name: tier.name, ...c, code, seconds, failures: code !== 0 || c.failed > 0 ? failures(output) : []});
 }
 
 console.log("\n=== summary");
@@ -91,5 +106,6 @@ for (const s of summary) {
     passed += s.passed;
     failed += s.failed;
 }
+for (const s of summary.filter((s) => s.failures?.length > 0)) console.log(`\n--- what failed in ${s.name}\n${s.failures.join("\n")}`);
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || summary.some((s) => s.code !== 0) ? 1 : 0);

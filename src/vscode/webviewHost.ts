@@ -14,9 +14,10 @@
  * (a panel in a background tab is not loaded by the workbench until it is shown). A restored panel (after a window
  * reload) gets its options and HTML set afresh, as a new one does.
  *
- * Posting costs the host's thread the message's serialisation, so messages go out one per turn of the event loop: one
- * posted while another went out in the same turn waits (in order) for the next. A long restored answer, posted in
- * pieces (requestPipeline.ts, viewPieceChars), so never holds the event loop for more than one piece.
+ * Posting costs the host's thread the message's serialisation, so messages go out one per turn of the event loop, the
+ * views taking turns (postTurns.ts): one posted while another went out in the same turn waits (in order) for the next.
+ * A long restored answer, posted in pieces (requestPipeline.ts, document.ts pieceChars), so never holds the event loop
+ * for more than one piece.
  *
  * Flow control: the page says `applied` after each message (src/webview/host.ts), and at most {@link maxInFlight}
  * messages are on their way to it at once; the rest wait here, where `merge` makes one of two that follow each other
@@ -29,6 +30,7 @@ import * as vscode from "vscode";
 import type {Logger} from "../core/logger";
 import type {FromViewApplied} from "../protocol/messages";
 import {Disposable} from "./disposable";
+import {postTurns} from "./postTurns";
 import {webviewDocument, type WebviewPage} from "./webviewHtml";
 
 /** How long a visible page may take to say it is ready before it is loaded again (a stuck frame, or a script that never loaded). */
@@ -121,8 +123,12 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
     private timer: ReturnType<typeof setTimeout> | undefined;
     private reloads = 0;
     private readies = 0;
-    /** A message went out in this turn of the event loop; the next turn sends the next queued one. */
-    private pacing = false;
+    /** This host waits for a turn to post (postTurns.ts). */
+    private waitingTurn = false;
+    private readonly sendInTurn = () => {
+        this.waitingTurn = false;
+        return this.sendNext();
+    };
     /** Messages sent to this page that it has not said it applied (flow control). */
     private inFlight = 0;
     private appliedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -215,7 +221,7 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
             // A new page: what was on its way went to the one before it.
             this.inFlight = 0;
             this.options.onReady?.(this.readies++ > 0);
-            if (!this.pacing) this.sendNext();
+            this.askTurn();
         }
         this.options.onMessage(message);
     }
@@ -228,30 +234,46 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
         else this.queue.push(message);
         this.options.compact?.(this.queue);
         if (this.queue.length > this.maxQueued) this.queue.splice(0, this.queue.length - this.maxQueued);
-        if (!this.pacing) this.sendNext();
+        this.askTurn();
+    }
+
+    /** Asks for a turn to post (once: a host waits in line at most once). */
+    private askTurn(): void {
+        if (this.waitingTurn || this.webview == null || !this.ready || this.queue.length === 0) return;
+        this.waitingTurn = true;
+        postTurns.take(this.sendInTurn);
     }
 
     /**
-     * Sends the next queued message (when the page is ready and not more than {@link maxInFlight} behind), and the one
-     * after it in the next turn of the event loop.
+     * In this host's turn: sends the next queued message (when the page is ready and not more than {@link maxInFlight}
+     * behind) and asks for another turn for the one after it. Returns whether it posted.
      */
-    private sendNext(): void {
+    private sendNext(): boolean {
         const webview = this.webview;
-        if (webview == null || !this.ready || this.queue.length === 0) return;
-        if (this.inFlight >= maxInFlight) return this.awaitApplied(webview);
+        if (webview == null || !this.ready || this.queue.length === 0) return false;
+        if (this.inFlight >= maxInFlight) {
+            this.awaitApplied(webview);
+            return false;
+        }
         this.send(webview, this.queue.shift()!);
-        this.pacing = true;
-        setImmediate(() => {
-            this.pacing = false;
-            this.sendNext();
-        });
+        this.askTurn();
+        return true;
     }
 
     private send(webview: vscode.Webview, message: ToView): void {
         this.inFlight++;
         // A message the page never gets is never applied: it no longer counts as on its way.
         const lost = () => { if (this.webview === webview) this.applied(); };
-        webview.postMessage(message).then((delivered) => {
+        let posted: Thenable<boolean>;
+        try {
+            posted = webview.postMessage(message);
+        } catch (err) {
+            // A webview disposed under us throws here; this runs in a turn of its own, where nothing else would catch it.
+            this.options.log.warn(`posting to "${this.options.page.title}" failed: ${String(err)}`);
+            lost();
+            return;
+        }
+        posted.then((delivered) => {
             if (delivered) return;
             this.options.log.warn(`a message to "${this.options.page.title}" was not delivered (${describeMessage(message)})`);
             lost();
@@ -266,7 +288,7 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
         this.inFlight = Math.max(0, this.inFlight - 1);
         clearTimeout(this.appliedTimer);
         this.appliedTimer = undefined;
-        if (!this.pacing) this.sendNext();
+        this.askTurn();
     }
 
     /**
@@ -293,6 +315,8 @@ export class WebviewHost<ToView, FromView extends {readonly type: string}> exten
         clearTimeout(this.appliedTimer);
         this.appliedTimer = undefined;
         this.inFlight = 0;
+        postTurns.cancel(this.sendInTurn);
+        this.waitingTurn = false;
         for (const d of this.attached.splice(0)) d.dispose();
         this.webview = undefined;
         this.surface = undefined;
