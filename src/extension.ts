@@ -108,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
     };
 }
 
-export function deactivate(): void {
+export function deactivate(): Promise<void> | undefined {
     // Everything else is disposed through context.subscriptions.
-    main?.deactivate();
+    return main?.deactivate();
 }

@@ -77,7 +77,7 @@ export interface Main {
     readonly chatParticipant: vscode.ChatRequestHandler;
     readonly languageModel: LanguageModelResponder;
     /** At deactivation (everything else is disposed through context.subscriptions). */
-    deactivate(): void;
+    deactivate(): Promise<void>;
 }
 
 /** Makes the extension's collaborators; each gets the log and what it needs through its constructor. */
@@ -103,7 +103,9 @@ export function start({context, log, statusBar}: Shell): Main {
     const posted = {panel: new PostRecorder<ToPanelMessage>(recording ? 2000 : 0), tutor: new PostRecorder<ToTutorMessage>(recording ? 2000 : 0),
         chat: new PostRecorder<ToChatMessage>(recording ? 3000 : 0)};
     const controller = new SolveController(context.extensionUri, engines, log, renderer, posted.panel.record);
-    const tutor = new TutorController(context.extensionUri, engines, context.workspaceState, log, renderer, posted.tutor.record);
+    // The Tutor's session in the workspace's storage folder (a window without a folder: the global one).
+    const tutor = new TutorController(context.extensionUri, engines, {folder: context.storageUri ?? context.globalStorageUri, legacy: context.workspaceState},
+        log, renderer, posted.tutor.record);
     const chat = new ChatController(context.extensionUri, engines, context.workspaceState, picker, log, renderer, posted.chat.record);
     const firstRunCard = new FirstRunCard(controller, engines, models, log);
     context.subscriptions.push(engines, controller, chat, tutor, firstRunCard);
@@ -154,6 +156,10 @@ export function start({context, log, statusBar}: Shell): Main {
         panels: {[solutionPanelViewType]: controller.panel, [tutorPanelViewType]: tutor},
         chatParticipant: createMathHandler({engines, log: chatLog}),
         languageModel: createLanguageModelResponder(engines, chatLog),
-        deactivate: () => renderer.dispose()
+        // The Tutor's last save written (the workbench waits a little for it).
+        deactivate: () => {
+            renderer.dispose();
+            return tutor.flush();
+        }
     };
 }

@@ -3,8 +3,9 @@
  * student's answer against the tutor's, by the grader), progressive hints (masked so they never show the answer),
  * step by step, the full solution behind a click, and a majority vote with a bar chart. Think longer comes from the
  * `elasticMath.tutor.minThinkingTokens` setting. One operation runs at a time; Stop cancels it. The page is hosted by a
- * {@link WebviewHost}; after a window reload the panel comes back through its serializer with the session (kept in
- * workspace state) and the page shows what it showed (its own saved state).
+ * {@link WebviewHost}; after a window reload the panel comes back through its serializer with the session (kept in a
+ * file of the workspace's storage folder: jsonFile.ts says why not in workspace state) and the page shows what it
+ * showed (its own saved state).
  */
 import * as vscode from "vscode";
 import {checkAnswer, splitSteps} from "../core/tutor/check";
@@ -14,6 +15,7 @@ import {budgetFromJson} from "../core/budgets";
 import type {BudgetSpec, SamplingOptions, SolveResult} from "../core/types";
 import type {FromTutorMessage, ToTutorMessage, VoteBucketView} from "../protocol/tutor";
 import {htmlPieces} from "../render";
+import {JsonFile} from "./jsonFile";
 import type {PickedBudget} from "./budgetPicker";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
@@ -31,16 +33,26 @@ import {panelSurface, replacePanel, WebviewHost} from "./webviewHost";
 
 /** The Tutor panel keeps its page when hidden (a hint or a vote in flight must not be lost). */
 const panelOptions = {retainContextWhenHidden: true};
+/** Where sessions were kept before they moved to a file: read once, then removed. */
 const sessionKey = "elasticMath.tutor.session";
+/** The session's file in the storage folder. */
+export const tutorSessionFile = "tutor-session.json";
 
 interface Session {
     readonly problem: string;
     readonly picked: PickedBudget;
     /** The tutor's own solution (hidden until asked for). */
     result: Pick<SolveResult, "solution" | "answer"> | undefined;
+    /** The solution's steps (not saved: they come from the solution again). */
     steps: string[];
     stepsShown: number;
     hints: string[];
+}
+
+/** Where the Tutor keeps its session: a folder of the extension's storage, and the workspace state it used before. */
+export interface TutorStorage {
+    readonly folder: vscode.Uri;
+    readonly legacy: vscode.Memento;
 }
 
 export class TutorController extends Disposable implements vscode.WebviewPanelSerializer {
@@ -49,6 +61,9 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
     /** The hidden solve goes through the shared request pipeline (its queue and loading states become the status line). */
     private readonly pipeline: RequestPipeline;
     private session: Session | undefined;
+    private readonly sessionFile: JsonFile;
+    /** The saved session, read (the constructor starts it; what needs the session waits for it). */
+    private readonly loaded: Promise<void>;
     private running: AbortController | undefined;
     /** What the page shows (as the page keeps it in its state): a page that loads again gets it back. */
     private shown: ToTutorMessage[] = [];
@@ -62,7 +77,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
      * @param renderer renders what the page shows, in the formula worker.
      * @param onPost hears every message posted to the page (the composition root records them for the extension's API).
      */
-    public constructor(private readonly extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly storage: vscode.Memento,
+    public constructor(private readonly extensionUri: vscode.Uri, private readonly engines: EngineService, storage: TutorStorage,
         private readonly log: Log, private readonly renderer: ViewRenderer, onPost?: (message: ToTutorMessage) => void) {
         super();
         this.pipeline = new RequestPipeline("t", log, renderer);
@@ -83,12 +98,32 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                 this.post({type: "error", message: userMessage(err)});
             })
         }));
-        this.session = readSession(storage.get<unknown>(sessionKey));
+        this.sessionFile = new JsonFile(vscode.Uri.joinPath(storage.folder, tutorSessionFile).fsPath, log);
+        this.loaded = this.load(storage.legacy);
+    }
+
+    /** Reads the saved session (a session started meanwhile wins); one kept in workspace state moves to the file. */
+    private async load(legacy: vscode.Memento): Promise<void> {
+        let saved = await this.sessionFile.read();
+        const old = legacy.get<unknown>(sessionKey);
+        if (old !== undefined) {
+            saved ??= old;
+            await legacy.update(sessionKey, undefined).then(undefined, (err) => this.log.warn(`removing the Tutor session from workspace state failed: ${String(err)}`));
+        }
+        if (this.session !== undefined) return;
+        this.session = readSession(saved);
+        if (old !== undefined && this.session !== undefined) this.save();
+    }
+
+    /** Every save so far written (tests; the extension's deactivation). */
+    public flush(): Promise<void> {
+        return this.sessionFile.flush();
     }
 
     /** Restores the panel after a window reload (the serializer is registered by the extension's entry: src/extension.ts). */
     public async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
         this.attach(panel);
+        await this.loaded;
         // What the page showed (its state), posted back: queued until the page is ready, so a page that the host
         // replaces (a new panel without state) gets it too.
         const shown = readShown(state);
@@ -99,8 +134,11 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
     }
 
     public get busy(): boolean { return this.running != null; }
-    /** True once Tutor Me has a problem (its hidden solution may still be running). */
-    public get hasProblem(): boolean { return this.session != null; }
+    /** True once Tutor Me has a problem (its hidden solution may still be running), a saved one included. */
+    public async hasProblem(): Promise<boolean> {
+        await this.loaded;
+        return this.session != null;
+    }
 
     /** Opens the panel for a problem and solves it (hidden). Resolves when the tutor is ready (or failed). */
     public async start(problem: string, picked: PickedBudget): Promise<SolveResult | undefined> {
@@ -133,6 +171,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
     }
 
     private async actOn(message: FromTutorMessage): Promise<void> {
+        await this.loaded;
         const s = this.session;
         switch (message.type) {
             case "ready":
@@ -299,7 +338,8 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
 
     /** Keeps the session for a window reload (the panel comes back with it). */
     private save(): void {
-        void this.storage.update(sessionKey, this.session).then(undefined, (err) => this.log.warn(`saving the Tutor session failed: ${String(err)}`));
+        const s = this.session;
+        this.sessionFile.save(s == null ? undefined : {problem: s.problem, picked: s.picked, result: s.result, stepsShown: s.stepsShown, hints: s.hints});
     }
 
     private show(): void {
@@ -358,7 +398,7 @@ function readSession(raw: unknown): Session | undefined {
         && "answer" in r.result && (typeof r.result.answer === "string" || r.result.answer === null) ? {solution: r.result.solution, answer: r.result.answer} : undefined;
     const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
     if (typeof r.problem !== "string" || budget == null || typeof picked?.label !== "string") return undefined;
-    return {problem: r.problem, picked: {budget, label: picked.label}, result, steps: strings(r.steps), hints: strings(r.hints),
+    return {problem: r.problem, picked: {budget, label: picked.label}, result, steps: result != null ? splitSteps(result.solution) : [], hints: strings(r.hints),
         stepsShown: typeof r.stepsShown === "number" ? r.stepsShown : 0};
 }
 

@@ -18,16 +18,6 @@ import {ensureScriptedFixture, LONG_ANSWER, LONG_ANSWER_BOMB_TEX, LONG_ANSWER_TI
 import {activateWith, setSetting} from "./settings";
 
 /**
- * The issue's goal is 50 ms; what this asserts is that no render outside a stream holds the loop for long. On this
- * repository's test machine (2 cores shared by the formula worker, llama.cpp, the workbench's renderer and other jobs;
- * load average 4-7) the new code's worst block over this test was 184-311 ms in three runs: garbage collections of up
- * to 253 ms (the old code's runs had them too) and the thread off the CPU (a CPU profile, EMT_RESTORE_PROFILE below,
- * showed single-sample tasks of 180-450 ms: a socket write, the profiler's own start), while our tasks were a piece's
- * serialisation of a few ms. The old code blocked the loop for 5.5 s here (the panel's and the chat's restore of the
- * long answer, seconds of rendering on an idle machine too). The bound sits between, with headroom both ways.
- */
-const maxBlockMs = 600;
-/**
  * What the host's main thread itself did in one block (its time on a CPU, less the collector's pauses): the work a
  * render, a piece's post or a save holds the loop for, whatever the machine's load. The issue's goal is 50 ms; since
  * a long answer's pieces reach the views as UTF-8 bytes (never strings in the host's heap), the busiest block here
@@ -137,6 +127,8 @@ suite("Renders outside a stream never block the extension host", function () {
             lastCpu = cpu;
         }, 5);
         const t0 = performance.now();
+        // The window's start on the monotonic clock a CPU profile's timestamps use (µs), to find a block's samples.
+        const t0Monotonic = process.hrtime.bigint() / 1000n;
         let bombRequest;
         try {
             // A request whose problem is a bomb (its stream's bombs go to the worker: that path was bounded before).
@@ -182,10 +174,8 @@ suite("Renders outside a stream never block the extension host", function () {
             `(step ${maxBusy.step}: drift ${maxBusy.drift.toFixed(1)} ms, on a CPU ${maxBusy.cpuMs.toFixed(1)} ms, GC ${maxBusy.gcMs.toFixed(1)} ms); ` +
             `thread CPU time ${threadCpuMs() != null ? "from schedstat" : "not readable: blocks counted whole"}; worker ${JSON.stringify(api.formulaWorker)}`);
         console.log(`blocks over 20 ms, busiest first (ms after the window opened): ${JSON.stringify(busy.sort((a, b) => b.busyMs - a.busyMs).slice(0, 8)
-            .map((b) => ({step: b.step, at: Math.round(b.start - t0), drift: Math.round(b.drift), cpu: Math.round(b.cpuMs), gc: Math.round(b.gcMs)})))}`);
-        assert.ok(maxWork.workMs < maxBlockMs,
-            `the event loop was blocked outside garbage collection: ${maxWork.workMs.toFixed(1)} ms in step ${maxWork.step} (timer drift ${maxWork.drift.toFixed(1)} ms, ` +
-            `of it GC ${maxWork.gcMs.toFixed(1)} ms); longest drift ${maxDrift.toFixed(1)} ms, ${histogramMaxMs.toFixed(1)} ms (perf_hooks)`);
+            .map((b) => ({step: b.step, at: Math.round(b.start - t0), drift: Math.round(b.drift), cpu: Math.round(b.cpuMs), gc: Math.round(b.gcMs)})))}` +
+            (profileFile != null ? `; the window opened at ${t0Monotonic} µs (monotonic clock), profile in ${profileFile}` : ""));
         assert.ok(maxBusy.busyMs < maxBusyMs, `the host's thread was busy for ${maxBusy.busyMs.toFixed(1)} ms in one block (step ${maxBusy.step}; ` +
             `on a CPU ${maxBusy.cpuMs.toFixed(1)} ms of a ${maxBusy.drift.toFixed(1)} ms block, GC ${maxBusy.gcMs.toFixed(1)} ms)`);
         assert.ok(maxGcMs < maxGcPauseMs, `a garbage collection held the loop for ${maxGcMs.toFixed(1)} ms: the host's heap has grown out of bounds`);

@@ -6,7 +6,7 @@ import type {TutorController} from "../tutorPanel";
  * the Tutor panel's current problem, as if typed into Check My Answer.
  */
 export async function checkSelectedAnswer(tutor: TutorController): Promise<boolean> {
-    if (!tutor.hasProblem) {
+    if (!(await tutor.hasProblem())) {
         void vscode.window.showInformationMessage(vscode.l10n.t("Elastic Math: start with \"Tutor Me on a Problem...\", then check your answer."));
         return false;
     }

@@ -1,0 +1,74 @@
+/**
+ * One JSON value kept in a file of the extension's storage folder, written off the host's thread.
+ *
+ * Why not the workspace state (vscode.Memento): VS Code sends an extension's whole workspace state to the workbench
+ * again on every update of any key, after a deep copy of the updated value on the host's thread. With a long answer
+ * in the Tutor's session (220 KB of markdown) each Tutor step cost the host's thread 20-30 ms in that copy and 25-30 ms
+ * in serialising the whole state, the sidebar chat's conversations included (a CPU profile of
+ * test/integration/render-restore.test.ts; docs/hostile-input.md). Here a save costs one `JSON.stringify` of the value
+ * (under a millisecond for 220 KB) and the write happens in Node's thread pool.
+ *
+ * Writes are whole-file (a temporary file, then a rename), one at a time, and only the newest value waits: saves in a
+ * row coalesce. A file that cannot be read or parsed reads as nothing, and that is logged.
+ */
+import {mkdir, readFile, rename, rm, writeFile} from "node:fs/promises";
+import * as path from "node:path";
+import type {Logger} from "../core/logger";
+
+export class JsonFile {
+    /** The newest text to write (null: delete the file), when a write is waiting. */
+    private next: string | null | undefined;
+    private writing: Promise<void> | undefined;
+
+    public constructor(private readonly file: string, private readonly log: Logger) {}
+
+    /** The value in the file; undefined when there is none, or it cannot be read (logged). */
+    public async read(): Promise<unknown> {
+        let text: string;
+        try {
+            text = await readFile(this.file, "utf8");
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "ENOENT") this.log.warn(`reading ${path.basename(this.file)} failed: ${String(err)}`);
+            return undefined;
+        }
+        try {
+            return JSON.parse(text) as unknown;
+        } catch (err) {
+            this.log.warn(`${path.basename(this.file)} is not valid JSON (${String(err)}); it is ignored`);
+            return undefined;
+        }
+    }
+
+    /** Saves `value` as it is now (undefined deletes the file); the write follows off the host's thread. */
+    public save(value: unknown): void {
+        this.next = value === undefined ? null : JSON.stringify(value);
+        this.writing ??= this.drain();
+    }
+
+    /** Resolves when every save so far is on disk (or failed, logged). */
+    public async flush(): Promise<void> {
+        while (this.writing != null) await this.writing;
+    }
+
+    private async drain(): Promise<void> {
+        try {
+            while (this.next !== undefined) {
+                const text = this.next;
+                this.next = undefined;
+                try {
+                    if (text == null) await rm(this.file, {force: true});
+                    else {
+                        await mkdir(path.dirname(this.file), {recursive: true});
+                        const temporary = `${this.file}.${process.pid}.tmp`;
+                        await writeFile(temporary, text, "utf8");
+                        await rename(temporary, this.file);
+                    }
+                } catch (err) {
+                    this.log.warn(`saving ${path.basename(this.file)} failed: ${String(err)}`);
+                }
+            }
+        } finally {
+            this.writing = undefined;
+        }
+    }
+}
