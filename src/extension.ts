@@ -100,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): ElasticMathApi {
         tutorAction: (m) => api().tutorAction(m),
         get panelMessages() { return api().panelMessages; },
         get tutorMessages() { return api().tutorMessages; },
+        forgetPosted: () => api().forgetPosted(),
         get models() { return api().models; },
         get chat() { return api().chat; },
         get server() { return api().server; },

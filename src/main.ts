@@ -47,6 +47,11 @@ export interface MainApi {
     /** A Tutor panel action, as if clicked (resolves when it is done). */
     tutorAction(message: FromTutorMessage): Promise<void>;
     readonly tutorMessages: readonly ToTutorMessage[];
+    /**
+     * Forgets the messages recorded so far for the three views (tests only: what they keep of a long answer's stream is
+     * megabytes of the host's heap, which a measurement of the host's pauses should not count).
+     */
+    forgetPosted(): void;
     /** Choosing and downloading models; `offerFirstRun()` is the first-run offer other views can show. */
     readonly models: ModelManager;
     /** The sidebar chat and the selection commands (issue 4). */
@@ -103,10 +108,11 @@ export function start({context, log, statusBar}: Shell): Main {
     const posted = {panel: new PostRecorder<ToPanelMessage>(recording ? 2000 : 0), tutor: new PostRecorder<ToTutorMessage>(recording ? 2000 : 0),
         chat: new PostRecorder<ToChatMessage>(recording ? 3000 : 0)};
     const controller = new SolveController(context.extensionUri, engines, log, renderer, posted.panel.record);
-    // The Tutor's session in the workspace's storage folder (a window without a folder: the global one).
-    const tutor = new TutorController(context.extensionUri, engines, {folder: context.storageUri ?? context.globalStorageUri, legacy: context.workspaceState},
-        log, renderer, posted.tutor.record);
-    const chat = new ChatController(context.extensionUri, engines, context.workspaceState, picker, log, renderer, posted.chat.record);
+    // The Tutor's session and the chat's conversations in the workspace's storage folder (a window without a folder:
+    // the global one), not in workspace state (src/vscode/jsonFile.ts says why).
+    const storageFolder = context.storageUri ?? context.globalStorageUri;
+    const tutor = new TutorController(context.extensionUri, engines, {folder: storageFolder, legacy: context.workspaceState}, log, renderer, posted.tutor.record);
+    const chat = new ChatController(context.extensionUri, engines, {folder: storageFolder, memento: context.workspaceState}, picker, log, renderer, posted.chat.record);
     const firstRunCard = new FirstRunCard(controller, engines, models, log);
     context.subscriptions.push(engines, controller, chat, tutor, firstRunCard);
     context.subscriptions.push(context.secrets.onDidChange((e) => { if (e.key === serverApiKeySecret) engines.apiKeyChanged(); }));
@@ -149,6 +155,7 @@ export function start({context, log, statusBar}: Shell): Main {
             solve, models, get panelMessages() { return posted.panel.messages; }, chat: chatPart.api, get loadProgress() { return engines.loadProgress.events; },
             server: {setApiKey: (value) => setServerApiKey(context, engines, value), test: () => testServerConnection(context, engines, log, {quiet: true})},
             tutor: tutorCommand, tutorAction: (m) => tutor.act(m), get tutorMessages() { return posted.tutor.messages; },
+            forgetPosted: () => { for (const r of Object.values(posted)) r.forget(); },
             get formulaWorker() { return renderer.stats; }
         },
         commands,
@@ -156,10 +163,10 @@ export function start({context, log, statusBar}: Shell): Main {
         panels: {[solutionPanelViewType]: controller.panel, [tutorPanelViewType]: tutor},
         chatParticipant: createMathHandler({engines, log: chatLog}),
         languageModel: createLanguageModelResponder(engines, chatLog),
-        // The Tutor's last save written (the workbench waits a little for it).
-        deactivate: () => {
+        // The Tutor's and the chat's last saves written (the workbench waits a little for them).
+        deactivate: async () => {
             renderer.dispose();
-            return tutor.flush();
+            await Promise.all([tutor.flush(), chat.flush()]);
         }
     };
 }

@@ -12,15 +12,19 @@ import {answerOnlyReason, type EngineService} from "./engineService";
 import {readRenderOptions} from "./renderSettings";
 import type {Log} from "./log";
 import type {ViewRenderer} from "./formulaOffload";
+import {JsonFile} from "./jsonFile";
 import {OrderedPost} from "./orderedPost";
 import {openLink, renderRecord, RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 
+/** Where conversations were kept before they moved to a file (jsonFile.ts says why): read once, then removed. */
 const stateKey = "elasticMath.chat.state";
+/** The conversations' file in the storage folder. */
+export const chatConversationsFile = "chat-conversations.json";
 const lastBudgetKey = "elasticMath.chat.lastBudget";
 /** The chat's Custom… budget (typed once, offered on the chip afterwards). */
 const customBudgetKey = "elasticMath.chat.customBudget";
 const customLabel = "Custom";
-/** Past conversations kept in workspace storage. */
+/** Past conversations kept. */
 const keptConversations = 30;
 
 /** A turn as shown and stored (raw text; HTML is rendered when shown). */
@@ -52,6 +56,15 @@ interface ChatState {
     conversations: StoredConversation[];
 }
 
+/**
+ * Where the chat keeps its conversations: a folder of the extension's storage; the workspace state keeps the chip's
+ * budget (small values) and held the conversations before.
+ */
+export interface ChatStorage {
+    readonly folder: vscode.Uri;
+    readonly memento: vscode.Memento;
+}
+
 /** What a chat send returned (for the extension's API and the tests). */
 export interface ChatSendResult {
     readonly turn: StoredTurn;
@@ -60,11 +73,15 @@ export interface ChatSendResult {
 
 /**
  * The sidebar chat: conversations with the model on the same engine (and queue) as the solution panel.
- * Each turn goes through core/conversation.ts (KV cache kept across turns); conversations live in workspace storage.
+ * Each turn goes through core/conversation.ts (KV cache kept across turns); conversations live in a file of the
+ * workspace's storage folder (jsonFile.ts), read when the extension starts: what needs them waits for that.
  */
 export class ChatController extends Disposable {
     public readonly view: ChatView;
     private state: ChatState;
+    private readonly stateFile: JsonFile;
+    private readonly loaded: Promise<void>;
+    private readonly storage: vscode.Memento;
     private readonly live = new Map<string, Conversation>();
     private readonly pipeline: RequestPipeline;
     /** The conversation of each running turn, by request id. */
@@ -74,23 +91,48 @@ export class ChatController extends Disposable {
     /** To the view in order: a conversation's turns render in the formula worker, and what follows waits for them. */
     private readonly out: OrderedPost<ToChatMessage>;
 
-    public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService, private readonly storage: vscode.Memento,
+    public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService, storage: ChatStorage,
         private readonly picker: BudgetPicker, private readonly log: Log, private readonly renderer: ViewRenderer, onPost?: (message: ToChatMessage) => void) {
         super();
         this.pipeline = new RequestPipeline("c", log, renderer);
         this.out = new OrderedPost((message) => this.view.post(message), log);
-        this.state = readState(storage.get<unknown>(stateKey));
+        this.storage = storage.memento;
+        this.stateFile = new JsonFile(vscode.Uri.joinPath(storage.folder, chatConversationsFile).fsPath, log);
+        this.state = readState(undefined);
+        this.loaded = this.load();
         this.view = this._register(new ChatView(extensionUri, {
-            onMessage: (m) => this.onMessage(m),
+            onMessage: (m) => void this.loaded.then(() => this.onMessage(m)),
             onProblem: (m) => warnUser(log, m),
-            onReady: () => {
+            onReady: () => void this.loaded.then(() => {
                 this.viewEpoch++;
                 this.postSnapshot();
                 // A turn still running shows as it stands now and goes on streaming into the new view.
                 for (const m of this.pipeline.replay((id) => this.running.get(id) === this.state.current)) this.post(m);
                 if (this.busy) this.post({type: "busy", busy: true, id: this.runningId()});
-            }
+            })
         }, log, onPost));
+    }
+
+    /** Reads the saved conversations; those kept in workspace state move to the file. */
+    private async load(): Promise<void> {
+        let saved = await this.stateFile.read();
+        const old = this.storage.get<unknown>(stateKey);
+        if (old !== undefined) {
+            saved ??= old;
+            await this.storage.update(stateKey, undefined).then(undefined, (err) => this.log.warn(`removing the chat's conversations from workspace state failed: ${String(err)}`));
+        }
+        this.state = readState(saved);
+        if (old !== undefined) this.save();
+    }
+
+    /** Resolves once the saved conversations are read (what reads `current` from outside waits for it). */
+    public whenLoaded(): Promise<void> {
+        return this.loaded;
+    }
+
+    /** Every save so far written (the extension's deactivation). */
+    public flush(): Promise<void> {
+        return this.stateFile.flush();
     }
 
     public get current(): StoredConversation {
@@ -161,11 +203,11 @@ export class ChatController extends Disposable {
             .map((x) => ({id: x.id, title: x.title || vscode.l10n.t("New conversation"), updated: x.updated, turns: x.turns.length}));
     }
 
-    private async save(): Promise<void> {
+    private save(): void {
         const nonEmpty = this.state.conversations.filter((c) => c.turns.length > 0 || c.id === this.state.current);
         nonEmpty.sort((a, b) => a.updated - b.updated);
         this.state.conversations = nonEmpty.slice(-keptConversations);
-        await this.storage.update(stateKey, this.state);
+        this.stateFile.save(this.state);
     }
 
     private onMessage(message: FromChatMessage): void {
@@ -211,21 +253,23 @@ export class ChatController extends Disposable {
     }
 
     public async newChat(): Promise<void> {
+        await this.loaded;
         if (this.current.turns.length > 0) {
             const c = newConversation();
             this.state.conversations.push(c);
             this.state.current = c.id;
         }
-        await this.save();
+        this.save();
         this.postSnapshot();
         await this.out.idle();
     }
 
     public async open(id: string): Promise<void> {
+        await this.loaded;
         if (!this.state.conversations.some((c) => c.id === id)) return;
         this.state.current = id;
         this.viewEpoch++; // a turn running in it has no card in the view now
-        await this.save();
+        this.save();
         this.postSnapshot();
         await this.out.idle();
     }
@@ -248,6 +292,7 @@ export class ChatController extends Disposable {
     public async send(text: string, budgetLabel?: string): Promise<ChatSendResult | undefined> {
         const message = text.trim();
         if (message === "") return undefined;
+        await this.loaded;
         const settings = this.engines.settings;
         const label = budgetLabel ?? this.lastBudgetLabel;
         const preset = settings.presets.find((p) => p.label === label);
@@ -307,7 +352,7 @@ export class ChatController extends Disposable {
         stored.turns.push(turn);
         stored.data = conversation.toJSON();
         stored.updated = Date.now();
-        await this.save();
+        this.save();
         if (this.viewEpoch !== epoch) this.postSnapshot();
         else this.post({type: "past", id: this.state.current, past: this.pastList()});
         await this.out.idle();

@@ -1,12 +1,13 @@
 /**
  * One JSON value kept in a file of the extension's storage folder, written off the host's thread.
  *
- * Why not the workspace state (vscode.Memento): VS Code sends an extension's whole workspace state to the workbench
- * again on every update of any key, after a deep copy of the updated value on the host's thread. With a long answer
- * in the Tutor's session (220 KB of markdown) each Tutor step cost the host's thread 20-30 ms in that copy and 25-30 ms
- * in serialising the whole state, the sidebar chat's conversations included (a CPU profile of
- * test/integration/render-restore.test.ts; docs/hostile-input.md). Here a save costs one `JSON.stringify` of the value
- * (under a millisecond for 220 KB) and the write happens in Node's thread pool.
+ * The Tutor's session and the sidebar chat's conversations live in such files. Why not in workspace state
+ * (vscode.Memento): VS Code sends an extension's whole workspace state to the workbench again on every update of any
+ * key, after a deep copy of the updated value on the host's thread. With a long answer in the Tutor's session (220 KB
+ * of markdown) each Tutor step cost the host's thread 20-30 ms in that copy and 25-30 ms in serialising the whole
+ * state, the chat's conversations included (a CPU profile of test/integration/render-restore.test.ts;
+ * docs/hostile-input.md); the chat saved its 30 conversations that way at every turn. Here a save costs one
+ * `JSON.stringify` of the value (under a millisecond for 220 KB) and the write happens in Node's thread pool.
  *
  * Writes are whole-file (a temporary file, then a rename), one at a time, and only the newest value waits: saves in a
  * row coalesce. A file that cannot be read or parsed reads as nothing, and that is logged.

@@ -14,6 +14,11 @@ export class PostRecorder<T> {
         return this.list;
     }
 
+    /** Forgets what was recorded (the array `messages` gave is emptied). */
+    public forget(): void {
+        this.list.length = 0;
+    }
+
     public readonly record = (message: T): void => {
         if (this.limit <= 0) return;
         this.list.push(message);

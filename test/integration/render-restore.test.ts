@@ -8,7 +8,7 @@
 import * as assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import * as path from "node:path";
-import {monitorEventLoopDelay, PerformanceObserver} from "node:perf_hooks";
+import {constants as perfConstants, monitorEventLoopDelay, PerformanceObserver} from "node:perf_hooks";
 import * as vscode from "vscode";
 import type {ElasticMathApi} from "../../src/extension";
 import type {RenderedRecord, ToChatMessage, ToPanelMessage, ToViewTurnMessage} from "../../src/protocol/messages";
@@ -87,6 +87,9 @@ suite("Renders outside a stream never block the extension host", function () {
         // Measured: every render below with cold formula caches (an options set no render has used).
         const fresh = `\\restore${Date.now().toString(36).replace(/[0-9]/g, (d) => "abcdefghij"[Number(d)]!)}`;
         await setSetting("render.macros", {[fresh]: "x"});
+        // What the views were sent so far is not needed any more: the host of a user keeps none of it (only VS Code's
+        // test mode records it), and its megabytes of HTML made the collector's pauses longer.
+        api.forgetPosted();
         const panelFrom = api.panelMessages.length;
         const chatFrom = api.chat.messages.length;
         const tutorFrom = api.tutorMessages.length;
@@ -108,8 +111,15 @@ suite("Renders outside a stream never block the extension host", function () {
         // our work from a collector's pause (entries come after the pause, so blocks are matched with them at the end).
         let step = "solve";
         const worst: Record<string, number> = {};
-        const gcs: {start: number; end: number}[] = [];
-        const gc = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcs.push({start: e.startTime, end: e.startTime + e.duration}); });
+        const gcs: {start: number; end: number; kind: string}[] = [];
+        const gcKinds: Record<number, string> = {[perfConstants.NODE_PERFORMANCE_GC_MINOR]: "minor", [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: "major",
+            [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: "incremental", [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: "weak callbacks"};
+        const gc = new PerformanceObserver((list) => {
+            for (const e of list.getEntries()) {
+                const kind = ((e as PerformanceEntry & {detail?: {kind?: number}}).detail)?.kind;
+                gcs.push({start: e.startTime, end: e.startTime + e.duration, kind: kind != null ? gcKinds[kind] ?? String(kind) : "?"});
+            }
+        });
         gc.observe({entryTypes: ["gc"]});
         // A block is the thread busy, or the thread waiting for one of the machine's 2 cores (the workbench's renderer,
         // the formula worker, llama.cpp and other jobs want them too): the time the host's main thread was on a CPU
@@ -126,6 +136,7 @@ suite("Renders outside a stream never block the extension host", function () {
             last = now;
             lastCpu = cpu;
         }, 5);
+        const heapBefore = process.memoryUsage();
         const t0 = performance.now();
         // The window's start on the monotonic clock a CPU profile's timestamps use (µs), to find a block's samples.
         const t0Monotonic = process.hrtime.bigint() / 1000n;
@@ -160,6 +171,9 @@ suite("Renders outside a stream never block the extension host", function () {
         const histogramMaxMs = histogram.max / 1e6;
         const maxDrift = Math.max(0, ...blocks.map((b) => b.drift));
         const maxGcMs = Math.max(0, ...gcs.map((g) => g.end - g.start));
+        // The collector's pauses over 20 ms, longest first, with their kind (a minor one is the young generation).
+        const longGcs = gcs.filter((g) => g.end - g.start > 20).sort((a, b) => (b.end - b.start) - (a.end - a.start)).slice(0, 8)
+            .map((g) => `${Math.round(g.end - g.start)} ms ${g.kind} at ${Math.round(g.start - t0)}`);
         // Each block less the collector's pauses inside it: what our code (or the machine) held the loop for.
         const overlap = (b: {start: number; end: number}) => gcs.reduce((sum, g) => sum + Math.max(0, Math.min(b.end, g.end) - Math.max(b.start, g.start)), 0);
         const work = blocks.map((b) => ({...b, gcMs: overlap(b), workMs: b.drift - overlap(b)}));
@@ -175,6 +189,8 @@ suite("Renders outside a stream never block the extension host", function () {
             `thread CPU time ${threadCpuMs() != null ? "from schedstat" : "not readable: blocks counted whole"}; worker ${JSON.stringify(api.formulaWorker)}`);
         console.log(`blocks over 20 ms, busiest first (ms after the window opened): ${JSON.stringify(busy.sort((a, b) => b.busyMs - a.busyMs).slice(0, 8)
             .map((b) => ({step: b.step, at: Math.round(b.start - t0), drift: Math.round(b.drift), cpu: Math.round(b.cpuMs), gc: Math.round(b.gcMs)})))}` +
+            `; pauses of the collector over 20 ms: ${longGcs.join(", ") || "none"} (${gcs.length} in all); the host's heap ${heapText(heapBefore)} before, ` +
+            `${heapText(process.memoryUsage())} after` +
             (profileFile != null ? `; the window opened at ${t0Monotonic} µs (monotonic clock), profile in ${profileFile}` : ""));
         assert.ok(maxBusy.busyMs < maxBusyMs, `the host's thread was busy for ${maxBusy.busyMs.toFixed(1)} ms in one block (step ${maxBusy.step}; ` +
             `on a CPU ${maxBusy.cpuMs.toFixed(1)} ms of a ${maxBusy.drift.toFixed(1)} ms block, GC ${maxBusy.gcMs.toFixed(1)} ms)`);
@@ -241,4 +257,10 @@ function threadCpuMs(): number | undefined {
     } catch {
         return undefined;
     }
+}
+
+/** The host's JavaScript heap and the memory outside it (ArrayBuffers: the pieces' bytes), in MB. */
+function heapText(m: NodeJS.MemoryUsage): string {
+    const mb = (n: number) => `${Math.round(n / 1e6)} MB`;
+    return `${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, ${mb(m.external)} outside it`;
 }

@@ -39,6 +39,7 @@ export function chatCommands(deps: SelectionDeps, posted: PostRecorder<ToChatMes
             if (chat.stop() === 0) vscode.window.setStatusBarMessage(vscode.l10n.t("Elastic Math: no chat answer is running"), 2000);
         },
         [CommandIds.exportConversation]: async (target?: vscode.Uri) => {
+            await chat.whenLoaded();
             const conversation = chat.current;
             if (conversation.turns.length === 0) {
                 void vscode.window.showInformationMessage(vscode.l10n.t("Elastic Math: this conversation is empty; there is nothing to export."));
