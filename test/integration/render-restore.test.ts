@@ -19,16 +19,20 @@ import {activateWith, setSetting} from "./settings";
 
 /**
  * What the host's main thread itself did in one block (its time on a CPU, less the collector's pauses): the work a
- * render, a piece's post or a save holds the loop for, whatever the machine's load. The issue's goal is 50 ms; since
- * a long answer's pieces reach the views as UTF-8 bytes (never strings in the host's heap), the busiest block here
- * was 30-64 ms on VS Code 1.100 and 1.139 (docs/hostile-input.md). The bound leaves headroom for a slower CPU.
+ * render, a piece's post or a save holds the loop for, whatever the machine's load. The issue's goal is 50 ms. Since
+ * the views take turns to post (one post per turn across them) and the Tutor keeps its session in a file (not in
+ * workspace state), the busiest block here was 7-38 ms on VS Code 1.100 and 1.139, a busy-loop process beside it or
+ * not; VS Code's own work counts too (a child process it starts: 16-40 ms on a CPU in a profile). The bound leaves
+ * headroom for a slower CPU; a render back on this thread would take seconds. The wall time of a block is printed, not
+ * asserted: on a loaded machine it holds the wait for one of the two cores, which no code of ours can bound.
  */
 const maxBusyMs = 150;
 /**
- * The collector's pauses are counted apart: they grow with the host's whole heap (this test keeps three copies of a
- * long answer's HTML, and VS Code's test mode records every message a view gets), not with one render. Seen here:
- * 87-253 ms on VS Code 1.100 and 1.139 locally; one run in CI on 1.139 blocked the loop for 784 ms, with no log of
- * what the time was. A pause over this bound means the heap has grown out of proportion.
+ * The collector's pauses are counted apart: they grow with the host's whole heap (220-310 MB here before the window,
+ * most of it garbage from the set-up's three streams of the long answer), not with one render. Seen this time: 26 ms
+ * where no full collection fell in the window, 76-156 ms for a full one, 282 ms with a busy-loop process taking a core
+ * from the collector's helper threads (the log gives each pause's kind and the heap). A pause over this bound means
+ * the heap has grown out of proportion.
  */
 const maxGcPauseMs = 2000;
 const budget = {mode: "elastic", thinkTokens: 1024, answerTokens: 1024} as const;
@@ -90,6 +94,8 @@ suite("Renders outside a stream never block the extension host", function () {
         // What the views were sent so far is not needed any more: the host of a user keeps none of it (only VS Code's
         // test mode records it), and its megabytes of HTML made the collector's pauses longer.
         api.forgetPosted();
+        // Diagnosis, when asked for: what the host's heap holds going into the window (EMT_RESTORE_HEAP=<file.heapsnapshot>).
+        if (process.env.EMT_RESTORE_HEAP != null) (await import("node:v8")).writeHeapSnapshot(process.env.EMT_RESTORE_HEAP);
         const panelFrom = api.panelMessages.length;
         const chatFrom = api.chat.messages.length;
         const tutorFrom = api.tutorMessages.length;
