@@ -12,7 +12,7 @@ import {answerOnlyReason, type EngineService} from "./engineService";
 import {readRenderOptions} from "./renderSettings";
 import type {Log} from "./log";
 import type {ViewRenderer} from "./formulaOffload";
-import {JsonFile} from "./jsonFile";
+import {JsonFile, readMoved} from "./jsonFile";
 import {OrderedPost} from "./orderedPost";
 import {openLink, renderRecord, RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 
@@ -115,14 +115,7 @@ export class ChatController extends Disposable {
 
     /** Reads the saved conversations; those kept in workspace state move to the file. */
     private async load(): Promise<void> {
-        let saved = await this.stateFile.read();
-        const old = this.storage.get<unknown>(stateKey);
-        if (old !== undefined) {
-            saved ??= old;
-            await this.storage.update(stateKey, undefined).then(undefined, (err) => this.log.warn(`removing the chat's conversations from workspace state failed: ${String(err)}`));
-        }
-        this.state = readState(saved);
-        if (old !== undefined) this.save();
+        this.state = readState(await readMoved(this.stateFile, this.storage, stateKey, this.log));
     }
 
     /** Resolves once the saved conversations are read (what reads `current` from outside waits for it). */
@@ -131,7 +124,7 @@ export class ChatController extends Disposable {
     }
 
     /** Every save so far written (the extension's deactivation). */
-    public flush(): Promise<void> {
+    public flush(): Promise<boolean> {
         return this.stateFile.flush();
     }
 

@@ -16,10 +16,18 @@ import {mkdir, readFile, rename, rm, writeFile} from "node:fs/promises";
 import * as path from "node:path";
 import type {Logger} from "../core/logger";
 
+/** The part of a vscode.Memento (workspace state) that {@link readMoved} uses. */
+export interface KeyValueStore {
+    get<T>(key: string): T | undefined;
+    update(key: string, value: unknown): Thenable<void>;
+}
+
 export class JsonFile {
     /** The newest text to write (null: delete the file), when a write is waiting. */
     private next: string | null | undefined;
     private writing: Promise<void> | undefined;
+    /** The last write failed (logged). */
+    private failed = false;
 
     public constructor(private readonly file: string, private readonly log: Logger) {}
 
@@ -46,9 +54,10 @@ export class JsonFile {
         this.writing ??= this.drain();
     }
 
-    /** Resolves when every save so far is on disk (or failed, logged). */
-    public async flush(): Promise<void> {
+    /** Resolves when every save so far is on disk (true) or the last one failed (false; logged). */
+    public async flush(): Promise<boolean> {
         while (this.writing != null) await this.writing;
+        return !this.failed;
     }
 
     private async drain(): Promise<void> {
@@ -57,6 +66,7 @@ export class JsonFile {
                 const text = this.next;
                 this.next = undefined;
                 try {
+                    this.failed = false;
                     if (text == null) await rm(this.file, {force: true});
                     else {
                         await mkdir(path.dirname(this.file), {recursive: true});
@@ -65,6 +75,7 @@ export class JsonFile {
                         await rename(temporary, this.file);
                     }
                 } catch (err) {
+                    this.failed = true;
                     this.log.warn(`saving ${path.basename(this.file)} failed: ${String(err)}`);
                 }
             }
@@ -72,4 +83,21 @@ export class JsonFile {
             this.writing = undefined;
         }
     }
+}
+
+/**
+ * The value in `file`, or, where it is not there yet, the one kept under `key` in `legacy` (the workspace state, where
+ * it was before): that one is written to the file, then removed from `legacy` once the file holds it (a failed write
+ * leaves it there, to move at the next start). A value under `key` beside a file is removed: the file wins.
+ */
+export async function readMoved(file: JsonFile, legacy: KeyValueStore, key: string, log: Logger): Promise<unknown> {
+    const saved = await file.read();
+    const old = legacy.get<unknown>(key);
+    if (old === undefined) return saved;
+    if (saved === undefined) {
+        file.save(old);
+        if (!(await file.flush())) return old;
+    }
+    await Promise.resolve(legacy.update(key, undefined)).catch((err: unknown) => log.warn(`removing ${key} from workspace state failed: ${String(err)}`));
+    return saved ?? old;
 }

@@ -15,7 +15,7 @@ import {budgetFromJson} from "../core/budgets";
 import type {BudgetSpec, SamplingOptions, SolveResult} from "../core/types";
 import type {FromTutorMessage, ToTutorMessage, VoteBucketView} from "../protocol/tutor";
 import {htmlPieces} from "../render";
-import {JsonFile} from "./jsonFile";
+import {JsonFile, readMoved} from "./jsonFile";
 import type {PickedBudget} from "./budgetPicker";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
@@ -104,19 +104,12 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
 
     /** Reads the saved session (a session started meanwhile wins); one kept in workspace state moves to the file. */
     private async load(legacy: vscode.Memento): Promise<void> {
-        let saved = await this.sessionFile.read();
-        const old = legacy.get<unknown>(sessionKey);
-        if (old !== undefined) {
-            saved ??= old;
-            await legacy.update(sessionKey, undefined).then(undefined, (err) => this.log.warn(`removing the Tutor session from workspace state failed: ${String(err)}`));
-        }
-        if (this.session !== undefined) return;
-        this.session = readSession(saved);
-        if (old !== undefined && this.session !== undefined) this.save();
+        const saved = await readMoved(this.sessionFile, legacy, sessionKey, this.log);
+        if (this.session === undefined) this.session = readSession(saved);
     }
 
-    /** Every save so far written (tests; the extension's deactivation). */
-    public flush(): Promise<void> {
+    /** Every save so far written (the extension's deactivation). */
+    public flush(): Promise<boolean> {
         return this.sessionFile.flush();
     }
 

@@ -1,14 +1,15 @@
 /**
  * The JSON file the Tutor keeps its session in (src/vscode/jsonFile.ts), on the real file system in a temporary folder:
  * what is saved is read back as it was when saved, saves in a row coalesce and the newest wins, nothing is lost or
- * thrown on a folder that cannot be written or a file that is not JSON (each is logged).
+ * thrown on a folder that cannot be written or a file that is not JSON (each is logged); what the workspace state held
+ * before moves to the file and is not lost when the file cannot be written.
  */
 import assert from "node:assert/strict";
 import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import * as path from "node:path";
 import {after, test} from "node:test";
-import {JsonFile} from "../../src/vscode/jsonFile";
+import {JsonFile, readMoved} from "../../src/vscode/jsonFile";
 
 const folder = mkdtempSync(path.join(tmpdir(), "emt-json-file-"));
 after(() => rmSync(folder, {recursive: true, force: true}));
@@ -63,4 +64,49 @@ test("a file that is not JSON reads as nothing, with a warning; a folder that ca
     good.save({ok: true});
     await good.flush();
     assert.deepEqual(await good.read(), {ok: true});
+});
+
+/** Workspace state as VS Code's Memento keeps it, in memory (the extension host's own cannot run here). */
+class MapStore {
+    public readonly map = new Map<string, unknown>();
+    public get<T>(key: string): T | undefined {
+        return this.map.get(key) as T | undefined;
+    }
+    public update(key: string, value: unknown): Promise<void> {
+        if (value === undefined) this.map.delete(key);
+        else this.map.set(key, value);
+        return Promise.resolve();
+    }
+}
+
+test("a value kept in workspace state moves to the file: written, then removed there; a file already there wins", async () => {
+    const {log, warnings} = logger();
+    const legacy = new MapStore();
+    const session = {problem: "2+2?", stepsShown: 1};
+    legacy.map.set("elasticMath.tutor.session", session);
+    const file = path.join(folder, "moved", "tutor-session.json");
+    assert.deepEqual(await readMoved(new JsonFile(file, log), legacy, "elasticMath.tutor.session", log), session);
+    assert.deepEqual(JSON.parse(readFileSync(file, "utf8")), session);
+    assert.equal(legacy.map.has("elasticMath.tutor.session"), false);
+    // The next start reads the file.
+    assert.deepEqual(await readMoved(new JsonFile(file, log), legacy, "elasticMath.tutor.session", log), session);
+    // An older value left in workspace state beside the file: the file wins, and the old one goes.
+    legacy.map.set("elasticMath.tutor.session", {problem: "older"});
+    assert.deepEqual(await readMoved(new JsonFile(file, log), legacy, "elasticMath.tutor.session", log), session);
+    assert.equal(legacy.map.size, 0);
+    // Nothing anywhere.
+    assert.equal(await readMoved(new JsonFile(path.join(folder, "none.json"), log), legacy, "elasticMath.chat.state", log), undefined);
+    assert.deepEqual(warnings, []);
+});
+
+test("a move whose write fails keeps the value in workspace state (it moves at the next start), and the caller still gets it", async () => {
+    const {log, warnings} = logger();
+    const legacy = new MapStore();
+    legacy.map.set("elasticMath.chat.state", {current: "c1", conversations: []});
+    const blockedFolder = path.join(folder, "a-file");
+    writeFileSync(blockedFolder, "");
+    const value = await readMoved(new JsonFile(path.join(blockedFolder, "chat-conversations.json"), log), legacy, "elasticMath.chat.state", log);
+    assert.deepEqual(value, {current: "c1", conversations: []});
+    assert.deepEqual(legacy.map.get("elasticMath.chat.state"), {current: "c1", conversations: []});
+    assert.match(warnings.join("\n"), /saving chat-conversations\.json failed/);
 });
