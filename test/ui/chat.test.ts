@@ -100,7 +100,9 @@ describe("ui: the sidebar chat", {timeout: 300000}, () => {
             w.emtApplied = 0;
             window.addEventListener("message", (event: MessageEvent<{type?: string; id?: string}>) => {
                 w.emtApplied++;
-                if (event.data?.type === "done" && event.data.id === id) w.emtDone ??= w.emtApplied;
+                // The turn's end: its `done`, or the conversation's snapshot that follows it (a view that loaded during the
+                // turn is sent one at its end, and a queued snapshot replaces what waits before it, `done` included).
+                if ((event.data?.type === "done" && event.data.id === id) || event.data?.type === "conversation") w.emtDone ??= w.emtApplied;
                 for (const end = performance.now() + 300; performance.now() < end;) { /* a slow page */ }
             }, true);
             document.getElementById("stop")!.addEventListener("click", () => { w.emtClicked ??= w.emtApplied; }, true);
