@@ -8,7 +8,7 @@ import {stat} from "node:fs/promises";
 import {basename} from "node:path";
 import {GgufError, modelFileMessage} from "./errors";
 import {httpSource, type HttpSourceOptions} from "./httpSource";
-import {readGgufHeader, readGgufHeaderFrom, type GgufHeader} from "./reader";
+import {readGgufHeader, readGgufHeaderFrom, type GgufArray, type GgufHeader, type GgufScalar} from "./reader";
 import {validateGgufHeader, type ModelShape} from "./validate";
 
 export {GgufError, modelFileMessage, type GgufErrorKind} from "./errors";
@@ -64,10 +64,38 @@ async function inspect(path: string): Promise<CheckedModel> {
                 }
             }
         }
-        return {header, shape};
+        return {header: compactHeader(header), shape};
     } catch (err) {
         throw toGgufError(err);
     }
+}
+
+/** Arrays longer than this are kept sparse in a checked header (see {@link compactHeader}). */
+const keptArrayValues = 1024;
+
+/**
+ * `header` as the verdict cache keeps it: an array of more than {@link keptArrayValues} values (a real model's
+ * vocabulary, its token types and merges: 150,000 to 450,000 values) keeps its length but only its last entry and the
+ * entries that a `tokenizer.ggml.*_token_id` key points at (the prompt format reads the BOS and EOS token texts). The whole arrays
+ * are checked before this. Kept whole, a header with Qwen2's 152,064 tokens and 150,000 merges held 13 MB of the extension
+ * host's heap, in hundreds of thousands of objects that every full collection marks (31.7 ms for the header of our
+ * 1.5B bench model alone), for as long as the cache kept it; compact, under 0.1 MB (test/unit/gguf-cache-heap.test.ts).
+ */
+function compactHeader(header: GgufHeader): GgufHeader {
+    const ids = [...header.kvs].filter(([key, kv]) => /^tokenizer\.ggml\.\w+_token_id$/.test(key) && typeof kv.value === "number").map(([, kv]) => kv.value as number);
+    const kvs = new Map(header.kvs);
+    for (const [key, kv] of header.kvs) {
+        const array = kv.value as GgufArray;
+        if (kv.type !== "array" || array.values.length <= keptArrayValues) continue;
+        // The last entry first: an empty array given a far index keeps its entries in a dictionary (a few hundred
+        // bytes), where setting `length` would allocate a slot for every entry (1.2 MB for 152,064).
+        const last = array.values.length - 1;
+        const sparse: GgufScalar[] = [];
+        sparse[last] = array.values[last]!;
+        for (const id of ids) if (id >= 0 && id < last) sparse[id] = array.values[id]!;
+        kvs.set(key, {type: kv.type, value: {elementType: array.elementType, values: sparse}});
+    }
+    return {...header, kvs};
 }
 
 /** The same checks for a remote file (http(s) URL), reading its header by HTTP ranges. */
