@@ -110,9 +110,9 @@ export function start({context, log, statusBar}: Shell): Main {
     const controller = new SolveController(context.extensionUri, engines, log, renderer, posted.panel.record);
     // The Tutor's session and the chat's conversations in the workspace's storage folder (a window without a folder:
     // the global one), not in workspace state (src/vscode/jsonFile.ts says why).
-    const storageFolder = context.storageUri ?? context.globalStorageUri;
-    const tutor = new TutorController(context.extensionUri, engines, {folder: storageFolder, legacy: context.workspaceState}, log, renderer, posted.tutor.record);
-    const chat = new ChatController(context.extensionUri, engines, {folder: storageFolder, memento: context.workspaceState}, picker, log, renderer, posted.chat.record);
+    const storage = {folder: (context.storageUri ?? context.globalStorageUri).fsPath, memento: context.workspaceState};
+    const tutor = new TutorController(context.extensionUri, engines, storage, log, renderer, posted.tutor.record);
+    const chat = new ChatController(context.extensionUri, engines, storage, picker, log, renderer, posted.chat.record);
     const firstRunCard = new FirstRunCard(controller, engines, models, log);
     context.subscriptions.push(engines, controller, chat, tutor, firstRunCard);
     context.subscriptions.push(context.secrets.onDidChange((e) => { if (e.key === serverApiKeySecret) engines.apiKeyChanged(); }));

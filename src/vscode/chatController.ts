@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import * as vscode from "vscode";
 import {presetToBudget} from "../core/budgets";
 import {budgetText} from "./l10n";
@@ -12,7 +13,7 @@ import {answerOnlyReason, type EngineService} from "./engineService";
 import {readRenderOptions} from "./renderSettings";
 import type {Log} from "./log";
 import type {ViewRenderer} from "./formulaOffload";
-import {JsonFile, readMoved} from "./jsonFile";
+import {JsonFile, readMoved, type KeyValueStore, type ViewStorage} from "./jsonFile";
 import {OrderedPost} from "./orderedPost";
 import {openLink, renderRecord, RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 
@@ -56,14 +57,6 @@ interface ChatState {
     conversations: StoredConversation[];
 }
 
-/**
- * Where the chat keeps its conversations: a folder of the extension's storage; the workspace state keeps the chip's
- * budget (small values) and held the conversations before.
- */
-export interface ChatStorage {
-    readonly folder: vscode.Uri;
-    readonly memento: vscode.Memento;
-}
 
 /** What a chat send returned (for the extension's API and the tests). */
 export interface ChatSendResult {
@@ -81,7 +74,8 @@ export class ChatController extends Disposable {
     private state: ChatState;
     private readonly stateFile: JsonFile;
     private readonly loaded: Promise<void>;
-    private readonly storage: vscode.Memento;
+    /** The chip's budget (small values); the conversations were kept here before. */
+    private readonly storage: KeyValueStore;
     private readonly live = new Map<string, Conversation>();
     private readonly pipeline: RequestPipeline;
     /** The conversation of each running turn, by request id. */
@@ -91,13 +85,13 @@ export class ChatController extends Disposable {
     /** To the view in order: a conversation's turns render in the formula worker, and what follows waits for them. */
     private readonly out: OrderedPost<ToChatMessage>;
 
-    public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService, storage: ChatStorage,
+    public constructor(extensionUri: vscode.Uri, private readonly engines: EngineService, storage: ViewStorage,
         private readonly picker: BudgetPicker, private readonly log: Log, private readonly renderer: ViewRenderer, onPost?: (message: ToChatMessage) => void) {
         super();
         this.pipeline = new RequestPipeline("c", log, renderer);
         this.out = new OrderedPost((message) => this.view.post(message), log);
         this.storage = storage.memento;
-        this.stateFile = new JsonFile(vscode.Uri.joinPath(storage.folder, chatConversationsFile).fsPath, log);
+        this.stateFile = new JsonFile(path.join(storage.folder, chatConversationsFile), log);
         this.state = readState(undefined);
         this.loaded = this.load();
         this.view = this._register(new ChatView(extensionUri, {

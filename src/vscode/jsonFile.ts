@@ -22,6 +22,15 @@ export interface KeyValueStore {
     update(key: string, value: unknown): Thenable<void>;
 }
 
+/**
+ * Where a view keeps what it saves: a folder of the extension's storage (the files) and the workspace state (small
+ * values, and where files' values were kept before: {@link readMoved}). One for the Tutor and the chat (src/main.ts).
+ */
+export interface ViewStorage {
+    readonly folder: string;
+    readonly memento: KeyValueStore;
+}
+
 export class JsonFile {
     /** The newest text to write (null: delete the file), when a write is waiting. */
     private next: string | null | undefined;

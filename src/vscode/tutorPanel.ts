@@ -7,6 +7,7 @@
  * file of the workspace's storage folder: jsonFile.ts says why not in workspace state) and the page shows what it
  * showed (its own saved state).
  */
+import * as path from "node:path";
 import * as vscode from "vscode";
 import {checkAnswer, splitSteps} from "../core/tutor/check";
 import {requestHint} from "../core/tutor/hints";
@@ -15,7 +16,7 @@ import {budgetFromJson} from "../core/budgets";
 import type {BudgetSpec, SamplingOptions, SolveResult} from "../core/types";
 import type {FromTutorMessage, ToTutorMessage, VoteBucketView} from "../protocol/tutor";
 import {htmlPieces} from "../render";
-import {JsonFile, readMoved} from "./jsonFile";
+import {JsonFile, readMoved, type KeyValueStore, type ViewStorage} from "./jsonFile";
 import type {PickedBudget} from "./budgetPicker";
 import {Disposable} from "./disposable";
 import type {EngineService} from "./engineService";
@@ -49,12 +50,6 @@ interface Session {
     hints: string[];
 }
 
-/** Where the Tutor keeps its session: a folder of the extension's storage, and the workspace state it used before. */
-export interface TutorStorage {
-    readonly folder: vscode.Uri;
-    readonly legacy: vscode.Memento;
-}
-
 export class TutorController extends Disposable implements vscode.WebviewPanelSerializer {
     private panel: vscode.WebviewPanel | undefined;
     private readonly host: WebviewHost<ToTutorMessage, FromTutorMessage>;
@@ -77,7 +72,7 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
      * @param renderer renders what the page shows, in the formula worker.
      * @param onPost hears every message posted to the page (the composition root records them for the extension's API).
      */
-    public constructor(private readonly extensionUri: vscode.Uri, private readonly engines: EngineService, storage: TutorStorage,
+    public constructor(private readonly extensionUri: vscode.Uri, private readonly engines: EngineService, storage: ViewStorage,
         private readonly log: Log, private readonly renderer: ViewRenderer, onPost?: (message: ToTutorMessage) => void) {
         super();
         this.pipeline = new RequestPipeline("t", log, renderer);
@@ -98,12 +93,12 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                 this.post({type: "error", message: userMessage(err)});
             })
         }));
-        this.sessionFile = new JsonFile(vscode.Uri.joinPath(storage.folder, tutorSessionFile).fsPath, log);
-        this.loaded = this.load(storage.legacy);
+        this.sessionFile = new JsonFile(path.join(storage.folder, tutorSessionFile), log);
+        this.loaded = this.load(storage.memento);
     }
 
     /** Reads the saved session (a session started meanwhile wins); one kept in workspace state moves to the file. */
-    private async load(legacy: vscode.Memento): Promise<void> {
+    private async load(legacy: KeyValueStore): Promise<void> {
         const saved = await readMoved(this.sessionFile, legacy, sessionKey, this.log);
         if (this.session === undefined) this.session = readSession(saved);
     }
