@@ -186,6 +186,10 @@ export class TutorController extends Disposable implements vscode.WebviewPanelSe
                     const hint = await requestHint({problem: s.problem, level, previous: s.hints, answer: s.result!.answer, budget: s.picked.budget,
                         solve: (o) => this.solve(o.problem, o.budget, signal), signal});
                     if (this.session !== s || hint.stop === "abort") return;
+                    if (hint.repeats != null) {
+                        this.post({type: "status", text: vscode.l10n.t("The tutor had no new hint: it only repeated hint {0}. Try Step by Step, or show the full solution.", hint.repeats), busy: false});
+                        return;
+                    }
                     s.hints.push(hint.text);
                     this.save();
                     this.post(this.renderer.renderHtml(hint.text).then((html) => ({type: "hint", level, html, masked: hint.masked} as const)));

@@ -63,6 +63,15 @@ form.addEventListener("submit", (e) => {
     e.preventDefault();
     send({type: "check", answer: input.value});
 });
+// A verdict is about the answer that was checked: once the student edits the box it no longer applies, so it goes
+// (from the page's saved state too). Hints, steps and the vote leave it, since the box still holds that answer.
+input.addEventListener("input", () => {
+    if (checkResult.childElementCount === 0) return;
+    checkResult.replaceChildren();
+    checkResult.className = "";
+    shown = shown.filter((m) => m.type !== "check");
+    page.setState({shown, solutionShown} satisfies TutorPageState);
+});
 buttons.hint.addEventListener("click", () => send({type: "hint"}));
 buttons.step.addEventListener("click", () => send({type: "step"}));
 buttons.show.addEventListener("click", () => send({type: "showSolution"}));

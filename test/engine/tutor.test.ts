@@ -73,10 +73,20 @@ test("hints never show the final answer, even from a model that leaks it in seve
     // Nothing left in the hint is equivalent to the answer.
     for (const n of hint.text.match(/-?\d+(?:\.\d+)?(?:\/\d+)?/g) ?? []) assert.notEqual(gradeAnswer("\\frac{1}{2}", n), true, n);
 
+    // The scripted model writes the same hint whatever it is asked: asked for hint 2 it repeats hint 1, is asked once
+    // more (the prompt names the repeat), repeats it again, and the result says so instead of posing as a new hint.
+    const prompts: string[] = [];
+    const h1again = await requestHint({problem: HINT_LEAKS.problem, level: 2, previous: [hint.text], answer: solved.answer, budget,
+        solve: (o) => { prompts.push(o.problem); return engines.leaks.solve(o); }});
+    assert.equal(h1again.repeats, 1);
+    assert.equal(prompts.length, 2);
+    assert.ok(!prompts[0]!.includes("only repeated") && prompts[1]!.includes("only repeated hint 1"), prompts[1]);
+
     const four = await engines.stops.solve({problem: THINK_STOPS.problem, budget, sampling: {seed: 3}});
     const h2 = await requestHint({problem: THINK_STOPS.problem, level: 2, previous: ["Count up."], answer: four.answer, budget, solve: (o) => engines.stops.solve(o)});
     assert.ok(!/(^|[^\d])4([^\d]|$)/.test(h2.text), h2.text);
     assert.match(h2.text, /2\+2=/);
+    assert.equal(h2.repeats, undefined, "a new hint is not a repeat");
 });
 
 test("mask: prose numbers and percent, not other numbers", () => {

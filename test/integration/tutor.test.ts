@@ -59,6 +59,11 @@ suite("Tutor panel in the extension host", function () {
         assert.match(hint.html, /sharing a pizza/);
         for (const leak of ["0.5", "1/2"]) assert.ok(!hint.html.includes(leak), `${leak} in ${hint.html}`);
         assert.ok(!/<annotation[^>]*>[^<]*frac/.test(hint.html), "a fraction in the hint's math");
+        // The scripted model only ever writes that hint: a second one is no new hint, and the panel says so.
+        const hintsBefore = api.tutorMessages.filter((m) => m.type === "hint").length;
+        await api.tutorAction({type: "hint"});
+        assert.equal(api.tutorMessages.filter((m) => m.type === "hint").length, hintsBefore, "a repeated hint was shown as new");
+        assert.match(last("status")!.text, /no new hint: it only repeated hint 1/);
 
         // The student's answer selected in an editor.
         const doc = await vscode.workspace.openTextDocument({content: "My answer: 2/4 done", language: "plaintext"});

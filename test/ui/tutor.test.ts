@@ -64,6 +64,19 @@ describe("ui: Tutor Me: check my answer and hints", {timeout: 240000}, () => {
         assert.equal(await frame.locator("#solution").isVisible(), false, "the solution stays behind its button");
         await screenshot(wb.page, "tutor-hint-workbench");
         await screenshotFrame(frame, "tutor-hint");
+
+        // The verdict was about "1/3": once the box is edited it no longer applies and goes.
+        assert.equal(await frame.locator(".tu-check").count(), 1);
+        await frame.locator("#answer").pressSequentially("5");
+        await frame.locator(".tu-check").waitFor({state: "detached", timeout: 15000});
+        assert.equal(await frame.locator(".tu-verdict").count(), 0);
+
+        // The scripted model writes the same hint again: the Tutor says it has no new one instead of showing it twice.
+        await frame.locator("#hint").click();
+        await frame.locator("#status", {hasText: "no new hint"}).waitFor({timeout: 60000});
+        assert.match(await frame.locator("#status").innerText(), /only repeated hint 1/);
+        assert.equal(await frame.locator(".tu-hint").count(), 1, "the repeat is not shown as hint 2");
+        await screenshotFrame(frame, "tutor-hint-repeated");
     });
 });
 

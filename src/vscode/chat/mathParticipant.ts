@@ -169,6 +169,10 @@ async function hint(deps: MathParticipantDeps, question: string, last: MathTurnM
         problem, level: previous.length + 1, previous, answer: hiddenAnswer ?? null, budget, signal,
         solve: (o) => engine.solve({problem: o.problem, budget: o.budget, signal: o.signal ?? signal, onEvent: () => undefined, sampling: settings.sampling})
     });
+    if (h.repeats != null) {
+        stream.markdown(vscode.l10n.t("The tutor had no new hint: it only repeated hint {0}. Ask for a step of the solution, or for the full solution.", h.repeats));
+        return {metadata: {elasticMath: 1, problem, hiddenAnswer: hiddenAnswer ?? null, hints: previous} satisfies MathTurnMetadata};
+    }
     stream.markdown(`**${vscode.l10n.t("Hint {0}:", h.level)}** ${mathForChat(h.text, typeset)}`);
     if (h.masked > 0) stream.markdown(`\n\n*(${h.masked === 1 ? vscode.l10n.t("1 place that would give the answer away is hidden.") : vscode.l10n.t("{0} places that would give the answer away are hidden.", h.masked)})*`);
     stream.markdown(`\n\n${vscode.l10n.t("Check your answer with `/check <your answer>`.")}`);
