@@ -13,14 +13,13 @@ import {answerOnlyReason, type EngineService} from "./engineService";
 import {readRenderOptions} from "./renderSettings";
 import type {Log} from "./log";
 import type {ViewRenderer} from "./formulaOffload";
-import {JsonFile, readMoved, type KeyValueStore, type ViewStorage} from "./jsonFile";
+import {ChatStore, readChat} from "./chatStore";
+import type {KeyValueStore, ViewStorage} from "./jsonFile";
 import {OrderedPost} from "./orderedPost";
 import {openLink, renderRecord, RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
 
 /** Where conversations were kept before they moved to a file (jsonFile.ts says why): read once, then removed. */
 const stateKey = "elasticMath.chat.state";
-/** The conversations' file in the storage folder. */
-export const chatConversationsFile = "chat-conversations.json";
 const lastBudgetKey = "elasticMath.chat.lastBudget";
 /** The chat's Custom… budget (typed once, offered on the chip afterwards). */
 const customBudgetKey = "elasticMath.chat.customBudget";
@@ -72,7 +71,8 @@ export interface ChatSendResult {
 export class ChatController extends Disposable {
     public readonly view: ChatView;
     private state: ChatState;
-    private readonly stateFile: JsonFile;
+    private readonly store: ChatStore<StoredConversation>;
+    private readonly folder: string;
     private readonly loaded: Promise<void>;
     /** The chip's budget (small values); the conversations were kept here before. */
     private readonly storage: KeyValueStore;
@@ -91,7 +91,8 @@ export class ChatController extends Disposable {
         this.pipeline = new RequestPipeline("c", log, renderer);
         this.out = new OrderedPost((message) => this.view.post(message), log);
         this.storage = storage.memento;
-        this.stateFile = new JsonFile(path.join(storage.folder, chatConversationsFile), log);
+        this.folder = storage.folder;
+        this.store = new ChatStore<StoredConversation>(storage.folder, signature, log);
         this.state = readState(undefined);
         this.loaded = this.load();
         this.view = this._register(new ChatView(extensionUri, {
@@ -107,9 +108,9 @@ export class ChatController extends Disposable {
         }, log, onPost));
     }
 
-    /** Reads the saved conversations; those kept in workspace state move to the file. */
+    /** Reads the saved conversations; those kept in workspace state or in the one file of before move to the store. */
     private async load(): Promise<void> {
-        this.state = readState(await readMoved(this.stateFile, this.storage, stateKey, this.log));
+        this.state = await readChat(this.store, this.folder, this.storage, stateKey, this.log, readState);
     }
 
     /** Resolves once the saved conversations are read (what reads `current` from outside waits for it). */
@@ -119,7 +120,7 @@ export class ChatController extends Disposable {
 
     /** Every save so far written (the extension's deactivation). */
     public flush(): Promise<boolean> {
-        return this.stateFile.flush();
+        return this.store.flush();
     }
 
     public get current(): StoredConversation {
@@ -194,7 +195,7 @@ export class ChatController extends Disposable {
         const nonEmpty = this.state.conversations.filter((c) => c.turns.length > 0 || c.id === this.state.current);
         nonEmpty.sort((a, b) => a.updated - b.updated);
         this.state.conversations = nonEmpty.slice(-keptConversations);
-        this.stateFile.save(this.state);
+        this.store.save(this.state);
     }
 
     private onMessage(message: FromChatMessage): void {
@@ -355,6 +356,11 @@ export class ChatController extends Disposable {
         this.stop();
         super.dispose();
     }
+}
+
+/** What changes when a stored conversation does (its turns are only ever added): the store writes it again then. */
+function signature(c: StoredConversation): string {
+    return `${c.updated}\n${c.turns.length}\n${c.data.turns.length}\n${c.data.droppedTurns}\n${c.title}`;
 }
 
 function newConversation(): StoredConversation {
