@@ -180,13 +180,19 @@ describe(`ui: @math in the Chat view (VS Code ${VSCODE_VERSION})`, {timeout: 420
         await screenshot(page, `chat-${tag}-math-followup`);
     });
 
-    test("/hint never shows the tutor's answer", async () => {
+    test("/hint never shows the tutor's answer, and says so when it has no new hint", async () => {
         const {page} = wb;
         const response = await ask(page, `@math /hint ${THINK_FOREVER.problem}`);
         const text = await waitForText(response, /Hint 1:[\s\S]*Check your answer/);
         const hint = text.split("Hint 1:")[1]!.split("Check your answer")[0]!;
         assert.doesNotMatch(hint, /\b7\b/, `the hint gives the answer away: ${hint}`);
         await screenshot(page, `chat-${tag}-math-hint`);
+        // Asked again, the scripted model writes the same hint: the reply says there is no new one, not "Hint 2".
+        const again = await ask(page, `@math /hint ${THINK_FOREVER.problem}`);
+        const said = await waitForText(again, /no new hint/);
+        assert.match(said, /only repeated hint 1/);
+        assert.doesNotMatch(said, /Hint 2:/);
+        await screenshot(page, `chat-${tag}-math-hint-repeated`);
     });
 
     test("Stop mid-answer keeps what was produced", async () => {
