@@ -187,11 +187,16 @@ describe(`ui: @math in the Chat view (VS Code ${VSCODE_VERSION})`, {timeout: 420
         const hint = text.split("Hint 1:")[1]!.split("Check your answer")[0]!;
         assert.doesNotMatch(hint, /\b7\b/, `the hint gives the answer away: ${hint}`);
         await screenshot(page, `chat-${tag}-math-hint`);
+        const anotherHint = page.getByText("Another hint", {exact: true});
+        await anotherHint.first().waitFor({state: "visible", timeout: 30000});
         // Asked again, the scripted model writes the same hint: the reply says there is no new one, not "Hint 2".
         const again = await ask(page, `@math /hint ${THINK_FOREVER.problem}`);
         const said = await waitForText(again, /no new hint/);
         assert.match(said, /only repeated hint 1/);
         assert.doesNotMatch(said, /Hint 2:/);
+        // A reply with no new hint offers no "Another hint" (the chat shows the last reply's follow-ups only).
+        for (const until = Date.now() + 20000; Date.now() < until && await anotherHint.first().isVisible(); await page.waitForTimeout(250));
+        assert.equal(await anotherHint.first().isVisible(), false, "\"Another hint\" is offered after a reply with no new hint");
         await screenshot(page, `chat-${tag}-math-hint-repeated`);
     });
 

@@ -171,7 +171,7 @@ async function hint(deps: MathParticipantDeps, question: string, last: MathTurnM
     });
     if (h.repeats != null) {
         stream.markdown(vscode.l10n.t("The tutor had no new hint: it only repeated hint {0}. Ask for a step of the solution, or for the full solution.", h.repeats));
-        return {metadata: {elasticMath: 1, problem, hiddenAnswer: hiddenAnswer ?? null, hints: previous} satisfies MathTurnMetadata};
+        return {metadata: {elasticMath: 1, problem, hiddenAnswer: hiddenAnswer ?? null, hints: previous, noNewHint: true} satisfies MathTurnMetadata};
     }
     stream.markdown(`**${vscode.l10n.t("Hint {0}:", h.level)}** ${mathForChat(h.text, typeset)}`);
     if (h.masked > 0) stream.markdown(`\n\n*(${h.masked === 1 ? vscode.l10n.t("1 place that would give the answer away is hidden.") : vscode.l10n.t("{0} places that would give the answer away are hidden.", h.masked)})*`);

@@ -17,6 +17,8 @@ export interface MathTurnMetadata {
     readonly problem?: string;
     readonly hiddenAnswer?: string | null;
     readonly hints?: readonly string[];
+    /** The last /hint had nothing new (the model only repeated an earlier hint): no "Another hint" is offered. */
+    readonly noNewHint?: true;
     readonly budgetLabel?: string;
 }
 
@@ -33,7 +35,7 @@ export function registerMathParticipant(context: vscode.ExtensionContext, handle
             if (m?.elasticMath !== 1 || problem == null || problem === "") return [];
             const followups: vscode.ChatFollowup[] = [];
             if (m.turn != null) followups.push({prompt: problem, command: "extended", label: vscode.l10n.t("Think longer (Extended budget)")});
-            followups.push({prompt: "", command: "hint", label: m.hints != null && m.hints.length > 0 ? vscode.l10n.t("Another hint") : vscode.l10n.t("A hint")});
+            if (m.noNewHint !== true) followups.push({prompt: "", command: "hint", label: m.hints != null && m.hints.length > 0 ? vscode.l10n.t("Another hint") : vscode.l10n.t("A hint")});
             return followups;
         }
     };
