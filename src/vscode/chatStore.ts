@@ -68,11 +68,13 @@ export class ChatStore<C extends {readonly id: string}> {
                 if (c != null) this.log.warn(`the chat's file ${id}.json holds another conversation; it is skipped`);
                 continue;
             }
+            let signature = "";
             try {
-                this.written.set(id, this.signature(c));
+                signature = this.signature(c);
             } catch {
-                // A malformed conversation: the caller drops it, and the next save deletes its file.
+                // A malformed conversation: the caller drops it, and the next save deletes its file (known, not in the state).
             }
+            this.written.set(id, signature);
             conversations.push(c);
         }
         return {current: raw.current, conversations};

@@ -113,6 +113,17 @@ test("a hostile index reads nothing outside the folder; a corrupt or foreign fil
     assert.match(said, /not a plain id \("a\/b"\)/);
     assert.match(said, /conv-bad\.json is not valid JSON/);
     assert.match(said, /conv-other\.json holds another conversation/);
+    // A conversation the chat cannot use (no turns, so its signature throws) is read, dropped by the caller, and its
+    // file goes at the next save.
+    writeFileSync(path.join(dir, "conv-broken.json"), JSON.stringify({id: "conv-broken"}));
+    writeFileSync(path.join(dir, "index.json"), JSON.stringify({current: "conv-ok", ids: ["conv-broken", "conv-ok"]}));
+    const strict = new ChatStore<Conv>(folder, (c) => `${c.turns.length}`, log);
+    const both = await strict.read();
+    assert.equal(both?.conversations.length, 2);
+    strict.save({current: "conv-ok", conversations: both!.conversations.filter((c) => Array.isArray((c as Conv).turns)) as Conv[]});
+    await strict.flush();
+    assert.equal(existsSync(path.join(dir, "conv-broken.json")), false);
+    assert.equal(existsSync(path.join(dir, "conv-ok.json")), true);
     // A conversation whose id is not a plain file name is not saved (and writes nothing outside the folder).
     const store = new ChatStore<Conv>(folder, signature, log);
     store.save({current: "x", conversations: [{...conv(1), id: "../escape"}]});
