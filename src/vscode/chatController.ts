@@ -13,7 +13,7 @@ import {answerOnlyReason, type EngineService} from "./engineService";
 import {readRenderOptions} from "./renderSettings";
 import type {Log} from "./log";
 import type {ViewRenderer} from "./formulaOffload";
-import {ChatStore, readChat} from "./chatStore";
+import {ChatStore} from "./chatStore";
 import type {KeyValueStore, ViewStorage} from "./jsonFile";
 import {OrderedPost} from "./orderedPost";
 import {openLink, renderRecord, RequestPipeline, toBudgetView, warnUser} from "./requestPipeline";
@@ -72,7 +72,6 @@ export class ChatController extends Disposable {
     public readonly view: ChatView;
     private state: ChatState;
     private readonly store: ChatStore<StoredConversation>;
-    private readonly folder: string;
     private readonly loaded: Promise<void>;
     /** The chip's budget (small values); the conversations were kept here before. */
     private readonly storage: KeyValueStore;
@@ -91,7 +90,6 @@ export class ChatController extends Disposable {
         this.pipeline = new RequestPipeline("c", log, renderer);
         this.out = new OrderedPost((message) => this.view.post(message), log);
         this.storage = storage.memento;
-        this.folder = storage.folder;
         this.store = new ChatStore<StoredConversation>(storage.folder, signature, log);
         this.state = readState(undefined);
         this.loaded = this.load();
@@ -110,7 +108,7 @@ export class ChatController extends Disposable {
 
     /** Reads the saved conversations; those kept in workspace state or in the one file of before move to the store. */
     private async load(): Promise<void> {
-        this.state = await readChat(this.store, this.folder, this.storage, stateKey, this.log, readState);
+        this.state = await this.store.readMoved(this.storage, stateKey, readState);
     }
 
     /** Resolves once the saved conversations are read (what reads `current` from outside waits for it). */

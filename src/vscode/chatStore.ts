@@ -36,6 +36,8 @@ export interface SavedChat<C extends {readonly id: string}> {
 }
 
 export class ChatStore<C extends {readonly id: string}> {
+    /** The storage folder (the chat's files are in its `chat` folder; the one file of before was in it). */
+    private readonly storageFolder: string;
     private readonly folder: string;
     private readonly index: JsonFile;
     private readonly files = new Map<string, JsonFile>();
@@ -45,6 +47,7 @@ export class ChatStore<C extends {readonly id: string}> {
     private readonly deleted = new Set<JsonFile>();
 
     public constructor(storageFolder: string, private readonly signature: (c: C) => string, private readonly log: Logger) {
+        this.storageFolder = storageFolder;
         this.folder = path.join(storageFolder, chatFolder);
         this.index = new JsonFile(path.join(this.folder, indexFile), log);
     }
@@ -113,6 +116,26 @@ export class ChatStore<C extends {readonly id: string}> {
         return results.every((ok) => ok);
     }
 
+    /**
+     * The saved chat, checked by `parse`: from the store; else from the one file of before (or, before that, the
+     * workspace state under `key`), which then moves to the store. The old file is removed once the store holds its
+     * conversations; if a write failed it stays, to move at the next start.
+     */
+    public async readMoved<S extends SavedChat<C>>(legacy: KeyValueStore, key: string, parse: (raw: unknown) => S): Promise<S> {
+        const saved = await this.read();
+        if (saved !== undefined) return parse(saved);
+        const before = new JsonFile(path.join(this.storageFolder, oneChatFile), this.log);
+        const old = await readMoved(before, legacy, key, this.log);
+        const chat = parse(old);
+        if (old === undefined) return chat;
+        this.save(chat);
+        if (await this.flush()) {
+            before.save(undefined);
+            await before.flush();
+        }
+        return chat;
+    }
+
     private file(id: string): JsonFile {
         let f = this.files.get(id);
         if (f == null) {
@@ -121,25 +144,4 @@ export class ChatStore<C extends {readonly id: string}> {
         }
         return f;
     }
-}
-
-/**
- * The saved chat, checked by `parse`: from the store; else from the one file of before (or, before that, the workspace
- * state under `key`), which then moves to the store. The old file is removed once the store holds its conversations;
- * if a write failed it stays, to move at the next start.
- */
-export async function readChat<C extends {readonly id: string}, S extends SavedChat<C>>(store: ChatStore<C>, storageFolder: string,
-    legacy: KeyValueStore, key: string, log: Logger, parse: (raw: unknown) => S): Promise<S> {
-    const saved = await store.read();
-    if (saved !== undefined) return parse(saved);
-    const before = new JsonFile(path.join(storageFolder, oneChatFile), log);
-    const old = await readMoved(before, legacy, key, log);
-    const chat = parse(old);
-    if (old === undefined) return chat;
-    store.save(chat);
-    if (await store.flush()) {
-        before.save(undefined);
-        await before.flush();
-    }
-    return chat;
 }

@@ -9,7 +9,7 @@ import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import {tmpdir} from "node:os";
 import * as path from "node:path";
 import {after, test} from "node:test";
-import {ChatStore, chatFolder, oneChatFile, readChat, type SavedChat} from "../../src/vscode/chatStore";
+import {ChatStore, chatFolder, oneChatFile, type SavedChat} from "../../src/vscode/chatStore";
 
 const root = mkdtempSync(path.join(tmpdir(), "emt-chat-store-"));
 after(() => rmSync(root, {recursive: true, force: true}));
@@ -142,16 +142,16 @@ test("the one file of before moves to the store and is removed; the workspace st
     const old = {current: "conv-2", conversations: [conv(1), conv(2)]};
     writeFileSync(path.join(folder, oneChatFile), JSON.stringify(old));
     const store = new ChatStore<Conv>(folder, signature, log);
-    assert.deepEqual(await readChat(store, folder, legacy, "elasticMath.chat.state", log, parse), old);
+    assert.deepEqual(await store.readMoved(legacy, "elasticMath.chat.state", parse), old);
     assert.equal(existsSync(path.join(folder, oneChatFile)), false, "the old file is removed once moved");
     assert.deepEqual(await new ChatStore<Conv>(folder, signature, log).read(), old);
     // Read again from the store: the same.
-    assert.deepEqual(await readChat(new ChatStore<Conv>(folder, signature, log), folder, legacy, "elasticMath.chat.state", log, parse), old);
+    assert.deepEqual(await new ChatStore<Conv>(folder, signature, log).readMoved(legacy, "elasticMath.chat.state", parse), old);
 
     // Workspace state, from before the one file.
     const second = newFolder();
     legacy.map.set("elasticMath.chat.state", old);
-    assert.deepEqual(await readChat(new ChatStore<Conv>(second, signature, log), second, legacy, "elasticMath.chat.state", log, parse), old);
+    assert.deepEqual(await new ChatStore<Conv>(second, signature, log).readMoved(legacy, "elasticMath.chat.state", parse), old);
     assert.equal(legacy.map.has("elasticMath.chat.state"), false);
     assert.equal(existsSync(path.join(second, oneChatFile)), false);
     assert.deepEqual(await new ChatStore<Conv>(second, signature, log).read(), old);
@@ -161,7 +161,7 @@ test("the one file of before moves to the store and is removed; the workspace st
     writeFileSync(path.join(third, oneChatFile), JSON.stringify(old));
     writeFileSync(path.join(third, chatFolder), "a file where the folder would be");
     const {log: log3, warnings} = logger();
-    assert.deepEqual(await readChat(new ChatStore<Conv>(third, signature, log3), third, legacy, "elasticMath.chat.state", log3, parse), old);
+    assert.deepEqual(await new ChatStore<Conv>(third, signature, log3).readMoved(legacy, "elasticMath.chat.state", parse), old);
     assert.equal(existsSync(path.join(third, oneChatFile)), true, "the old file is kept when the move failed");
     assert.match(warnings.join("\n"), /saving .*\.json failed/);
 });
